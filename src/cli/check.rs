@@ -1,0 +1,61 @@
+//! `hara check`: every problem in every file, then one verdict line per file.
+
+use std::process::ExitCode;
+
+use crate::session::duration;
+use crate::session::library::Library;
+use crate::session::{Checked, diag};
+use crate::text;
+
+pub fn run(library: &Library, specs: &[String]) -> ExitCode {
+    let mut all_valid = true;
+    for spec in specs {
+        let found = match library.find(spec) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: {e}");
+                all_valid = false;
+                continue;
+            }
+        };
+        let checked = library.check(&found);
+        let source = String::from_utf8_lossy(&found.bytes);
+        eprint!(
+            "{}",
+            diag::render(
+                &checked.diagnostics,
+                &found.display,
+                &source,
+                super::stderr_color()
+            )
+        );
+        println!(
+            "{}: {}",
+            text::clean_line(&found.display),
+            verdict(&checked)
+        );
+        all_valid &= checked.session.is_some();
+    }
+    if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// "ok (3m10s)", "ok (3m10s), 1 warning", "2 errors, 1 warning".
+pub fn verdict(checked: &Checked) -> String {
+    let warnings = (checked.warnings() > 0).then(|| plural(checked.warnings(), "warning"));
+    let head = match &checked.session {
+        Some((_, timeline)) => format!("ok ({})", duration::format(timeline.total)),
+        None => plural(checked.errors(), "error"),
+    };
+    match warnings {
+        Some(w) => format!("{head}, {w}"),
+        None => head,
+    }
+}

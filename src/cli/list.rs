@@ -1,0 +1,74 @@
+//! `hara list` and `hara principles`.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::principles::PRINCIPLES;
+use crate::session::duration;
+use crate::session::library::{Library, Origin};
+use crate::text::clean_line;
+
+pub fn run(library: &Library, bare: bool) -> Result<ExitCode> {
+    let rows: Vec<[String; 4]> = library
+        .list()
+        .into_iter()
+        .map(|l| {
+            let source = match l.found.origin {
+                Origin::Builtin => "built-in".to_string(),
+                Origin::User | Origin::Path => clean_line(&l.found.display),
+            };
+            let (title, length) = match &l.checked.session {
+                Some((_, t)) => (t.title.clone(), duration::format(t.total)),
+                None => (
+                    format!("invalid: see `hara check {}`", clean_line(&l.found.display)),
+                    "-".to_string(),
+                ),
+            };
+            [clean_line(&l.found.name), title, length, source]
+        })
+        .collect();
+    let header = ["NAME", "TITLE", "LENGTH", "SOURCE"].map(String::from);
+    let widths: Vec<usize> = (0..4)
+        .map(|i| {
+            std::iter::once(&header)
+                .chain(&rows)
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in std::iter::once(&header).chain(&rows) {
+        let line = format!(
+            "{:w0$}  {:w1$}  {:>w2$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        );
+        println!("{}", line.trim_end());
+    }
+    if bare {
+        println!(
+            "\nShow a plan with `hara show NAME`; write your own with `hara new FILE`; see `hara --help`."
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn principles() -> ExitCode {
+    for (i, p) in PRINCIPLES.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        println!("{}  ({})", p.title, p.id);
+        println!("  {}", p.meaning);
+        for cue in p.cues {
+            println!("  - {cue}");
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,144 @@
+//! The command line: argument definitions and what each command does.
+
+mod check;
+mod list;
+mod new;
+mod show;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::config::{self, Config};
+use crate::session::diag;
+use crate::session::library::Library;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hara",
+    version,
+    about = "A guided hara-breathing and meditation timer for the terminal",
+    long_about = "A guided hara-breathing and meditation timer for the terminal.\n\n\
+        Sessions are TOML files: built-in ones ship with hara, your own live in \
+        $XDG_CONFIG_HOME/hara/sessions (or any folder given with --dir). \
+        A SESSION argument is a built-in name, the name of one of your sessions, or a path.",
+    after_help = "Start with `hara list`, then `hara show before-a-client`. \
+        Write your own with `hara new my-session.toml`."
+)]
+pub struct Cli {
+    /// Also look for sessions in this folder (searched before the configured ones; repeatable)
+    #[arg(long = "dir", value_name = "DIR", global = true)]
+    pub dirs: Vec<PathBuf>,
+
+    /// Read this configuration file instead of $XDG_CONFIG_HOME/hara/config.toml
+    #[arg(long, value_name = "FILE", global = true, env = "HARA_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the built-in sessions and your own, with their lengths
+    List,
+    /// Check session files and report every problem with its position
+    Check {
+        /// Session files (or names) to check
+        #[arg(required = true, value_name = "SESSION")]
+        sessions: Vec<String>,
+    },
+    /// Show a session's plan: steps with start times, breath patterns, cues and bells
+    Show {
+        /// A built-in name, one of your sessions, or a path
+        session: String,
+        /// Print the full timeline (every event, times in milliseconds) as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a commented template session to start from (never overwrites)
+    New {
+        /// Where to write it, e.g. my-session.toml
+        path: PathBuf,
+    },
+    /// List the principle cards that sessions can draw cues from
+    Principles,
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Runs the command line. Errors that are not a report of their own (such as a session
+/// that cannot be found) come back to `main`, which prints them and exits 1.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let command = cli.command.as_ref();
+    if let Some(Command::Completions { shell }) = command {
+        clap_complete::generate(*shell, &mut Cli::command(), "hara", &mut std::io::stdout());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(Command::New { path }) = command {
+        return new::run(path);
+    }
+    if let Some(Command::Principles) = command {
+        return Ok(list::principles());
+    }
+    let Some(library) = library(&cli)? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    match command {
+        None | Some(Command::List) => list::run(&library, command.is_none()),
+        Some(Command::Check { sessions }) => Ok(check::run(&library, sessions)),
+        Some(Command::Show { session, json }) => show::run(&library, session, *json),
+        Some(Command::Principles | Command::New { .. } | Command::Completions { .. }) => {
+            unreachable!("handled before the library is built")
+        }
+    }
+}
+
+/// The session library, from the flags, the config file and the default folders. `None`
+/// when the config file has errors (they have been reported).
+fn library(cli: &Cli) -> Result<Option<Library>> {
+    let explicit = cli.config.is_some();
+    let config_path = cli.config.clone().or_else(config::default_path);
+    let config = match config_path {
+        Some(path) if explicit || path.is_file() => {
+            let source = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read the config file {}", path.display()))?;
+            let base = path.parent().unwrap_or(std::path::Path::new("."));
+            match config::parse(&source, base) {
+                Ok(c) => c,
+                Err(diags) => {
+                    eprint!(
+                        "{}",
+                        diag::render(&diags, &path.display().to_string(), &source, stderr_color())
+                    );
+                    eprintln!(
+                        "error: the config file has errors; fix them or pass --config with another file"
+                    );
+                    return Ok(None);
+                }
+            }
+        }
+        _ => Config::default(),
+    };
+    let dirs = config::project_dirs();
+    let mut session_dirs = cli.dirs.clone();
+    session_dirs.extend(config.session_dirs);
+    session_dirs.extend(dirs.as_ref().map(|d| d.config_dir().join("sessions")));
+    let mut sound_dirs = config.sound_dirs;
+    sound_dirs.extend(dirs.as_ref().map(|d| d.data_dir().join("sounds")));
+    Ok(Some(Library {
+        session_dirs,
+        sound_dirs,
+    }))
+}
+
+/// Colour for diagnostics on stderr: only on a terminal, and never with NO_COLOR set.
+fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}

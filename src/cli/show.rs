@@ -1,0 +1,141 @@
+//! `hara show`: a session's plan as a person reads it, or its whole timeline as JSON.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::session::compile::{EventKind, PlannedStep, Timeline};
+use crate::session::duration::{self, format_clock};
+use crate::session::format::Bell;
+use crate::session::library::Library;
+use crate::session::{Checked, diag};
+
+pub fn run(library: &Library, spec: &str, json: bool) -> Result<ExitCode> {
+    let found = library.find(spec)?;
+    let checked: Checked = library.check(&found);
+    let Some((_, timeline)) = &checked.session else {
+        let source = String::from_utf8_lossy(&found.bytes);
+        eprint!(
+            "{}",
+            diag::render(
+                &checked.diagnostics,
+                &found.display,
+                &source,
+                super::stderr_color()
+            )
+        );
+        eprintln!(
+            "error: {} is not a valid session",
+            crate::text::clean_line(&found.display)
+        );
+        return Ok(ExitCode::FAILURE);
+    };
+    if json {
+        let text = serde_json::to_string_pretty(timeline).context("cannot write JSON")?;
+        println!("{text}");
+    } else {
+        print!("{}", plan(timeline));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A session time with tenths when it does not fall on a whole second: "01:10", "01:10.5".
+fn clock(at: Duration) -> String {
+    let tenths = at.subsec_millis() / 100;
+    let ms = at.subsec_millis() % 100;
+    match (tenths, ms) {
+        (0, 0) => format_clock(at),
+        (_, 0) => format!("{}.{tenths}", format_clock(at)),
+        _ => format!("{}.{:03}", format_clock(at), at.subsec_millis()),
+    }
+}
+
+fn describe_bell(bell: &Bell) -> String {
+    let mut out = bell.sound.to_string();
+    if bell.strikes > 1 {
+        out += &format!(" ×{}, {} apart", bell.strikes, duration::format(bell.gap));
+    }
+    if bell.volume < 1.0 {
+        out += &format!(", volume {:.0}%", bell.volume * 100.0);
+    }
+    out
+}
+
+fn describe_step(step: &PlannedStep) -> String {
+    let mut parts = vec![duration::format(step.length)];
+    match &step.breath {
+        None => parts.push("free breathing".into()),
+        Some(b) if b.first == b.last => parts.push(format!("{} breaths of {}", b.breaths, b.first)),
+        Some(b) => parts.push(format!("{} breaths, {} → {}", b.breaths, b.first, b.last)),
+    }
+    if let Some(r) = &step.round {
+        let group = r
+            .group
+            .as_ref()
+            .map(|g| format!("{g}, "))
+            .unwrap_or_default();
+        parts.push(format!("{group}round {} of {}", r.number, r.of));
+    }
+    parts.join(", ")
+}
+
+/// The readable plan: one line per step, cue and bell, at its session time.
+pub fn plan(t: &Timeline) -> String {
+    let mut out = format!("{}\n", t.title);
+    if let Some(summary) = &t.summary {
+        out += &format!("{summary}\n");
+    }
+    if !t.tags.is_empty() {
+        out += &format!("tags: {}\n", t.tags.join(", "));
+    }
+    out += &format!("length {}", duration::format(t.total));
+    if !t.prepare.is_zero() {
+        out += &format!(", after a {} countdown", duration::format(t.prepare));
+    }
+    out += "\n\n";
+    let tones = |step: usize| {
+        let next = t.steps.get(step + 1).map_or(t.total, |s| s.start);
+        t.events.iter().any(|e| {
+            e.at >= t.steps[step].start
+                && e.at < next
+                && matches!(e.kind, EventKind::Phase { tone: true, .. })
+        })
+    };
+    for e in &t.events {
+        let at = clock(e.at);
+        match &e.kind {
+            EventKind::StepStarted { step } => {
+                let s = &t.steps[*step];
+                let tone_note = if tones(*step) { ", tones" } else { "" };
+                out += &format!(
+                    "{at:>9}  {:>2}. {}  ({}{tone_note})\n",
+                    step + 1,
+                    s.title,
+                    describe_step(s)
+                );
+                if let Some(text) = &s.text {
+                    out += &format!("{:>9}      {text}\n", "");
+                }
+            }
+            EventKind::Cue { text } => out += &format!("{at:>9}      cue: {text}\n"),
+            EventKind::Bell { bell } => {
+                out += &format!("{at:>9}      bell: {}\n", describe_bell(bell))
+            }
+            EventKind::Finished => out += &format!("{at:>9}      end\n"),
+            EventKind::Phase { .. } => {}
+        }
+    }
+    let breaths: u32 = t
+        .steps
+        .iter()
+        .filter_map(|s| s.breath.as_ref())
+        .map(|b| b.breaths)
+        .sum();
+    out += &format!(
+        "\n{} steps, {breaths} paced breaths, {} in all\n",
+        t.steps.len(),
+        duration::format(t.total)
+    );
+    out
+}

@@ -1,0 +1,10 @@
+//! hara: a guided hara-breathing and meditation timer for the terminal.
+//!
+//! The core (`session`, `principles`, `text`) is pure: no terminal, audio or file I/O, except
+//! in `session::library`, which finds session and sound files.
+
+pub mod cli;
+pub mod config;
+pub mod principles;
+pub mod session;
+pub mod text;

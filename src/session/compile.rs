@@ -1,0 +1,485 @@
+//! Compiling a checked [`Session`] into a [`Timeline`]: every step, breath phase, cue and
+//! bell at its exact offset from the opening bell.
+//!
+//! All arithmetic is on whole milliseconds (`Duration`); offsets are sums of exact integer
+//! lengths, so the total is exact however long the session.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde::Serialize;
+use thiserror::Error;
+
+use super::duration;
+use super::format::*;
+
+/// The longest session hara will run.
+pub const MAX_SESSION: Duration = Duration::from_secs(24 * 60 * 60);
+/// The most events a timeline may hold once repeats are expanded.
+pub const MAX_EVENTS: u64 = 10_000;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Timeline {
+    pub title: String,
+    pub summary: Option<String>,
+    pub tags: Vec<String>,
+    /// The quiet countdown before offset zero.
+    #[serde(rename = "prepare_ms", serialize_with = "serialize_ms")]
+    pub prepare: Duration,
+    /// From the opening bell to the end.
+    #[serde(rename = "total_ms", serialize_with = "serialize_ms")]
+    pub total: Duration,
+    pub steps: Vec<PlannedStep>,
+    /// In order of time; events at the same offset in the order of [`EventKind`]'s variants.
+    pub events: Vec<Event>,
+}
+
+/// One step as it will be played (a step inside a repeat appears once per round).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedStep {
+    pub title: String,
+    pub text: Option<String>,
+    #[serde(rename = "start_ms", serialize_with = "serialize_ms")]
+    pub start: Duration,
+    #[serde(rename = "length_ms", serialize_with = "serialize_ms")]
+    pub length: Duration,
+    pub breath: Option<BreathPlan>,
+    /// Set for a step inside a repeat group.
+    pub round: Option<Round>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BreathPlan {
+    pub breaths: u32,
+    pub first: Pattern,
+    pub last: Pattern,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Round {
+    pub group: Option<String>,
+    /// 1-based.
+    pub number: u32,
+    pub of: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    #[serde(rename = "at_ms", serialize_with = "serialize_ms")]
+    pub at: Duration,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// The order of the variants is the order of events that share an offset.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EventKind {
+    StepStarted {
+        step: usize,
+    },
+    Phase {
+        phase: Phase,
+        #[serde(rename = "length_ms", serialize_with = "serialize_ms")]
+        length: Duration,
+        tone: bool,
+    },
+    Cue {
+        text: String,
+    },
+    Bell {
+        #[serde(flatten)]
+        bell: Bell,
+    },
+    Finished,
+}
+
+impl EventKind {
+    fn rank(&self) -> u8 {
+        match self {
+            EventKind::StepStarted { .. } => 0,
+            EventKind::Phase { .. } => 1,
+            EventKind::Cue { .. } => 2,
+            EventKind::Bell { .. } => 3,
+            EventKind::Finished => 4,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Inhale,
+    /// The short second inhale of the physiological sigh.
+    TopUp,
+    Hold,
+    Exhale,
+    Rest,
+    /// No paced breath: a sit, or a step too short for one breath.
+    Still,
+}
+
+impl Phase {
+    pub fn word(self) -> &'static str {
+        match self {
+            Phase::Inhale => "in",
+            Phase::TopUp => "top up",
+            Phase::Hold => "hold",
+            Phase::Exhale => "out",
+            Phase::Rest => "rest",
+            Phase::Still => "still",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LimitError {
+    #[error("the session is {} long; hara runs sessions of at most 24 hours", duration::format(*.0))]
+    TooLong(Duration),
+    #[error(
+        "the session has {0} timed events once repeats are expanded; the limit is {MAX_EVENTS}"
+    )]
+    TooManyEvents(u64),
+}
+
+// ---------- lengths, shared with the checker ----------
+
+/// The pattern of breath `i` of `n` across a ramp, each phase rounded to the nearest
+/// millisecond. Breath 0 is `from`, breath `n - 1` is `to`.
+pub fn ramp_breath(from: Pattern, to: Pattern, i: u32, n: u32) -> Pattern {
+    if n <= 1 {
+        return from;
+    }
+    let lerp = |a: Duration, b: Duration| {
+        let (a, b) = (a.as_millis() as i128, b.as_millis() as i128);
+        let (num, den) = ((b - a) * i128::from(i), i128::from(n - 1));
+        let ms = a + (2 * num + den).div_euclid(2 * den);
+        Duration::from_millis(ms as u64)
+    };
+    Pattern {
+        inhale: lerp(from.inhale, to.inhale),
+        top_up: lerp(from.top_up, to.top_up),
+        hold: lerp(from.hold, to.hold),
+        exhale: lerp(from.exhale, to.exhale),
+        rest: lerp(from.rest, to.rest),
+    }
+}
+
+fn breath_pattern(breath: Breath, i: u32, n: u32) -> Pattern {
+    match breath {
+        Breath::Steady(p) => p,
+        Breath::Ramp { from, to } => ramp_breath(from, to, i, n),
+    }
+}
+
+fn breaths_length(breath: Breath, n: u32) -> Duration {
+    match breath {
+        Breath::Steady(p) => p.cycle() * n,
+        Breath::Ramp { .. } => (0..n).map(|i| breath_pattern(breath, i, n).cycle()).sum(),
+    }
+}
+
+/// Above this many breaths a ramp's count is estimated rather than searched for: such a
+/// step is far over [`MAX_EVENTS`] and is refused anyway.
+const EXACT_RAMP_SEARCH: u64 = 100_000;
+
+/// How many whole breaths fit in `len`.
+fn breaths_fitting(breath: Breath, len: Duration) -> u32 {
+    let ms = len.as_millis();
+    let n = match breath {
+        Breath::Steady(p) => ms / p.cycle().as_millis(),
+        Breath::Ramp { from, to } => {
+            let mean_x2 = from.cycle().as_millis() + to.cycle().as_millis();
+            let estimate = ms * 2 / mean_x2;
+            if estimate > u128::from(EXACT_RAMP_SEARCH) {
+                estimate
+            } else {
+                // The rounding of each breath can move the count by one either way.
+                let mut n = estimate as u32;
+                while breaths_length(breath, n + 1) <= len {
+                    n += 1;
+                }
+                while n > 0 && breaths_length(breath, n) > len {
+                    n -= 1;
+                }
+                u128::from(n)
+            }
+        }
+    };
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Breaths in a step (zero for a sit).
+pub fn step_breaths(step: &Step) -> u32 {
+    match (step.length, step.breath) {
+        (_, None) => 0,
+        (Length::Breaths(n), Some(_)) => n,
+        (Length::Time(d), Some(b)) => breaths_fitting(b, d),
+    }
+}
+
+pub fn step_length(step: &Step) -> Duration {
+    match (step.length, step.breath) {
+        (Length::Time(d), _) => d,
+        (Length::Breaths(n), Some(b)) => breaths_length(b, n),
+        (Length::Breaths(_), None) => Duration::ZERO,
+    }
+}
+
+/// The length of a list of steps and groups, saturating rather than overflowing.
+pub fn items_length(items: &[Item]) -> Duration {
+    items.iter().fold(Duration::ZERO, |acc, item| {
+        acc.saturating_add(match item {
+            Item::Step(s) => step_length(s),
+            Item::Repeat(r) => items_length(&r.items).saturating_mul(r.times),
+        })
+    })
+}
+
+fn step_event_count(step: &Step) -> u64 {
+    let len = step_length(step);
+    let breaths = u64::from(step_breaths(step));
+    let phases = match step.breath {
+        None => 0,
+        Some(b) => {
+            let p = breath_pattern(b, 0, 1);
+            [p.inhale, p.top_up, p.hold, p.exhale, p.rest]
+                .iter()
+                .filter(|d| !d.is_zero())
+                .count() as u64
+                + 1
+        }
+    };
+    let cues: u64 = step
+        .cues
+        .iter()
+        .map(|c| match c.when {
+            CueTime::At(_) => 1,
+            CueTime::Every(e) => ((len.as_millis().saturating_sub(1)) / e.as_millis()) as u64,
+        })
+        .sum();
+    // Start, the breaths, a trailing rest or still phase, cues and a bell.
+    2 + breaths.saturating_mul(phases) + cues + u64::from(step.bell.is_some())
+}
+
+fn items_event_count(items: &[Item]) -> u64 {
+    items.iter().fold(0u64, |acc, item| {
+        acc.saturating_add(match item {
+            Item::Step(s) => step_event_count(s),
+            Item::Repeat(r) => items_event_count(&r.items).saturating_mul(u64::from(r.times)),
+        })
+    })
+}
+
+/// Checks the limits without expanding anything, so a session with a million repeats is
+/// refused at once instead of being built.
+pub fn check_limits(session: &Session) -> Result<(), LimitError> {
+    let total = items_length(&session.items);
+    if total > MAX_SESSION {
+        return Err(LimitError::TooLong(total));
+    }
+    let interval = session
+        .bells
+        .interval
+        .as_ref()
+        .map_or(0, |i| (total.as_millis() / i.every.as_millis()) as u64);
+    let events = items_event_count(&session.items)
+        .saturating_add(interval)
+        .saturating_add(session.bells.at.len() as u64)
+        .saturating_add(3);
+    if events > MAX_EVENTS {
+        return Err(LimitError::TooManyEvents(events));
+    }
+    Ok(())
+}
+
+// ---------- compiling ----------
+
+pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
+    check_limits(session)?;
+    let mut c = Compiler::default();
+    c.items(&session.items, None);
+    let total = c.now;
+    let bells = &session.bells;
+    if let Some(b) = &bells.start {
+        c.push(Duration::ZERO, EventKind::Bell { bell: b.clone() });
+    }
+    for b in &bells.at {
+        c.push(
+            b.at,
+            EventKind::Bell {
+                bell: b.bell.clone(),
+            },
+        );
+    }
+    if let Some(b) = &bells.end {
+        c.push(total, EventKind::Bell { bell: b.clone() });
+    }
+    if let Some(interval) = &bells.interval {
+        // An interval bell that would sound with another bell is left out: one strike is
+        // clearer than two at once.
+        let mut at = interval.every;
+        while at < total {
+            let taken = c
+                .events
+                .iter()
+                .any(|e| e.at == at && matches!(e.kind, EventKind::Bell { .. }));
+            if !taken {
+                c.push(
+                    at,
+                    EventKind::Bell {
+                        bell: interval.bell.clone(),
+                    },
+                );
+            }
+            at += interval.every;
+        }
+    }
+    c.push(total, EventKind::Finished);
+    c.events.sort_by_key(|e| (e.at, e.kind.rank()));
+    Ok(Timeline {
+        title: session.title.clone(),
+        summary: session.summary.clone(),
+        tags: session.tags.clone(),
+        prepare: session.prepare,
+        total,
+        steps: c.steps,
+        events: c.events,
+    })
+}
+
+#[derive(Default)]
+struct Compiler {
+    now: Duration,
+    steps: Vec<PlannedStep>,
+    events: Vec<Event>,
+    /// How many lines of each principle have been used, so the next use gets the next line.
+    principle_uses: HashMap<&'static str, usize>,
+}
+
+impl Compiler {
+    fn push(&mut self, at: Duration, kind: EventKind) {
+        self.events.push(Event { at, kind });
+    }
+
+    fn text(&mut self, text: &Text) -> String {
+        match text {
+            Text::Written(s) => s.clone(),
+            Text::Principle(p) => {
+                let used = self.principle_uses.entry(p.id).or_default();
+                let line = p.cues[*used % p.cues.len()];
+                *used += 1;
+                line.to_string()
+            }
+        }
+    }
+
+    fn items(&mut self, items: &[Item], round: Option<Round>) {
+        for item in items {
+            match item {
+                Item::Step(s) => self.step(s, round.clone()),
+                Item::Repeat(r) => {
+                    for number in 1..=r.times {
+                        let round = Round {
+                            group: r.title.clone(),
+                            number,
+                            of: r.times,
+                        };
+                        self.items(&r.items, Some(round));
+                    }
+                }
+            }
+        }
+    }
+
+    fn step(&mut self, step: &Step, round: Option<Round>) {
+        let start = self.now;
+        let len = step_length(step);
+        let index = self.steps.len();
+        self.push(start, EventKind::StepStarted { step: index });
+        if let Some(bell) = &step.bell {
+            self.push(start, EventKind::Bell { bell: bell.clone() });
+        }
+        let text = step.text.as_ref().map(|t| self.text(t));
+        let breath = step.breath.map(|b| {
+            let n = step_breaths(step);
+            BreathPlan {
+                breaths: n,
+                first: breath_pattern(b, 0, n),
+                last: breath_pattern(b, n.saturating_sub(1), n),
+            }
+        });
+        self.phases(step, start, len);
+        for cue in &step.cues {
+            match cue.when {
+                CueTime::At(d) => {
+                    let text = self.text(&cue.text);
+                    self.push(start + d, EventKind::Cue { text });
+                }
+                CueTime::Every(e) => {
+                    let mut d = e;
+                    while d < len {
+                        let text = self.text(&cue.text);
+                        self.push(start + d, EventKind::Cue { text });
+                        d += e;
+                    }
+                }
+            }
+        }
+        self.steps.push(PlannedStep {
+            title: step.title.clone(),
+            text,
+            start,
+            length: len,
+            breath,
+            round,
+        });
+        self.now = start + len;
+    }
+
+    /// The breath phases of a step. Time left over after the last whole breath lengthens its
+    /// rest, so a step given in time ends exactly on time.
+    fn phases(&mut self, step: &Step, start: Duration, len: Duration) {
+        let n = step_breaths(step);
+        let (Some(breath), true) = (step.breath, n > 0) else {
+            self.push(
+                start,
+                EventKind::Phase {
+                    phase: Phase::Still,
+                    length: len,
+                    tone: false,
+                },
+            );
+            return;
+        };
+        let mut at = start;
+        for i in 0..n {
+            let mut p = breath_pattern(breath, i, n);
+            if i + 1 == n {
+                p.rest += (start + len) - (at + p.cycle());
+            }
+            for (phase, length) in [
+                (Phase::Inhale, p.inhale),
+                (Phase::TopUp, p.top_up),
+                (Phase::Hold, p.hold),
+                (Phase::Exhale, p.exhale),
+                (Phase::Rest, p.rest),
+            ] {
+                if length.is_zero() {
+                    continue;
+                }
+                let tone =
+                    step.tones && matches!(phase, Phase::Inhale | Phase::TopUp | Phase::Exhale);
+                self.push(
+                    at,
+                    EventKind::Phase {
+                        phase,
+                        length,
+                        tone,
+                    },
+                );
+                at += length;
+            }
+        }
+    }
+}

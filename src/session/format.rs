@@ -1,0 +1,232 @@
+//! A checked session: what a session file means once every value has been read and
+//! validated. Only `check` builds these, so everything here is known to be sound (patterns
+//! breathe, durations are positive, sounds exist, text is safe to show).
+
+use std::ops::Range;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::principles::Principle;
+
+/// The version of the session format this program reads.
+pub const FORMAT_VERSION: i64 = 1;
+
+/// A byte range in the session file, kept so later checks can point at a value.
+pub type Span = Range<usize>;
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub title: String,
+    pub summary: Option<String>,
+    pub tags: Vec<String>,
+    /// Quiet countdown before the opening bell.
+    pub prepare: Duration,
+    pub bells: Bells,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Bells {
+    pub start: Option<Bell>,
+    pub end: Option<Bell>,
+    pub interval: Option<IntervalBell>,
+    pub at: Vec<TimedBell>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bell {
+    pub sound: Sound,
+    pub strikes: u32,
+    /// Time between the onsets of successive strikes.
+    #[serde(serialize_with = "serialize_ms")]
+    pub gap: Duration,
+    /// 0.0 (silent) to 1.0, relative to the master volume.
+    pub volume: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct IntervalBell {
+    pub every: Duration,
+    pub bell: Bell,
+}
+
+#[derive(Debug, Clone)]
+pub struct TimedBell {
+    pub at: Duration,
+    pub at_span: Span,
+    pub bell: Bell,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sound {
+    /// One of the instruments synthesised by hara.
+    Instrument(Instrument),
+    /// A WAV or Ogg Vorbis file, resolved to a path that existed when the session was checked.
+    File(PathBuf),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Instrument {
+    Bowl,
+    Bell,
+    Wood,
+}
+
+impl Instrument {
+    pub const ALL: [Instrument; 3] = [Instrument::Bowl, Instrument::Bell, Instrument::Wood];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Instrument::Bowl => "bowl",
+            Instrument::Bell => "bell",
+            Instrument::Wood => "wood",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|i| i.name() == name)
+    }
+}
+
+impl std::fmt::Display for Sound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Sound::Instrument(i) => f.write_str(i.name()),
+            Sound::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Item {
+    Step(Box<Step>),
+    Repeat(Repeat),
+}
+
+/// A group of steps played `times` times in a row.
+#[derive(Debug, Clone)]
+pub struct Repeat {
+    pub title: Option<String>,
+    pub times: u32,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub title: String,
+    pub text: Option<Text>,
+    pub length: Length,
+    /// `None` is a sit: no paced breath, only time.
+    pub breath: Option<Breath>,
+    pub tones: bool,
+    pub cues: Vec<Cue>,
+    /// Sounded as the step starts.
+    pub bell: Option<Bell>,
+    /// Where the step's length was given, for diagnostics about it.
+    pub length_span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Length {
+    Time(Duration),
+    Breaths(u32),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breath {
+    Steady(Pattern),
+    /// Changes breath by breath from one pattern to the other across the step.
+    Ramp {
+        from: Pattern,
+        to: Pattern,
+    },
+}
+
+/// One breath: inhale, optional short top-up inhale (the physiological sigh), hold, exhale,
+/// rest. Inhale and exhale are never zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Pattern {
+    #[serde(serialize_with = "serialize_ms")]
+    pub inhale: Duration,
+    #[serde(serialize_with = "serialize_ms")]
+    pub top_up: Duration,
+    #[serde(serialize_with = "serialize_ms")]
+    pub hold: Duration,
+    #[serde(serialize_with = "serialize_ms")]
+    pub exhale: Duration,
+    #[serde(serialize_with = "serialize_ms")]
+    pub rest: Duration,
+}
+
+impl Pattern {
+    pub fn cycle(&self) -> Duration {
+        self.inhale + self.top_up + self.hold + self.exhale + self.rest
+    }
+}
+
+impl std::fmt::Display for Pattern {
+    /// The shorthand a session file accepts: "4-1-6-0", or "4+1-0-8-0" with a top-up.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use super::duration::format_seconds as s;
+        write!(f, "{}", s(self.inhale))?;
+        if !self.top_up.is_zero() {
+            write!(f, "+{}", s(self.top_up))?;
+        }
+        write!(f, "-{}-{}-{}", s(self.hold), s(self.exhale), s(self.rest))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Cue {
+    pub when: CueTime,
+    pub text: Text,
+    /// Where the cue's time was given.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CueTime {
+    /// Once, this long after the step starts.
+    At(Duration),
+    /// At every multiple of this within the step.
+    Every(Duration),
+}
+
+/// Words to show: written in the session, or drawn in turn from a principle's cue lines.
+#[derive(Debug, Clone)]
+pub enum Text {
+    Written(String),
+    Principle(&'static Principle),
+}
+
+impl Default for Bell {
+    fn default() -> Self {
+        Bell {
+            sound: Sound::Instrument(Instrument::Bowl),
+            strikes: 1,
+            gap: Duration::from_millis(2500),
+            volume: 1.0,
+        }
+    }
+}
+
+impl Bells {
+    /// A bowl at the start and the end, unless the session says otherwise.
+    pub fn defaults() -> Self {
+        Bells {
+            start: Some(Bell::default()),
+            end: Some(Bell::default()),
+            interval: None,
+            at: Vec::new(),
+        }
+    }
+}
+
+/// Durations appear in JSON as whole milliseconds, exactly.
+pub fn serialize_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}

@@ -1,0 +1,105 @@
+//! Session files: reading, checking and compiling them, and finding them.
+//!
+//! `check`, `compile` and `format` are pure; `library` is where the file system comes in.
+
+pub mod check;
+pub mod compile;
+pub mod diag;
+pub mod duration;
+pub mod format;
+pub mod library;
+
+use check::SoundFiles;
+use compile::Timeline;
+use diag::Diagnostic;
+use format::Session;
+
+/// The largest session file hara reads.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// The outcome of checking one file: the session and its timeline when there were no errors,
+/// and every diagnostic (warnings too) in the order a reader meets them.
+#[derive(Debug)]
+pub struct Checked {
+    pub session: Option<(Session, Timeline)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+
+    fn failed(diagnostics: Vec<Diagnostic>) -> Self {
+        Checked {
+            session: None,
+            diagnostics,
+        }
+    }
+}
+
+/// Checks the bytes of a session file. Never panics, whatever the bytes.
+pub fn check_bytes(bytes: &[u8], sounds: &dyn SoundFiles) -> Checked {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Checked::failed(vec![
+            Diagnostic::file_error(format!(
+                "the file is {} KiB; a session file may be at most 1024 KiB",
+                bytes.len().div_ceil(1024)
+            ))
+            .with_help("is this really a session file? sessions are short TOML files"),
+        ]);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => check_str(text, sounds),
+        Err(e) => {
+            // Point at the first bad byte, inside the valid text before it.
+            let valid = &bytes[..e.valid_up_to()];
+            let at = e.valid_up_to();
+            let text = String::from_utf8_lossy(valid);
+            let (line, col) = diag::line_col(&text, at);
+            Checked::failed(vec![
+                Diagnostic::file_error(format!(
+                    "the file is not UTF-8 text (a bad byte at line {line}, column {col})"
+                ))
+                .with_help("session files are TOML, which is UTF-8 text; save the file as UTF-8"),
+            ])
+        }
+    }
+}
+
+/// Checks the text of a session file: TOML syntax, then shape and meaning, then limits.
+pub fn check_str(source: &str, sounds: &dyn SoundFiles) -> Checked {
+    let (root, syntax_errors) = toml::de::DeTable::parse_recoverable(source);
+    let mut diagnostics: Vec<Diagnostic> = syntax_errors
+        .iter()
+        .map(|e| {
+            let span = e.span().unwrap_or(0..0);
+            Diagnostic::error(format!("TOML syntax: {}", e.message()), span)
+                .with_help("see docs/session-format.md for the syntax of session files")
+        })
+        .collect();
+    // A file with broken syntax is still walked: the parser recovers, so mistakes in the
+    // parts it could read are reported in the same pass.
+    let session = check::check_document(root.get_ref(), source, sounds, &mut diagnostics);
+    let compiled = match session {
+        Some(session) if syntax_errors.is_empty() => match compile::compile(&session) {
+            Ok(timeline) => Some((session, timeline)),
+            Err(limit) => {
+                diagnostics.push(Diagnostic::file_error(limit.to_string()).with_help(
+                    "split it into shorter sessions, or use fewer repeats and interval bells",
+                ));
+                None
+            }
+        },
+        _ => None,
+    };
+    diag::sort(&mut diagnostics);
+    Checked {
+        session: compiled,
+        diagnostics,
+    }
+}
