@@ -13,7 +13,10 @@ pub fn run(library: &Library, specs: &[String]) -> ExitCode {
         let found = match library.find(spec) {
             Ok(f) => f,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!(
+                    "error: {}",
+                    text::clean_line(&format!("{:#}", anyhow::Error::from(e)))
+                );
                 all_valid = false;
                 continue;
             }
@@ -43,7 +46,7 @@ pub fn run(library: &Library, specs: &[String]) -> ExitCode {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+use super::check::plural;
 use crate::session::compile::{EventKind, PlannedStep, Timeline};
 use crate::session::duration::{self, format_clock};
 use crate::session::format::Bell;
@@ -133,8 +134,9 @@ pub fn plan(t: &Timeline) -> String {
         .map(|b| b.breaths)
         .sum();
     out += &format!(
-        "\n{} steps, {breaths} paced breaths, {} in all\n",
-        t.steps.len(),
+        "\n{}, {}, {} in all\n",
+        plural(t.steps.len(), "step"),
+        plural(breaths as usize, "paced breath"),
         duration::format(t.total)
     );
     out

@@ -313,13 +313,12 @@ impl Checker<'_> {
                     }
                 }
             }
+            DeValue::String(s) if s.trim_start().starts_with('-') => negative(self),
             DeValue::String(s) => match duration::parse(s) {
                 Ok(d) => Some(d),
                 Err(e) => {
                     let trimmed = s.trim();
-                    let help = if trimmed.starts_with('-') {
-                        "a duration cannot be negative".to_string()
-                    } else if e.message == "this number has no unit" {
+                    let help = if e.message == "this number has no unit" {
                         format!(
                             "add a unit, as in \"{trimmed}s\" or \"{trimmed}m\", or write the seconds without quotes"
                         )
@@ -721,7 +720,13 @@ impl Checker<'_> {
     }
 
     fn group(&mut self, v: &Value<'_>, t: &DeTable<'_>, tones: bool, depth: usize) -> Option<Item> {
-        self.known_keys(t, GROUP_KEYS, "a repeat group");
+        // Step keys get their own message below, so only the rest count as unknown here.
+        let known: Vec<&str> = GROUP_KEYS.iter().chain(STEP_KEYS).copied().collect();
+        self.diags.extend(
+            unknown_keys(t, &known, "a repeat group")
+                .into_iter()
+                .map(|d| d.with_help(format!("a repeat group takes: {}", GROUP_KEYS.join(", ")))),
+        );
         for key in STEP_KEYS.iter().filter(|k| !GROUP_KEYS.contains(k)) {
             if let Some(span) = key_span(t, key) {
                 self.error(

@@ -247,7 +247,6 @@ fn step_event_count(step: &Step) -> u64 {
                 .iter()
                 .filter(|d| !d.is_zero())
                 .count() as u64
-                + 1
         }
     };
     let cues: u64 = step

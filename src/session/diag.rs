@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use serde::Serialize;
 
 use crate::text;
@@ -90,20 +90,23 @@ pub fn render(diags: &[Diagnostic], path: &str, source: &str, color: bool) -> St
             Severity::Warning => Level::WARNING,
         };
         let message = text::clean_line(&d.message);
-        let mut snippet = Snippet::source(shown.as_str()).path(path.as_str());
-        if let Some(span) = &d.span {
-            let span = clamp_span(span, &shown);
-            let mut annotation = AnnotationKind::Primary.span(span);
-            if let Some(label) = &d.label {
-                annotation = annotation.label(label.as_str());
+        let title = level.primary_title(message.as_str());
+        let group = match &d.span {
+            Some(span) => {
+                let mut annotation = AnnotationKind::Primary.span(clamp_span(span, &shown));
+                if let Some(label) = &d.label {
+                    annotation = annotation.label(label.as_str());
+                }
+                title.element(
+                    Snippet::source(shown.as_str())
+                        .path(path.as_str())
+                        .annotation(annotation),
+                )
             }
-            snippet = snippet.annotation(annotation);
-        } else {
-            // No position: name the file the way a position would, without a snippet.
-            snippet = Snippet::source("").path(path.as_str());
-        }
-        let mut report: Vec<Group<'_>> =
-            vec![level.primary_title(message.as_str()).element(snippet)];
+            // No position: name the file, without a snippet.
+            None => title.element(Origin::path(path.as_str())),
+        };
+        let mut report: Vec<Group<'_>> = vec![group];
         if let Some(help) = &d.help {
             report.push(Group::with_title(
                 Level::HELP.secondary_title(help.as_str()),

@@ -71,20 +71,40 @@ pub fn check_bytes(bytes: &[u8], sounds: &dyn SoundFiles) -> Checked {
     }
 }
 
+/// A TOML syntax error, with help for the mistakes people make most.
+fn syntax_diagnostic(e: &toml::de::Error) -> Diagnostic {
+    let message = e.message();
+    let help = if message.contains("must be quoted") {
+        "put text in quotes, as in prepare = \"5s\"; numbers and true/false go without"
+    } else if message.contains("invalid basic string") {
+        "close the string with a `\"` on the same line, or use \"\"\"…\"\"\" for several lines"
+    } else if message.contains("duplicate key") {
+        "each key may appear once in a table; remove one of them"
+    } else {
+        "see docs/session-format.md for the syntax of session files"
+    };
+    Diagnostic::error(format!("TOML syntax: {message}"), e.span().unwrap_or(0..0)).with_help(help)
+}
+
 /// Checks the text of a session file: TOML syntax, then shape and meaning, then limits.
 pub fn check_str(source: &str, sounds: &dyn SoundFiles) -> Checked {
     let (root, syntax_errors) = toml::de::DeTable::parse_recoverable(source);
-    let mut diagnostics: Vec<Diagnostic> = syntax_errors
-        .iter()
-        .map(|e| {
-            let span = e.span().unwrap_or(0..0);
-            Diagnostic::error(format!("TOML syntax: {}", e.message()), span)
-                .with_help("see docs/session-format.md for the syntax of session files")
-        })
-        .collect();
+    let mut diagnostics: Vec<Diagnostic> = syntax_errors.iter().map(syntax_diagnostic).collect();
     // A file with broken syntax is still walked: the parser recovers, so mistakes in the
-    // parts it could read are reported in the same pass.
-    let session = check::check_document(root.get_ref(), source, sounds, &mut diagnostics);
+    // parts it could read are reported in the same pass. What the walk says about a value
+    // the parser already complained of is only an echo, and is left out.
+    let mut walked = Vec::new();
+    let session = check::check_document(root.get_ref(), source, sounds, &mut walked);
+    let overlaps_syntax = |d: &Diagnostic| {
+        let Some(span) = &d.span else { return false };
+        diagnostics.iter().any(|s| {
+            s.span
+                .as_ref()
+                .is_some_and(|s| s.start <= span.end && span.start <= s.end)
+        })
+    };
+    walked.retain(|d| !overlaps_syntax(d));
+    diagnostics.extend(walked);
     let compiled = match session {
         Some(session) if syntax_errors.is_empty() => match compile::compile(&session) {
             Ok(timeline) => Some((session, timeline)),

@@ -1,0 +1,248 @@
+//! The command line as a person uses it: listing, finding, writing and configuring sessions.
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// A home of one's own: XDG folders inside a temporary directory.
+struct Home {
+    dir: TempDir,
+}
+
+impl Home {
+    fn new() -> Self {
+        Home {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn sessions(&self) -> std::path::PathBuf {
+        let dir = self.path().join("config/hara/sessions");
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::cargo_bin("hara")
+            .unwrap()
+            .current_dir(self.path())
+            .env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env_remove("HARA_CONFIG")
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+const SHORT: &str = "title = \"Short sit\"\n[[step]]\nduration = \"2m\"\n";
+
+#[test]
+fn list_shows_builtins_and_user_sessions_with_broken_ones_marked() {
+    let home = Home::new();
+    std::fs::write(home.sessions().join("short.toml"), SHORT).unwrap();
+    std::fs::write(home.sessions().join("broken.toml"), "title = 3\n").unwrap();
+    let out = home.run(&["list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let user = home.sessions();
+    let broken = format!(
+        "broken           invalid: see `hara check {}`",
+        user.join("broken.toml").display()
+    );
+    assert!(text.contains(&broken), "{text}");
+    assert!(text.contains("short            Short sit"), "{text}");
+    assert!(text.contains("before-a-client  Before a client"), "{text}");
+    assert!(text.contains("built-in"), "{text}");
+}
+
+#[test]
+fn bare_hara_lists_sessions_and_says_what_to_do_next() {
+    let out = Home::new().run(&[]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("before-a-client"));
+    assert!(stdout(&out).contains("hara show NAME"));
+}
+
+#[test]
+fn sessions_are_found_by_name_path_and_extra_folder() {
+    let home = Home::new();
+    std::fs::write(home.sessions().join("mine.toml"), SHORT).unwrap();
+    let extra = home.path().join("class");
+    std::fs::create_dir(&extra).unwrap();
+    std::fs::write(
+        extra.join("group.toml"),
+        SHORT.replace("Short sit", "Group"),
+    )
+    .unwrap();
+    std::fs::write(home.path().join("here.toml"), SHORT).unwrap();
+
+    assert!(stdout(&home.run(&["show", "mine"])).starts_with("Short sit\n"));
+    assert!(stdout(&home.run(&["show", "here.toml"])).starts_with("Short sit\n"));
+    assert!(stdout(&home.run(&["show", "--dir", "class", "group"])).starts_with("Group\n"));
+    assert!(stdout(&home.run(&["list", "--dir", "class"])).contains("group"));
+
+    let missing = home.run(&["show", "mien"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(
+        stderr(&missing),
+        "error: no session named `mien` (did you mean `mine`?)\n"
+    );
+}
+
+#[test]
+fn a_user_session_replaces_a_builtin_of_the_same_name() {
+    let home = Home::new();
+    std::fs::write(home.sessions().join("sit-and-walk.toml"), SHORT).unwrap();
+    assert!(stdout(&home.run(&["show", "sit-and-walk"])).starts_with("Short sit\n"));
+    let list = stdout(&home.run(&["list"]));
+    assert_eq!(
+        list.lines()
+            .filter(|l| l.starts_with("sit-and-walk"))
+            .count(),
+        1,
+        "{list}"
+    );
+}
+
+#[test]
+fn show_of_an_invalid_session_reports_why() {
+    let home = Home::new();
+    std::fs::write(
+        home.path().join("bad.toml"),
+        "title = \"x\"\n[[step]]\nduration = \"5q\"\n",
+    )
+    .unwrap();
+    let out = home.run(&["show", "bad.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("--> bad.toml:3:14"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("error: bad.toml is not a valid session"));
+}
+
+#[test]
+fn new_writes_a_template_that_checks_and_never_overwrites() {
+    let home = Home::new();
+    let out = home.run(&["new", "mine.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("hara check mine.toml"));
+    let check = home.run(&["check", "mine.toml"]);
+    assert!(check.status.success());
+    assert!(check.stderr.is_empty(), "{}", stderr(&check));
+
+    std::fs::write(home.path().join("mine.toml"), "my edits").unwrap();
+    let again = home.run(&["new", "mine.toml"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("already exists"));
+    assert_eq!(
+        std::fs::read_to_string(home.path().join("mine.toml")).unwrap(),
+        "my edits"
+    );
+}
+
+#[test]
+fn the_config_file_adds_folders_and_is_checked() {
+    let home = Home::new();
+    let config_dir = home.path().join("config/hara");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    let shared = home.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::write(shared.join("team.toml"), SHORT.replace("Short sit", "Team")).unwrap();
+    std::fs::write(
+        config_dir.join("config.toml"),
+        "session_dirs = [\"~/shared\"]\n",
+    )
+    .unwrap();
+    assert!(stdout(&home.run(&["show", "team"])).starts_with("Team\n"));
+
+    std::fs::write(
+        config_dir.join("config.toml"),
+        "session_dir = [\"~/shared\"]\n",
+    )
+    .unwrap();
+    let out = home.run(&["list"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("unknown key `session_dir` in the config file"),
+        "{err}"
+    );
+    assert!(err.contains("config.toml:1:1"), "{err}");
+    assert!(err.contains("help: did you mean `session_dirs`?"), "{err}");
+
+    // --config points elsewhere; a missing explicit config is an error, not silence.
+    let other = home.path().join("other.toml");
+    std::fs::write(&other, "session_dirs = [\"shared\"]\n").unwrap();
+    assert!(stdout(&home.run(&["show", "--config", "other.toml", "team"])).starts_with("Team\n"));
+    let missing = home.run(&["list", "--config", "nope.toml"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("cannot read the config file nope.toml"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let home = Home::new();
+    assert_eq!(home.run(&["check"]).status.code(), Some(2));
+    assert_eq!(home.run(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(home.run(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+#[test]
+fn completions_version_and_help() {
+    let home = Home::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = home.run(&["completions", shell]);
+        assert!(out.status.success());
+        assert!(stdout(&out).contains("hara"), "{shell}");
+        assert!(stdout(&out).contains("principles"), "{shell}");
+    }
+    let version = stdout(&home.run(&["--version"]));
+    assert_eq!(version, format!("hara {}\n", env!("CARGO_PKG_VERSION")));
+    let help = stdout(&home.run(&["--help"]));
+    for command in ["list", "check", "show", "new", "principles", "completions"] {
+        assert!(help.contains(command), "{command} missing from --help");
+    }
+    let check_help = stdout(&home.run(&["check", "--help"]));
+    assert!(check_help.contains("every problem"));
+}
+
+#[test]
+fn principles_lists_every_card() {
+    let out = stdout(&Home::new().run(&["principles"]));
+    for p in hara::principles::PRINCIPLES {
+        assert!(out.contains(&format!("{}  ({})", p.title, p.id)));
+        for cue in p.cues {
+            assert!(out.contains(cue));
+        }
+    }
+}
+
+#[test]
+fn an_unreadable_or_binary_file_is_an_error_not_a_crash() {
+    let home = Home::new();
+    std::fs::write(home.path().join("noise.toml"), [0xff, 0xfe, 0x00, 0x9f]).unwrap();
+    let out = home.run(&["check", "noise.toml", "gone.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("the file is not UTF-8 text"), "{err}");
+    assert!(err.contains("cannot read gone.toml: No such file"), "{err}");
+}

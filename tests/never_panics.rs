@@ -1,0 +1,159 @@
+//! A session file is untrusted input: whatever it holds, checking it ends with diagnostics
+//! (or a session), promptly, and never with a panic.
+
+use std::time::{Duration, Instant};
+
+use hara::session::check::InstrumentsOnly;
+use hara::session::diag::render;
+use hara::session::{Checked, check_bytes};
+use proptest::prelude::*;
+
+const SEEDS: &[&str] = &[
+    include_str!("../sessions/before-a-client.toml"),
+    include_str!("../sessions/sit-and-walk.toml"),
+    include_str!("fixtures/valid/ramp.toml"),
+    include_str!("fixtures/valid/repeat.toml"),
+    include_str!("fixtures/valid/cues.toml"),
+    include_str!("fixtures/valid/sigh.toml"),
+];
+
+/// Checks, renders every diagnostic, and asserts each span lies inside the file.
+fn check_and_render(bytes: &[u8]) -> Checked {
+    let checked = check_bytes(bytes, &InstrumentsOnly);
+    let text = String::from_utf8_lossy(bytes);
+    for d in &checked.diagnostics {
+        if let Some(span) = &d.span {
+            assert!(span.start <= span.end && span.end <= bytes.len(), "{d:?}");
+        }
+    }
+    let rendered = render(&checked.diagnostics, "fuzz.toml", &text, false);
+    assert!(
+        !rendered.contains('\u{1b}'),
+        "escape sequence echoed: {rendered}"
+    );
+    assert_eq!(checked.session.is_some(), checked.errors() == 0);
+    checked
+}
+
+/// Pieces of TOML that reach deep into the checker when strung together at random.
+fn toml_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("title = \"t\"\n".to_string()),
+        Just("[[step]]\n".to_string()),
+        Just("[[step.step]]\n".to_string()),
+        Just("repeat = 3\n".to_string()),
+        Just("[bells]\n".to_string()),
+        Just("interval = { every = \"1s\" }\n".to_string()),
+        Just("at = [{ at = \"2s\", sound = \"wood\" }]\n".to_string()),
+        Just("cues = [{ every = \"1s\", principle = \"relax\" }]\n".to_string()),
+        Just("breath = { from = \"1-0-1-0\", to = \"9-9-9-9\" }\n".to_string()),
+        (0u64..100_000).prop_map(|n| format!("breaths = {n}\n")),
+        (0u64..100_000).prop_map(|n| format!("duration = {n}\n")),
+        "[a-z0-9\" =.\\-+\\[\\]{},\n]{0,12}",
+        "\\PC{0,8}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        check_and_render(&bytes);
+    }
+
+    #[test]
+    fn arbitrary_text(text in "\\PC{0,400}") {
+        check_and_render(text.as_bytes());
+    }
+
+    #[test]
+    fn strings_of_toml_pieces(pieces in proptest::collection::vec(toml_piece(), 0..40)) {
+        check_and_render(pieces.concat().as_bytes());
+    }
+
+    #[test]
+    fn mutated_sessions(
+        seed in 0..SEEDS.len(),
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8),
+    ) {
+        let mut bytes = SEEDS[seed].as_bytes().to_vec();
+        for (at, byte, kind) in edits {
+            let i = at.index(bytes.len() + 1);
+            match kind {
+                0 => bytes.insert(i, byte),
+                1 if i < bytes.len() => { bytes.remove(i); }
+                _ if i < bytes.len() => bytes[i] = byte,
+                _ => {}
+            }
+        }
+        check_and_render(&bytes);
+    }
+}
+
+fn assert_refused_quickly(source: &str, expected: &str) {
+    let start = Instant::now();
+    let checked = check_and_render(source.as_bytes());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert!(checked.session.is_none());
+    let messages: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains(expected)),
+        "expected {expected:?} in {messages:#?}"
+    );
+}
+
+#[test]
+fn a_file_over_a_mebibyte_is_refused() {
+    let mut source = String::from("title = \"big\"\n[[step]]\nduration = 1\n");
+    source.push_str(&"# padding\n".repeat(110_000));
+    assert_refused_quickly(&source, "may be at most 1024 KiB");
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    let n = 100_000;
+    assert_refused_quickly(
+        &format!("title = {}{}", "[".repeat(n), "]".repeat(n)),
+        "recurse",
+    );
+    assert_refused_quickly(
+        &format!("a = {}1{}", "{b=".repeat(n), "}".repeat(n)),
+        "recurse",
+    );
+    let mut groups = String::from("title = \"deep\"\n");
+    for depth in 1..=12 {
+        groups += &format!("[[{}]]\nrepeat = 1\n", vec!["step"; depth].join("."));
+    }
+    groups += &format!("[[{}]]\nduration = 1\n", ["step"; 13].join("."));
+    assert_refused_quickly(&groups, "nest more than");
+}
+
+#[test]
+fn enormous_expansions_are_refused_without_being_built() {
+    let mut nested = String::from("title = \"many\"\n");
+    for depth in 1..=8 {
+        nested += &format!("[[{}]]\nrepeat = 10000\n", vec!["step"; depth].join("."));
+    }
+    nested += &format!("[[{}]]\nduration = \"1s\"\n", ["step"; 9].join("."));
+    assert_refused_quickly(&nested, "at most 24 hours");
+
+    let fast_ramp = "title = \"r\"\n[[step]]\nduration = \"23h\"\nbreath = { from = \"0.001-0-0.001-0\", to = \"0.002-0-0.002-0\" }\n";
+    assert_refused_quickly(fast_ramp, "timed events");
+
+    let dense_cues =
+        "title = \"c\"\n[[step]]\nduration = \"23h\"\ncues = [{ every = \"1ms\", text = \"x\" }]\n";
+    assert_refused_quickly(dense_cues, "timed events");
+
+    let dense_bells =
+        "title = \"b\"\n[bells]\ninterval = { every = \"1ms\" }\n[[step]]\nduration = \"23h\"\n";
+    assert_refused_quickly(dense_bells, "timed events");
+}
