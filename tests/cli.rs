@@ -243,6 +243,9 @@ fn an_unreadable_or_binary_file_is_an_error_not_a_crash() {
     let out = home.run(&["check", "noise.toml", "gone.toml"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("the file is not UTF-8 text"), "{err}");
+    assert!(
+        err.contains("error: the file is not UTF-8 text\n --> noise.toml:1:1"),
+        "{err}"
+    );
     assert!(err.contains("cannot read gone.toml: No such file"), "{err}");
 }

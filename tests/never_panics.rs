@@ -20,10 +20,15 @@ const SEEDS: &[&str] = &[
 /// Checks, renders every diagnostic, and asserts each span lies inside the file.
 fn check_and_render(bytes: &[u8]) -> Checked {
     let checked = check_bytes(bytes, &InstrumentsOnly);
+    // Spans refer to the text as hara shows it: decoded, with bad bytes replaced.
     let text = String::from_utf8_lossy(bytes);
     for d in &checked.diagnostics {
         if let Some(span) = &d.span {
-            assert!(span.start <= span.end && span.end <= bytes.len(), "{d:?}");
+            assert!(span.start <= span.end && span.end <= text.len(), "{d:?}");
+            assert!(
+                text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+                "{d:?}"
+            );
         }
     }
     let rendered = render(&checked.diagnostics, "fuzz.toml", &text, false);

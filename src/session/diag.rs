@@ -132,15 +132,6 @@ fn clamp_span(span: &Range<usize>, source: &str) -> Range<usize> {
     start..fix(span.end).max(start)
 }
 
-/// 1-based line and column of a byte offset, counting characters.
-pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
-    let offset = clamp_span(&(offset..offset), source).start;
-    let before = &source[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(
     word: &str,
@@ -176,12 +167,6 @@ mod tests {
         let src = "é";
         let out = render(&[Diagnostic::error("x", 1..99)], "a", src, false);
         assert!(out.contains("error: x"));
-    }
-
-    #[test]
-    fn line_col_counts_characters() {
-        assert_eq!(line_col("ab\ncé d", 7), (2, 4));
-        assert_eq!(line_col("", 5), (1, 1));
     }
 
     #[test]

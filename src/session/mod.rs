@@ -56,16 +56,15 @@ pub fn check_bytes(bytes: &[u8], sounds: &dyn SoundFiles) -> Checked {
     match std::str::from_utf8(bytes) {
         Ok(text) => check_str(text, sounds),
         Err(e) => {
-            // Point at the first bad byte, inside the valid text before it.
-            let valid = &bytes[..e.valid_up_to()];
+            // Diagnostics are rendered over the lossily decoded text, where everything before
+            // the first bad byte is unchanged and the bad byte became U+FFFD.
             let at = e.valid_up_to();
-            let text = String::from_utf8_lossy(valid);
-            let (line, col) = diag::line_col(&text, at);
             Checked::failed(vec![
-                Diagnostic::file_error(format!(
-                    "the file is not UTF-8 text (a bad byte at line {line}, column {col})"
-                ))
-                .with_help("session files are TOML, which is UTF-8 text; save the file as UTF-8"),
+                Diagnostic::error("the file is not UTF-8 text", at..at + '\u{FFFD}'.len_utf8())
+                    .with_label("this byte is not UTF-8")
+                    .with_help(
+                        "session files are TOML, which is UTF-8 text; save the file as UTF-8",
+                    ),
             ])
         }
     }
