@@ -785,7 +785,7 @@ impl Checker<'_> {
         let bell = get(t, "bell").map(|v| self.bell(v));
 
         let length = match (get(t, "duration"), get(t, "breaths")) {
-            (Some(d), Some(b)) => {
+            (Some(_), Some(b)) => {
                 self.push(
                     Diagnostic::error(
                         "a step has a length in time or in breaths, not both",
@@ -793,7 +793,6 @@ impl Checker<'_> {
                     )
                     .with_help("remove `breaths` or `duration`"),
                 );
-                let _ = d;
                 None
             }
             (Some(d), None) => self
