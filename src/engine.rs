@@ -1,0 +1,529 @@
+//! The timing engine: what happens when, with time as an input.
+//!
+//! The engine never reads a clock itself. Every call takes `now`, a reading of some monotonic
+//! [`Clock`], and the engine maps it to a position in the timeline through a single anchor:
+//! `position = anchor_position + (now - anchor_clock)`. Commands (pause, skip, extend) move
+//! the anchor; nothing ever adds up tick lengths, so an event's error is only how late the
+//! caller woke, however long the session has run.
+//!
+//! Guarantees, pinned by tests in `tests/engine.rs`:
+//! - Events come out in timeline order, each once, when `advance` is called at or after the
+//!   moment they fall due. A caller that wakes late gets every step start, cue, bell and the
+//!   finish that fell due meanwhile. Breath phases that were over before the caller woke are
+//!   collapsed: only the phase current at `now` is delivered.
+//! - `next_step` drops what lies between here and the next step (that is what skipping
+//!   means); `previous_step` replays from the start of a step, so its events come again.
+//! - Practice time counts running time after the preparation countdown, not pauses:
+//!   planned length + extensions − skipped + replayed.
+
+use std::time::{Duration, Instant};
+
+use crate::session::compile::{Event, EventKind, Phase, Timeline};
+
+/// A monotonic clock: a reading is the time since some fixed origin.
+pub trait Clock {
+    fn now(&self) -> Duration;
+    /// How long to really wait for this clock to reach `t` (zero if it has).
+    fn wait_until(&self, t: Duration) -> Duration;
+}
+
+/// The system's monotonic clock, optionally running faster (to preview a session).
+pub struct RealClock {
+    origin: Instant,
+    speed: u32,
+}
+
+impl RealClock {
+    pub fn new(speed: u32) -> Self {
+        RealClock {
+            origin: Instant::now(),
+            speed: speed.max(1),
+        }
+    }
+}
+
+impl Clock for RealClock {
+    fn now(&self) -> Duration {
+        self.origin.elapsed() * self.speed
+    }
+
+    fn wait_until(&self, t: Duration) -> Duration {
+        t.saturating_sub(self.now()) / self.speed
+    }
+}
+
+/// A clock that moves only when told to: for tests, and for running hours of session time in
+/// milliseconds.
+#[derive(Default)]
+pub struct ManualClock {
+    now: std::cell::Cell<Duration>,
+}
+
+impl ManualClock {
+    pub fn set(&self, t: Duration) {
+        self.now.set(t);
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.now.set(self.now.get() + by);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Duration {
+        self.now.get()
+    }
+
+    fn wait_until(&self, _: Duration) -> Duration {
+        Duration::ZERO
+    }
+}
+
+/// Where a session is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// The quiet countdown before the opening bell.
+    Preparing,
+    Running,
+    Paused,
+    Finished,
+}
+
+/// An event handed to a front end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivered {
+    pub kind: EventKind,
+    /// Session time: from the opening bell (it never falls in the preparation countdown,
+    /// which has no events).
+    pub at: Duration,
+    /// The clock reading at which it was due.
+    pub due: Duration,
+    /// The clock reading at which it was delivered.
+    pub delivered: Duration,
+}
+
+/// The current breath phase.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PhaseStatus {
+    pub phase: Phase,
+    pub length: Duration,
+    pub left: Duration,
+    /// 0.0 at the start of the phase, 1.0 at its end.
+    pub progress: f32,
+    pub tone: bool,
+}
+
+/// Everything a front end shows, at one moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub state: State,
+    /// Index into [`Engine::step_titles`]; `None` while preparing.
+    pub step: Option<usize>,
+    pub phase: Option<PhaseStatus>,
+    pub prepare_left: Duration,
+    pub step_left: Duration,
+    pub session_left: Duration,
+    /// Session time from the opening bell (zero while preparing).
+    pub position: Duration,
+    /// Running time after the countdown, pauses excluded.
+    pub practised: Duration,
+}
+
+/// Steps that have run for longer than this go back to their own start on "previous";
+/// earlier, to the start of the step before.
+const RESTART_GRACE: Duration = Duration::from_secs(3);
+
+pub struct Engine {
+    timeline: Timeline,
+    /// The timeline's events, moved later by the countdown (offset 0 is the start of the
+    /// countdown) and by extensions.
+    events: Vec<Event>,
+    /// `[start, end)` of each step, in the same offsets as `events`.
+    spans: Vec<(Duration, Duration)>,
+    end: Duration,
+    /// Index of the first event not yet delivered.
+    next: usize,
+    anchor_clock: Duration,
+    anchor_pos: Duration,
+    paused: bool,
+    /// Practice time banked up to the anchor.
+    banked: Duration,
+    stopped: bool,
+}
+
+impl Engine {
+    /// An engine whose countdown starts at clock reading `now`.
+    pub fn new(timeline: Timeline, now: Duration) -> Self {
+        let prepare = timeline.prepare;
+        let events = timeline
+            .events
+            .iter()
+            .map(|e| Event {
+                at: e.at + prepare,
+                kind: e.kind.clone(),
+            })
+            .collect();
+        let spans = timeline
+            .steps
+            .iter()
+            .map(|s| (s.start + prepare, s.start + s.length + prepare))
+            .collect();
+        let end = prepare + timeline.total;
+        Engine {
+            timeline,
+            events,
+            spans,
+            end,
+            next: 0,
+            anchor_clock: now,
+            anchor_pos: Duration::ZERO,
+            paused: false,
+            banked: Duration::ZERO,
+            stopped: false,
+        }
+    }
+
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
+    /// The engine's position (from the start of the countdown) at clock reading `now`.
+    fn position(&self, now: Duration) -> Duration {
+        if self.paused {
+            self.anchor_pos
+        } else {
+            (self.anchor_pos + now.saturating_sub(self.anchor_clock)).min(self.end)
+        }
+    }
+
+    /// Practice time in `[from, to)` of positions: the part after the countdown.
+    fn practice_between(&self, from: Duration, to: Duration) -> Duration {
+        let prepare = self.timeline.prepare;
+        to.max(prepare).saturating_sub(from.max(prepare))
+    }
+
+    /// Moves the anchor to `now` (banking the practice time since the last anchor), then
+    /// puts the position at `pos`.
+    fn reanchor(&mut self, now: Duration, pos: Duration) {
+        let here = self.position(now);
+        if !self.paused {
+            self.banked += self.practice_between(self.anchor_pos, here);
+        }
+        self.anchor_clock = now;
+        self.anchor_pos = pos.min(self.end);
+    }
+
+    /// The clock reading at which position `pos` is (or was) reached, were the engine to run.
+    fn clock_at(&self, pos: Duration) -> Duration {
+        self.anchor_clock + pos.saturating_sub(self.anchor_pos)
+    }
+
+    /// The events that fell due by `now`, in order. See the module docs for the guarantees.
+    pub fn advance(&mut self, now: Duration) -> Vec<Delivered> {
+        let pos = self.position(now);
+        let due_end = self.next + self.events[self.next..].partition_point(|e| e.at <= pos);
+        let batch = self.next..due_end;
+        self.next = due_end;
+        // Of the breath phases in this batch, only the one still current is worth showing
+        // (none, if the last of them is over too).
+        let current_phase = batch.clone().rev().find_map(|i| match self.events[i].kind {
+            EventKind::Phase { length, .. } => Some(i).filter(|_| self.events[i].at + length > pos),
+            _ => None,
+        });
+        batch
+            .filter(|&i| {
+                !matches!(self.events[i].kind, EventKind::Phase { .. }) || Some(i) == current_phase
+            })
+            .map(|i| {
+                let e = &self.events[i];
+                Delivered {
+                    kind: e.kind.clone(),
+                    at: e.at - self.timeline.prepare,
+                    due: self.clock_at(e.at),
+                    delivered: now,
+                }
+            })
+            .collect()
+    }
+
+    /// The clock reading at which the next event falls due; `None` when paused or done.
+    pub fn next_due(&self) -> Option<Duration> {
+        if self.paused {
+            return None;
+        }
+        self.events.get(self.next).map(|e| self.clock_at(e.at))
+    }
+
+    /// The clock reading of the next visible change: the next event, or the next time a
+    /// whole-second countdown (phase, step, session or preparation) ticks over.
+    pub fn next_change(&self, now: Duration) -> Option<Duration> {
+        if self.paused || self.is_finished(now) {
+            return None;
+        }
+        let s = self.status(now);
+        let tick = |left: Duration| {
+            let ms = left.as_millis() as u64 % 1000;
+            (!left.is_zero()).then(|| Duration::from_millis(if ms == 0 { 1000 } else { ms }))
+        };
+        [
+            s.phase.and_then(|p| tick(p.left)),
+            tick(s.session_left),
+            tick(s.prepare_left),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|d| now + d)
+        .chain(self.next_due().map(|due| due.max(now)))
+        .min()
+    }
+
+    /// True once the end has been delivered, or the session was stopped.
+    pub fn is_finished(&self, now: Duration) -> bool {
+        self.stopped || (self.position(now) >= self.end && self.next >= self.events.len())
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused
+    }
+
+    pub fn pause(&mut self, now: Duration) {
+        if !self.paused {
+            let pos = self.position(now);
+            self.reanchor(now, pos);
+            self.paused = true;
+        }
+    }
+
+    pub fn resume(&mut self, now: Duration) {
+        if self.paused {
+            self.anchor_clock = now;
+            self.paused = false;
+        }
+    }
+
+    pub fn toggle_pause(&mut self, now: Duration) {
+        if self.paused {
+            self.resume(now);
+        } else {
+            self.pause(now);
+        }
+    }
+
+    /// Index of the step at position `pos`, if the countdown is over.
+    fn step_at(&self, pos: Duration) -> Option<usize> {
+        if pos < self.timeline.prepare {
+            return None;
+        }
+        let i = self.spans.partition_point(|&(start, _)| start <= pos);
+        Some(i.saturating_sub(1))
+    }
+
+    /// Jumps to `pos`, so that the events from there on come (again).
+    fn jump(&mut self, now: Duration, pos: Duration) {
+        self.reanchor(now, pos);
+        self.next = self.events.partition_point(|e| e.at < self.anchor_pos);
+    }
+
+    /// Ends the countdown or the current step now and goes on with what follows (the end,
+    /// after the last step). What lay between is not delivered.
+    pub fn next_step(&mut self, now: Duration) {
+        let pos = self.position(now);
+        let target = match self.step_at(pos) {
+            None => self.timeline.prepare,
+            Some(i) => self.spans[i].1,
+        };
+        self.jump(now, target);
+    }
+
+    /// Goes back to the start of this step, or of the one before when this one has only just
+    /// begun. During the countdown it restarts the countdown.
+    pub fn previous_step(&mut self, now: Duration) {
+        let pos = self.position(now);
+        let target = match self.step_at(pos) {
+            None => Duration::ZERO,
+            Some(i) => {
+                let start = self.spans[i].0;
+                if pos.saturating_sub(start) > RESTART_GRACE || i == 0 {
+                    start
+                } else {
+                    self.spans[i - 1].0
+                }
+            }
+        };
+        self.jump(now, target);
+    }
+
+    /// Makes the current step longer by `by`: a sit sits longer, a breathing step breathes on
+    /// in its last pattern, and everything after it moves later. Returns false (and does
+    /// nothing) during the countdown or after the end.
+    pub fn extend(&mut self, now: Duration, by: Duration) -> bool {
+        let pos = self.position(now);
+        let Some(i) = self.step_at(pos).filter(|_| pos < self.end) else {
+            return false;
+        };
+        if by.is_zero() {
+            return true;
+        }
+        let step_end = self.spans[i].1;
+        let insert_at = self.events.partition_point(|e| e.at < step_end);
+        let extra = self.extension_phases(i, step_end, by);
+        for e in &mut self.events[insert_at..] {
+            e.at += by;
+        }
+        self.events.splice(insert_at..insert_at, extra);
+        self.spans[i].1 += by;
+        for span in &mut self.spans[i + 1..] {
+            span.0 += by;
+            span.1 += by;
+        }
+        self.end += by;
+        true
+    }
+
+    /// The phase events that fill `by` at the end of step `i`.
+    fn extension_phases(&mut self, i: usize, at: Duration, by: Duration) -> Vec<Event> {
+        let plan = self.timeline.steps[i].breath.clone();
+        let tone = self.events.iter().any(|e| {
+            e.at >= self.spans[i].0
+                && e.at < at
+                && matches!(e.kind, EventKind::Phase { tone: true, .. })
+        });
+        let phase = |phase, length| EventKind::Phase {
+            phase,
+            length,
+            tone: tone && matches!(phase, Phase::Inhale | Phase::TopUp | Phase::Exhale),
+        };
+        let Some(pattern) = plan.filter(|b| b.breaths > 0).map(|b| b.last) else {
+            // A still step just stays still for longer: its one phase grows.
+            let before = self.events.partition_point(|e| e.at < at);
+            let last = self.events[..before]
+                .iter_mut()
+                .rev()
+                .find(|e| matches!(e.kind, EventKind::Phase { .. }));
+            if let Some(Event {
+                kind:
+                    EventKind::Phase {
+                        phase: Phase::Still,
+                        length,
+                        ..
+                    },
+                ..
+            }) = last
+            {
+                *length += by;
+                return Vec::new();
+            }
+            return vec![Event {
+                at,
+                kind: phase(Phase::Still, by),
+            }];
+        };
+        let breaths = (by.as_millis() / pattern.cycle().as_millis()) as u32;
+        if breaths == 0 {
+            return vec![Event {
+                at,
+                kind: phase(Phase::Rest, by),
+            }];
+        }
+        let mut out = Vec::new();
+        let mut t = at;
+        for b in 0..breaths {
+            let mut p = pattern;
+            if b + 1 == breaths {
+                p.rest += by - pattern.cycle() * breaths;
+            }
+            for (kind, length) in [
+                (Phase::Inhale, p.inhale),
+                (Phase::TopUp, p.top_up),
+                (Phase::Hold, p.hold),
+                (Phase::Exhale, p.exhale),
+                (Phase::Rest, p.rest),
+            ] {
+                if !length.is_zero() {
+                    out.push(Event {
+                        at: t,
+                        kind: phase(kind, length),
+                    });
+                    t += length;
+                }
+            }
+        }
+        out
+    }
+
+    /// Ends the session now: the rest is not delivered, and the position stays here.
+    pub fn stop(&mut self, now: Duration) {
+        let pos = self.position(now);
+        self.reanchor(now, pos);
+        self.paused = true;
+        self.stopped = true;
+        self.next = self.events.len();
+    }
+
+    /// Running time after the countdown, pauses excluded, up to `now`.
+    pub fn practised(&self, now: Duration) -> Duration {
+        if self.paused {
+            self.banked
+        } else {
+            self.banked + self.practice_between(self.anchor_pos, self.position(now))
+        }
+    }
+
+    pub fn status(&self, now: Duration) -> Status {
+        let pos = self.position(now);
+        let prepare = self.timeline.prepare;
+        let step = self.step_at(pos);
+        let state = if pos >= self.end || self.stopped {
+            State::Finished
+        } else if self.paused {
+            State::Paused
+        } else if step.is_none() {
+            State::Preparing
+        } else {
+            State::Running
+        };
+        let upto = self.events.partition_point(|e| e.at <= pos);
+        let last_phase = self.events[..upto]
+            .iter()
+            .rev()
+            .find(|e| matches!(e.kind, EventKind::Phase { .. }));
+        let phase = last_phase.and_then(|e| match e.kind {
+            EventKind::Phase {
+                phase,
+                length,
+                tone,
+            } if e.at + length > pos => {
+                let into = pos - e.at;
+                Some(PhaseStatus {
+                    phase,
+                    length,
+                    left: length - into,
+                    progress: (into.as_secs_f64() / length.as_secs_f64()) as f32,
+                    tone,
+                })
+            }
+            _ => None,
+        });
+        Status {
+            state,
+            step,
+            phase,
+            prepare_left: prepare.saturating_sub(pos),
+            step_left: step.map_or(Duration::ZERO, |i| self.spans[i].1.saturating_sub(pos)),
+            session_left: self.end.saturating_sub(pos.max(prepare)),
+            position: pos.saturating_sub(prepare),
+            practised: self.practised(now),
+        }
+    }
+
+    /// The length of the session from the opening bell, extensions included.
+    pub fn total(&self) -> Duration {
+        self.end - self.timeline.prepare
+    }
+
+    /// The current start and length of step `i` in session time (extensions included).
+    pub fn step_span(&self, i: usize) -> (Duration, Duration) {
+        let (start, end) = self.spans[i];
+        (start - self.timeline.prepare, end - start)
+    }
+}

@@ -1,0 +1,432 @@
+//! The engine's guarantees, on a manual clock: order, exactly-once delivery, no drift over
+//! hours, late wake-ups, pauses, skips and extensions.
+
+use std::time::{Duration, Instant};
+
+use hara::engine::{Clock, Delivered, Engine, ManualClock, State};
+use hara::session::check::InstrumentsOnly;
+use hara::session::check_str;
+use hara::session::compile::{EventKind, Phase, Timeline};
+use proptest::prelude::*;
+
+fn timeline(source: &str) -> Timeline {
+    let checked = check_str(source, &InstrumentsOnly);
+    assert!(
+        checked.errors() == 0,
+        "{source}\n{:?}",
+        checked.diagnostics.first()
+    );
+    checked.session.unwrap().1
+}
+
+fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+fn is_phase(kind: &EventKind) -> bool {
+    matches!(kind, EventKind::Phase { .. })
+}
+
+/// The events other than breath phases, which are never dropped on a late wake-up.
+fn milestones(t: &Timeline) -> Vec<(Duration, EventKind)> {
+    t.events
+        .iter()
+        .filter(|e| !is_phase(&e.kind))
+        .map(|e| (e.at, e.kind.clone()))
+        .collect()
+}
+
+/// Runs an engine to the end, waking `late(i)` after each due moment.
+fn run(
+    t: &Timeline,
+    start: Duration,
+    mut late: impl FnMut(usize) -> Duration,
+) -> (Engine, Vec<Delivered>) {
+    let clock = ManualClock::default();
+    clock.set(start);
+    let mut engine = Engine::new(t.clone(), clock.now());
+    let mut out = engine.advance(clock.now());
+    let mut wakes = 0;
+    while let Some(due) = engine.next_due() {
+        clock.set(due.max(clock.now()) + late(wakes));
+        wakes += 1;
+        out.extend(engine.advance(clock.now()));
+    }
+    assert!(engine.is_finished(clock.now()));
+    (engine, out)
+}
+
+const EIGHT_HOURS: &str = r#"
+title = "Eight hours"
+prepare = "7s"
+[bells]
+interval = { every = "25m", sound = "bell" }
+[[step]]
+title = "Round"
+repeat = 16
+  [[step.step]]
+  title = "Breathe"
+  breaths = 47
+  breath = "4.3-0.7-6.1-0.2"
+  cues = [{ every = "97s", principle = "relax" }]
+  [[step.step]]
+  title = "Sit"
+  duration = "21m37.3s"
+"#;
+
+#[test]
+fn eight_hours_on_the_manual_clock_end_exactly_on_time() {
+    let t = timeline(EIGHT_HOURS);
+    assert!(t.total > Duration::from_secs(8 * 3600), "{:?}", t.total);
+    let started = Instant::now();
+    let origin = Duration::from_millis(123_456);
+    let (engine, delivered) = run(&t, origin, |_| Duration::ZERO);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        started.elapsed()
+    );
+
+    // Woken exactly when due, every event (phases too) comes at its planned instant: the
+    // start of the countdown, plus the countdown, plus its offset. No drift after 8 hours.
+    assert_eq!(delivered.len(), t.events.len());
+    for (d, planned) in delivered.iter().zip(&t.events) {
+        assert_eq!(d.kind, planned.kind);
+        assert_eq!(d.at, planned.at);
+        assert_eq!(d.due, origin + t.prepare + planned.at);
+        assert_eq!(d.delivered, d.due);
+    }
+    let end = origin + t.prepare + t.total;
+    assert_eq!(delivered.last().unwrap().due, end);
+    assert_eq!(engine.practised(end), t.total);
+}
+
+#[test]
+fn a_late_caller_gets_every_milestone_and_only_the_current_phase() {
+    let t = timeline(EIGHT_HOURS);
+    let (_, delivered) = run(&t, Duration::ZERO, |i| {
+        Duration::from_millis((i as u64 * 7919) % 2000)
+    });
+    let got: Vec<(Duration, EventKind)> = delivered
+        .iter()
+        .filter(|d| !is_phase(&d.kind))
+        .map(|d| (d.at, d.kind.clone()))
+        .collect();
+    assert_eq!(got, milestones(&t));
+    for d in &delivered {
+        let late = d.delivered - d.due;
+        assert!(late < secs(2), "{late:?} late: {d:?}");
+        // The due instant is exact whatever the wake-up jitter.
+        assert_eq!(d.due, t.prepare + d.at);
+    }
+    assert!(delivered.windows(2).all(|w| w[0].at <= w[1].at));
+}
+
+#[test]
+fn waking_once_at_the_end_delivers_all_milestones_and_no_phase() {
+    let t = timeline(EIGHT_HOURS);
+    let mut engine = Engine::new(t.clone(), Duration::ZERO);
+    let all = engine.advance(secs(10 * 3600));
+    let got: Vec<(Duration, EventKind)> = all.iter().map(|d| (d.at, d.kind.clone())).collect();
+    assert_eq!(got, milestones(&t));
+    assert!(engine.is_finished(secs(10 * 3600)));
+    assert!(engine.advance(secs(11 * 3600)).is_empty());
+}
+
+const SHORT: &str = r#"
+title = "Short"
+prepare = "5s"
+[[step]]
+title = "Sit"
+duration = "1m"
+[[step]]
+title = "Breathe"
+breaths = 3
+breath = "4-0-6-0"
+tones = true
+[[step]]
+title = "Close"
+duration = "30s"
+"#;
+
+#[test]
+fn pauses_do_not_count_and_delay_everything_after_them() {
+    let t = timeline(SHORT);
+    let mut e = Engine::new(t.clone(), Duration::ZERO);
+    e.advance(secs(20));
+    e.pause(secs(20));
+    assert_eq!(e.status(secs(50)).state, State::Paused);
+    assert_eq!(e.next_due(), None);
+    assert_eq!(e.next_change(secs(50)), None);
+    assert!(
+        e.advance(secs(500)).is_empty(),
+        "nothing falls due while paused"
+    );
+    e.resume(secs(500));
+    // 15 s of the first step were practised before the pause; 45 s remain.
+    let s = e.status(secs(500));
+    assert_eq!(s.practised, secs(15));
+    assert_eq!(s.step_left, secs(45));
+    assert_eq!(e.next_due(), Some(secs(545)));
+    let next = e.advance(secs(545));
+    assert_eq!(next[0].kind, EventKind::StepStarted { step: 1 });
+    assert_eq!(next[0].due, secs(545));
+    let end = secs(545 + 30 + 30);
+    e.advance(end);
+    assert!(e.is_finished(end));
+    assert_eq!(e.practised(end + secs(99)), t.total);
+}
+
+#[test]
+fn skipping_drops_the_rest_of_the_step_and_counts_only_what_was_practised() {
+    let t = timeline(SHORT);
+    let mut e = Engine::new(t.clone(), Duration::ZERO);
+    e.next_step(secs(1)); // ends the countdown
+    let opening = e.advance(secs(1));
+    assert_eq!(opening[0].kind, EventKind::StepStarted { step: 0 });
+    assert_eq!(opening[0].due, secs(1));
+    e.next_step(secs(11)); // 10 s into the 1 min sit
+    let next = e.advance(secs(11));
+    assert_eq!(next[0].kind, EventKind::StepStarted { step: 1 });
+    assert_eq!(e.status(secs(11)).step, Some(1));
+    e.next_step(secs(11));
+    e.next_step(secs(11)); // past the last step: the end
+    let end = e.advance(secs(11));
+    assert!(end.iter().any(|d| d.kind == EventKind::Finished));
+    assert!(e.is_finished(secs(11)));
+    assert_eq!(e.practised(secs(11)), secs(10));
+}
+
+#[test]
+fn previous_restarts_the_step_or_goes_back_one() {
+    let t = timeline(SHORT);
+    let mut e = Engine::new(t, Duration::ZERO);
+    e.advance(secs(5 + 70)); // 10 s into "Breathe"
+    e.previous_step(secs(75));
+    assert_eq!(e.status(secs(75)).step_left, secs(30));
+    let again = e.advance(secs(75));
+    assert_eq!(again[0].kind, EventKind::StepStarted { step: 1 });
+    e.previous_step(secs(76)); // within the grace: back to "Sit"
+    assert_eq!(e.status(secs(76)).step, Some(0));
+    assert_eq!(e.status(secs(76)).step_left, secs(60));
+}
+
+#[test]
+fn extending_a_breathing_step_breathes_on_and_moves_the_rest_later() {
+    let t = timeline(SHORT);
+    let mut e = Engine::new(t.clone(), Duration::ZERO);
+    e.advance(secs(70)); // 5 s into "Breathe" (30 s long)
+    assert!(e.extend(secs(70), secs(60)));
+    assert_eq!(e.total(), t.total + secs(60));
+    assert_eq!(e.step_span(1), (secs(60), secs(90)));
+    assert_eq!(e.step_span(2), (secs(150), secs(30)));
+    let (mut inhales, mut exhales) = (0, 0);
+    let mut now = secs(70);
+    let mut finished_at = None;
+    while let Some(due) = e.next_due() {
+        now = due;
+        for d in e.advance(now) {
+            match d.kind {
+                EventKind::Phase {
+                    phase: Phase::Inhale,
+                    tone,
+                    ..
+                } => {
+                    assert!(tone);
+                    inhales += 1;
+                }
+                EventKind::Phase {
+                    phase: Phase::Exhale,
+                    ..
+                } => exhales += 1,
+                EventKind::Finished => finished_at = Some(d.at),
+                _ => {}
+            }
+        }
+    }
+    // 2 more breaths of the 3 planned, then 6 more in the extra minute.
+    assert_eq!((inhales, exhales), (8, 8));
+    assert_eq!(finished_at, Some(t.total + secs(60)));
+    assert_eq!(e.practised(now), t.total + secs(60));
+    assert!(!e.extend(now, secs(60)), "nothing to extend after the end");
+}
+
+#[test]
+fn extending_a_sit_makes_it_longer() {
+    let t = timeline(SHORT);
+    let mut e = Engine::new(t, Duration::ZERO);
+    e.advance(secs(10));
+    assert!(
+        !e.extend(secs(2), secs(60)),
+        "nothing to extend during the countdown"
+    );
+    assert!(e.extend(secs(10), secs(60)));
+    let s = e.status(secs(10));
+    let phase = s.phase.unwrap();
+    assert_eq!(phase.phase, Phase::Still);
+    assert_eq!(phase.left, secs(115));
+    assert_eq!(s.step_left, secs(115));
+}
+
+#[test]
+fn status_reports_phase_progress_and_countdowns() {
+    let t = timeline(SHORT);
+    let mut e = Engine::new(t.clone(), Duration::ZERO);
+    let s = e.status(secs(2));
+    assert_eq!(s.state, State::Preparing);
+    assert_eq!(s.prepare_left, secs(3));
+    assert_eq!(s.session_left, t.total);
+    let s = e.status(Duration::from_millis(5000 + 60_000 + 1000));
+    assert_eq!(s.step, Some(1));
+    let phase = s.phase.unwrap();
+    assert_eq!(phase.phase, Phase::Inhale);
+    assert_eq!(phase.left, secs(3));
+    assert!((phase.progress - 0.25).abs() < 1e-6);
+    // The next visible change is the next whole second of a countdown.
+    e.advance(Duration::from_millis(66_400));
+    assert_eq!(
+        e.next_change(Duration::from_millis(66_400)),
+        Some(Duration::from_millis(67_000))
+    );
+}
+
+#[test]
+fn stop_ends_the_session_where_it_is() {
+    let t = timeline(SHORT);
+    let mut e = Engine::new(t, Duration::ZERO);
+    e.advance(secs(30));
+    e.stop(secs(30));
+    assert!(e.is_finished(secs(31)));
+    assert_eq!(e.status(secs(31)).state, State::Finished);
+    assert_eq!(e.practised(secs(99)), secs(25));
+    assert!(e.advance(secs(99)).is_empty());
+}
+
+// ---------- random sessions, random wake-ups, random commands ----------
+
+fn step_source() -> impl Strategy<Value = String> {
+    let pattern =
+        (1u32..8, 0u32..4, 1u32..10, 0u32..3).prop_map(|(i, h, e, r)| format!("{i}-{h}-{e}-{r}"));
+    prop_oneof![
+        (1u32..600).prop_map(|d| format!("[[step]]\nduration = {d}\n")),
+        (1u32..40, pattern.clone()).prop_map(|(n, p)| format!("[[step]]\nbreaths = {n}\nbreath = \"{p}\"\n")),
+        (60u32..300, pattern.clone(), 5u32..60).prop_map(|(d, p, c)| format!(
+            "[[step]]\nduration = {d}\nbreath = \"{p}\"\ncues = [{{ every = {c}, principle = \"relax\" }}]\n"
+        )),
+        (1u32..20, pattern.clone(), pattern).prop_map(|(n, a, b)| format!(
+            "[[step]]\nbreaths = {n}\nbreath = {{ from = \"{a}\", to = \"{b}\" }}\nbell = \"wood\"\n"
+        )),
+    ]
+}
+
+fn session_source() -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec(step_source(), 1..6),
+        0u32..10,
+        proptest::option::of(30u32..300),
+        1u32..3,
+    )
+        .prop_map(|(steps, prepare, interval, repeat)| {
+            let mut s = format!("title = \"Random\"\nprepare = {prepare}\n");
+            if let Some(every) = interval {
+                s += &format!("[bells]\ninterval = {{ every = {every} }}\n");
+            }
+            s += &format!("[[step]]\nrepeat = {repeat}\n");
+            for step in steps {
+                s += &step.replace("[[step]]", "[[step.step]]");
+            }
+            s
+        })
+}
+
+#[derive(Debug, Clone)]
+enum Command {
+    Wait(u64),
+    Pause(u64),
+    Skip,
+    Extend(u64),
+}
+
+fn command() -> impl Strategy<Value = Command> {
+    prop_oneof![
+        6 => (0u64..2000).prop_map(Command::Wait),
+        1 => (1u64..120_000).prop_map(Command::Pause),
+        1 => Just(Command::Skip),
+        1 => (1u64..120).prop_map(Command::Extend),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Whatever the session, the wake-up jitter and the commands: milestones come in order,
+    /// none twice, none late by more than the jitter, and the practice time adds up.
+    #[test]
+    fn random_sessions_jitter_and_commands(
+        source in session_source(),
+        commands in proptest::collection::vec(command(), 0..30),
+    ) {
+        let t = timeline(&source);
+        let clock = ManualClock::default();
+        let mut e = Engine::new(t.clone(), clock.now());
+        let mut delivered: Vec<Delivered> = e.advance(clock.now());
+        let (mut extended, mut skipped) = (Duration::ZERO, Duration::ZERO);
+        let mut commands = commands.into_iter();
+        let mut guard = 0u32;
+        while !e.is_finished(clock.now()) {
+            guard += 1;
+            prop_assert!(guard < 100_000, "no progress");
+            let command = commands.next();
+            let late = match command {
+                Some(Command::Wait(ms)) => Some(ms),
+                None => Some(0),
+                _ => None,
+            };
+            match command {
+                _ if late.is_some() => {
+                    let due = e.next_due();
+                    prop_assert!(due.is_some(), "not finished, yet nothing due");
+                    clock.set(due.unwrap().max(clock.now()) + Duration::from_millis(late.unwrap()));
+                    delivered.extend(e.advance(clock.now()));
+                }
+                Some(Command::Pause(ms)) => {
+                    e.pause(clock.now());
+                    clock.advance(Duration::from_millis(ms));
+                    prop_assert!(e.advance(clock.now()).is_empty());
+                    e.resume(clock.now());
+                }
+                Some(Command::Skip) => {
+                    let s = e.status(clock.now());
+                    if s.step.is_some() {
+                        skipped += s.step_left;
+                    }
+                    e.next_step(clock.now());
+                    delivered.extend(e.advance(clock.now()));
+                }
+                Some(Command::Extend(secs)) => {
+                    if e.extend(clock.now(), Duration::from_secs(secs)) {
+                        extended += Duration::from_secs(secs);
+                    }
+                }
+                Some(Command::Wait(_)) | None => unreachable!("handled above"),
+            }
+        }
+        // Order, and at most 2 s late (the jitter); due instants never earlier than the plan.
+        prop_assert!(delivered.windows(2).all(|w| w[0].at <= w[1].at && w[0].due <= w[1].due));
+        for d in &delivered {
+            prop_assert!(d.delivered >= d.due);
+            prop_assert!(d.delivered - d.due <= Duration::from_millis(2000), "{:?}", d);
+        }
+        // Exactly once: no milestone repeats (a skip-free run delivers them all).
+        let got: Vec<(Duration, EventKind)> = delivered.iter().filter(|d| !is_phase(&d.kind)).map(|d| (d.at, d.kind.clone())).collect();
+        for w in got.windows(2) {
+            prop_assert!(w[0] != w[1], "delivered twice: {:?}", w[0]);
+        }
+        prop_assert_eq!(got.iter().filter(|(_, k)| *k == EventKind::Finished).count(), 1);
+        if skipped.is_zero() && extended.is_zero() {
+            prop_assert_eq!(&got, &milestones(&t));
+        }
+        // Practice time: planned + extensions − skips.
+        prop_assert_eq!(e.practised(clock.now()), t.total + extended - skipped);
+    }
+}
