@@ -3,6 +3,7 @@
 mod check;
 mod list;
 mod new;
+mod run;
 mod show;
 
 use std::io::IsTerminal;
@@ -45,6 +46,8 @@ pub struct Cli {
 pub enum Command {
     /// List the built-in sessions and your own, with their lengths
     List,
+    /// Run a session: the countdown, then every step, breath, cue and bell on time
+    Run(run::RunArgs),
     /// Check session files and report every problem with its position
     Check {
         /// Session files (or names) to check
@@ -94,6 +97,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         None | Some(Command::List) => list::run(&library, command.is_none()),
         Some(Command::Check { sessions }) => Ok(check::run(&library, sessions)),
         Some(Command::Show { session, json }) => show::run(&library, session, *json),
+        Some(Command::Run(args)) => run::run(&library, args),
         Some(Command::Principles | Command::New { .. } | Command::Completions { .. }) => {
             unreachable!("handled before the library is built")
         }

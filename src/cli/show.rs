@@ -1,14 +1,12 @@
 //! `hara show`: a session's plan as a person reads it, or its whole timeline as JSON.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 
 use super::check::plural;
 use crate::session::compile::{EventKind, PlannedStep, Timeline};
-use crate::session::duration::{self, format_clock};
-use crate::session::format::Bell;
+use crate::session::duration::{self, format_clock_precise};
 use crate::session::library::Library;
 use crate::session::{Checked, diag};
 
@@ -39,28 +37,6 @@ pub fn run(library: &Library, spec: &str, json: bool) -> Result<ExitCode> {
         print!("{}", plan(timeline));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A session time with tenths when it does not fall on a whole second: "01:10", "01:10.5".
-fn clock(at: Duration) -> String {
-    let tenths = at.subsec_millis() / 100;
-    let ms = at.subsec_millis() % 100;
-    match (tenths, ms) {
-        (0, 0) => format_clock(at),
-        (_, 0) => format!("{}.{tenths}", format_clock(at)),
-        _ => format!("{}.{:03}", format_clock(at), at.subsec_millis()),
-    }
-}
-
-fn describe_bell(bell: &Bell) -> String {
-    let mut out = bell.sound.to_string();
-    if bell.strikes > 1 {
-        out += &format!(" ×{}, {} apart", bell.strikes, duration::format(bell.gap));
-    }
-    if bell.volume < 1.0 {
-        out += &format!(", volume {:.0}%", bell.volume * 100.0);
-    }
-    out
 }
 
 fn describe_step(step: &PlannedStep) -> String {
@@ -104,7 +80,7 @@ pub fn plan(t: &Timeline) -> String {
         })
     };
     for e in &t.events {
-        let at = clock(e.at);
+        let at = format_clock_precise(e.at);
         match &e.kind {
             EventKind::StepStarted { step } => {
                 let s = &t.steps[*step];
@@ -120,9 +96,7 @@ pub fn plan(t: &Timeline) -> String {
                 }
             }
             EventKind::Cue { text } => out += &format!("{at:>9}      cue: {text}\n"),
-            EventKind::Bell { bell } => {
-                out += &format!("{at:>9}      bell: {}\n", describe_bell(bell))
-            }
+            EventKind::Bell { bell } => out += &format!("{at:>9}      bell: {bell}\n"),
             EventKind::Finished => out += &format!("{at:>9}      end\n"),
             EventKind::Phase { .. } => {}
         }

@@ -30,7 +30,7 @@ pub struct Timeline {
     #[serde(rename = "total_ms", serialize_with = "serialize_ms")]
     pub total: Duration,
     pub steps: Vec<PlannedStep>,
-    /// In order of time; events at the same offset in the order of [`EventKind`]'s variants.
+    /// In order of time; events at the same offset in the order of [`EventKind::rank`].
     pub events: Vec<Event>,
 }
 
@@ -71,7 +71,8 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// The order of the variants is the order of events that share an offset.
+/// Events that share an offset come in the order of [`EventKind::rank`]: a step, its bell,
+/// a cue, the breath phase, and the end last.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventKind {
@@ -98,9 +99,9 @@ impl EventKind {
     fn rank(&self) -> u8 {
         match self {
             EventKind::StepStarted { .. } => 0,
-            EventKind::Phase { .. } => 1,
+            EventKind::Bell { .. } => 1,
             EventKind::Cue { .. } => 2,
-            EventKind::Bell { .. } => 3,
+            EventKind::Phase { .. } => 3,
             EventKind::Finished => 4,
         }
     }
@@ -120,12 +121,13 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub fn word(self) -> &'static str {
+    /// The phase as a plain-text line names it.
+    pub fn name(self) -> &'static str {
         match self {
-            Phase::Inhale => "in",
-            Phase::TopUp => "top up",
+            Phase::Inhale => "inhale",
+            Phase::TopUp => "top-up inhale",
             Phase::Hold => "hold",
-            Phase::Exhale => "out",
+            Phase::Exhale => "exhale",
             Phase::Rest => "rest",
             Phase::Still => "still",
         }

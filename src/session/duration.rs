@@ -172,6 +172,17 @@ pub fn format_clock(d: Duration) -> String {
     }
 }
 
+/// A clock reading that keeps what a whole-second reading would hide: "01:10", "01:10.5",
+/// "01:10.250".
+pub fn format_clock_precise(d: Duration) -> String {
+    let ms = d.subsec_millis();
+    match (ms / 100, ms % 100) {
+        (0, 0) => format_clock(d),
+        (tenths, 0) => format!("{}.{tenths}", format_clock(d)),
+        _ => format!("{}.{ms:03}", format_clock(d)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +239,15 @@ mod tests {
         assert_eq!(format_seconds(Duration::from_millis(5500)), "5.5");
         assert_eq!(format_clock(Duration::from_secs(299)), "04:59");
         assert_eq!(format_clock(Duration::from_secs(3899)), "1:04:59");
+        assert_eq!(
+            format_clock_precise(Duration::from_millis(70_500)),
+            "01:10.5"
+        );
+        assert_eq!(
+            format_clock_precise(Duration::from_millis(70_250)),
+            "01:10.250"
+        );
+        assert_eq!(format_clock_precise(Duration::from_millis(70_000)), "01:10");
     }
 
     proptest! {

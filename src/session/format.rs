@@ -92,6 +92,20 @@ impl Instrument {
     }
 }
 
+impl std::fmt::Display for Bell {
+    /// "bowl ×1", "bowl ×3, 2.5s apart, volume 40%".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ×{}", self.sound, self.strikes)?;
+        if self.strikes > 1 {
+            write!(f, ", {} apart", super::duration::format(self.gap))?;
+        }
+        if self.volume < 1.0 {
+            write!(f, ", volume {:.0}%", self.volume * 100.0)?;
+        }
+        Ok(())
+    }
+}
+
 impl std::fmt::Display for Sound {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

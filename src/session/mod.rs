@@ -6,6 +6,7 @@ pub mod check;
 pub mod compile;
 pub mod diag;
 pub mod duration;
+pub mod fit;
 pub mod format;
 pub mod library;
 

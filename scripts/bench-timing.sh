@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Measures hara's timing, as recorded in docs/PERFORMANCE.md.
+#
+# 1. A real 10-minute session in plain mode with --timing-log: how late each event was
+#    delivered on this machine (worst and median).
+# 2. An 8-hour session on the manual clock (examples/drift.rs): lateness and drift, in well
+#    under a second.
+#
+# Usage: scripts/bench-timing.sh [--quick]   (--quick runs the real session at 10x speed)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+speed=1
+[ "${1:-}" = "--quick" ] && speed=10
+
+cargo build --release --quiet --bin hara --example drift
+log=$(mktemp --suffix=.tsv)
+trap 'rm -f "$log"' EXIT
+
+echo "== real clock: scripts/bench-10min.toml at speed $speed (takes $((603 / speed)) s)"
+./target/release/hara run scripts/bench-10min.toml --plain --speed "$speed" --timing-log "$log" >/dev/null
+# Lateness on the session clock is real lateness times the speed.
+awk -F'\t' -v speed="$speed" '
+  NR > 2 { late[n++] = $3 / speed }
+  END {
+    asort(late)
+    printf "%d events; lateness worst %.3f ms, median %.3f ms, 99th percentile %.3f ms\n",
+      n, late[n], late[int((n + 1) / 2)], late[int(n * 0.99 + 0.5)]
+  }' "$log"
+
+echo "== manual clock: scripts/bench-8h.toml"
+./target/release/examples/drift scripts/bench-8h.toml

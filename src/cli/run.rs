@@ -1,0 +1,132 @@
+//! `hara run`: a session, from its first bell to its last.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use crate::plain::{self, TimingLog};
+use crate::session::compile::compile;
+use crate::session::duration::{self, format};
+use crate::session::fit::fit;
+use crate::session::library::Library;
+use crate::session::{Checked, diag};
+use crate::text::clean_line;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A built-in name, one of your sessions, or a path
+    pub session: String,
+    /// One line per event, for screen readers and logs (for now every run is plain: the
+    /// full-screen view is still being built)
+    #[arg(long)]
+    pub plain: bool,
+    /// Play the session this many times faster, to preview it
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub speed: u32,
+    /// Scale the session to last this long from the opening bell, e.g. 4m or 1h30m
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "until")]
+    pub fit: Option<Duration>,
+    /// Scale the session to end at this local time, e.g. 14:55
+    #[arg(long, value_name = "HH:MM", value_parser = parse_time)]
+    pub until: Option<jiff::civil::Time>,
+    /// Write each event's planned and delivered time (ms) to FILE, to check the timing
+    #[arg(long, value_name = "FILE")]
+    pub timing_log: Option<PathBuf>,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    match duration::parse(text) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(_) => Err("the length must be longer than zero".into()),
+        Err(e) => Err(format!("{} ({})", e.message, duration::FORMS_HELP)),
+    }
+}
+
+fn parse_time(text: &str) -> Result<jiff::civil::Time, String> {
+    jiff::civil::Time::strptime("%H:%M", text)
+        .map_err(|_| format!("`{text}` is not a time of day; write it as HH:MM, e.g. 14:55"))
+}
+
+/// How long from now until the next time the local clock reads `until`.
+fn time_until(until: jiff::civil::Time) -> Result<Duration> {
+    let now = jiff::ZonedDateTime::now();
+    let mut end = now
+        .with()
+        .time(until)
+        .build()
+        .context("cannot work out that time today")?;
+    if end <= now {
+        end = end
+            .tomorrow()
+            .context("cannot work out that time tomorrow")?;
+    }
+    let span = now.duration_until(&end);
+    Duration::try_from(span).context("that time is in the past")
+}
+
+pub fn run(library: &Library, args: &RunArgs) -> Result<ExitCode> {
+    let found = library.find(&args.session)?;
+    let checked: Checked = library.check(&found);
+    let Some((session, timeline)) = checked.session else {
+        let source = String::from_utf8_lossy(&found.bytes);
+        eprint!(
+            "{}",
+            diag::render(
+                &checked.diagnostics,
+                &found.display,
+                &source,
+                super::stderr_color()
+            )
+        );
+        bail!("{} is not a valid session", clean_line(&found.display));
+    };
+
+    let target = match (args.fit, args.until) {
+        (Some(d), _) => Some(d),
+        (None, Some(t)) => {
+            let left = time_until(t)?;
+            let Some(target) = left.checked_sub(session.prepare).filter(|d| !d.is_zero()) else {
+                bail!(
+                    "{} is too soon: the countdown alone takes {}",
+                    t.strftime("%H:%M"),
+                    format(session.prepare)
+                );
+            };
+            Some(target)
+        }
+        (None, None) => None,
+    };
+    let timeline = match target {
+        None => timeline,
+        Some(target) => {
+            let fitted = fit(&session, target)?;
+            compile(&fitted)
+                .with_context(|| format!("cannot fit the session into {}", format(target)))?
+        }
+    };
+
+    let mut log = match &args.timing_log {
+        None => None,
+        Some(path) => {
+            let file = File::create(path)
+                .with_context(|| format!("cannot create the timing log {}", path.display()))?;
+            let out: Box<dyn Write> = Box::new(BufWriter::new(file));
+            Some(TimingLog::new(out, args.speed)?)
+        }
+    };
+    // Every run is plain until the full-screen view lands; then `--plain`, or output that
+    // is not a terminal, will choose this front end.
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match plain::run(timeline, args.speed, &mut out, log.as_mut()) {
+        Ok(_) => Ok(ExitCode::SUCCESS),
+        // A reader that went away (`hara run … | head`) is not an error worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e).context("cannot write the session's lines"),
+    }
+}

@@ -1,0 +1,213 @@
+//! Fitting a session to the time there is: `hara run SESSION --fit 4m`.
+//!
+//! Step lengths scale by one factor; breath patterns keep their timing, so a breathing step
+//! holds a whole number of breaths; bells stay (offsets scale with the session). The small
+//! difference that whole breaths leave is taken up by the longest sit, or by a rest at the
+//! end of the last breathing step, so the fitted session ends exactly on time.
+
+use std::time::Duration;
+
+use thiserror::Error;
+
+use super::compile::{MAX_SESSION, items_length, step_breaths, step_length};
+use super::duration::format;
+use super::format::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FitError {
+    #[error(
+        "cannot fit the session into {}: it needs at least {} (one breath for each breathing step, a second for each sit)",
+        format(*target),
+        format(*minimum)
+    )]
+    TooShort { target: Duration, minimum: Duration },
+    #[error("cannot fit the session into {}: hara runs sessions of at most 24 hours", format(*.0))]
+    TooLong(Duration),
+}
+
+/// The shortest a step can be made: one breath, or a second of sitting.
+fn min_step(step: &Step) -> Duration {
+    match step.breath {
+        None => Duration::from_secs(1).min(step_length(step)),
+        Some(Breath::Steady(p)) => p.cycle(),
+        Some(Breath::Ramp { from, .. }) => from.cycle(),
+    }
+}
+
+fn min_length(items: &[Item]) -> Duration {
+    items
+        .iter()
+        .map(|item| match item {
+            Item::Step(s) => min_step(s),
+            Item::Repeat(r) => min_length(&r.items) * r.times,
+        })
+        .sum()
+}
+
+/// `d × num / den`, rounded to the nearest millisecond.
+fn scale(d: Duration, num: u128, den: u128) -> Duration {
+    let ms = (d.as_millis() * num * 2 + den) / (den * 2);
+    Duration::from_millis(ms as u64)
+}
+
+fn scale_count(n: u32, num: u128, den: u128) -> u32 {
+    (((u128::from(n) * num * 2 + den) / (den * 2)) as u32).max(1)
+}
+
+fn scale_items(items: &mut [Item], num: u128, den: u128) {
+    for item in items {
+        match item {
+            Item::Repeat(r) => scale_items(&mut r.items, num, den),
+            Item::Step(step) => {
+                let step = step.as_mut();
+                step.length = match (step.length, step.breath) {
+                    (Length::Time(d), None) => {
+                        Length::Time(scale(d, num, den).max(Duration::from_millis(1)))
+                    }
+                    (_, Some(_)) => {
+                        Length::Breaths(scale_count(step_breaths(step).max(1), num, den))
+                    }
+                    (Length::Breaths(n), None) => Length::Breaths(n),
+                };
+                let len = step_length(step);
+                for cue in &mut step.cues {
+                    if let CueTime::At(at) = &mut cue.when {
+                        *at =
+                            scale(*at, num, den).min(len.saturating_sub(Duration::from_millis(1)));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A copy of `session` that lasts exactly `target` from the opening bell.
+pub fn fit(session: &Session, target: Duration) -> Result<Session, FitError> {
+    if target > MAX_SESSION {
+        return Err(FitError::TooLong(target));
+    }
+    let minimum = min_length(&session.items);
+    if target < minimum {
+        return Err(FitError::TooShort { target, minimum });
+    }
+    let total = items_length(&session.items);
+    let (num, den) = (target.as_millis(), total.as_millis().max(1));
+    let mut fitted = session.clone();
+    scale_items(&mut fitted.items, num, den);
+    for bell in &mut fitted.bells.at {
+        bell.at = scale(bell.at, num, den).min(target);
+    }
+    take_up_difference(&mut fitted.items, target);
+    Ok(fitted)
+}
+
+/// Moves the total to exactly `target` by lengthening or shortening one top-level step: the
+/// longest sit, or else the last breathing step (whose extra time becomes rest).
+fn take_up_difference(items: &mut [Item], target: Duration) {
+    let total = items_length(items);
+    if total == target {
+        return;
+    }
+    let steps = || {
+        items.iter().enumerate().filter_map(|(i, it)| match it {
+            Item::Step(s) => Some((i, s.as_ref())),
+            Item::Repeat(_) => None,
+        })
+    };
+    let longest_sit = steps()
+        .filter(|(_, s)| s.breath.is_none())
+        .max_by_key(|(_, s)| step_length(s))
+        .map(|(i, _)| i);
+    let last_breathing = steps()
+        .filter(|(_, s)| s.breath.is_some())
+        .map(|(i, _)| i)
+        .next_back();
+    for candidate in [longest_sit, last_breathing].into_iter().flatten() {
+        let Item::Step(step) = &mut items[candidate] else {
+            continue;
+        };
+        let len = step_length(step);
+        let new_len = (len + target).checked_sub(total);
+        if let Some(new_len) = new_len.filter(|l| *l >= min_step(step)) {
+            step.length = Length::Time(new_len);
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::check::InstrumentsOnly;
+    use crate::session::check_str;
+    use crate::session::compile::compile;
+
+    fn session(source: &str) -> Session {
+        check_str(source, &InstrumentsOnly).session.unwrap().0
+    }
+
+    const MIXED: &str = r#"
+title = "Mixed"
+[bells]
+at = [{ at = "5m", sound = "wood" }]
+[[step]]
+duration = "2m"
+cues = [{ at = "1m", text = "halfway" }]
+[[step]]
+breaths = 12
+breath = "4-0-6-0"
+[[step]]
+duration = "6m"
+"#;
+
+    #[test]
+    fn fits_exactly_with_whole_breaths() {
+        let s = session(MIXED);
+        for minutes in [4u64, 5, 7, 13, 31] {
+            let target = Duration::from_secs(minutes * 60) + Duration::from_millis(300);
+            let t = compile(&fit(&s, target).unwrap()).unwrap();
+            assert_eq!(t.total, target, "{minutes} min");
+            let breaths = t.steps[1].breath.as_ref().unwrap();
+            assert_eq!(t.steps[1].length, Duration::from_secs(10) * breaths.breaths);
+        }
+    }
+
+    #[test]
+    fn scales_steps_cues_and_bells_together() {
+        let s = session(MIXED); // 10 minutes
+        let t = compile(&fit(&s, Duration::from_secs(5 * 60)).unwrap()).unwrap();
+        assert_eq!(t.steps[0].length, Duration::from_secs(60));
+        assert_eq!(t.steps[1].breath.as_ref().unwrap().breaths, 6);
+        assert_eq!(t.steps[2].length, Duration::from_secs(180));
+        let at = |kind: &str| {
+            t.events
+                .iter()
+                .find(|e| format!("{:?}", e.kind).contains(kind))
+                .map(|e| e.at)
+        };
+        assert_eq!(at("halfway"), Some(Duration::from_secs(30)));
+        assert_eq!(at("Wood"), Some(Duration::from_millis(150_000)));
+    }
+
+    #[test]
+    fn refuses_what_cannot_fit() {
+        let s = session(MIXED);
+        let err = fit(&s, Duration::from_secs(5)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot fit the session into 5s: it needs at least 12s (one breath for each breathing step, a second for each sit)"
+        );
+        assert!(matches!(
+            fit(&s, Duration::from_secs(25 * 3600)),
+            Err(FitError::TooLong(_))
+        ));
+    }
+
+    #[test]
+    fn a_session_of_breathing_only_rests_the_difference() {
+        let s = session("title = \"b\"\n[[step]]\nbreaths = 10\nbreath = \"4-0-6-0\"\n");
+        let t = compile(&fit(&s, Duration::from_secs(95)).unwrap()).unwrap();
+        assert_eq!(t.total, Duration::from_secs(95));
+        assert_eq!(t.steps[0].breath.as_ref().unwrap().breaths, 9);
+    }
+}

@@ -1,0 +1,193 @@
+//! `hara run` in plain mode, as a screen reader or a log would see it.
+
+use std::io::Read;
+use std::process::{Command as Process, Stdio};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use assert_cmd::cargo::cargo_bin;
+
+fn hara(args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("hara")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .env("XDG_DATA_HOME", "/nonexistent")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_session_prints_one_line_per_event_with_its_session_time() {
+    let out = hara(&["run", "before-a-client", "--plain", "--speed", "1000"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    insta::assert_snapshot!(text(&out.stdout));
+}
+
+#[test]
+fn fit_scales_the_session_to_the_time_given() {
+    let out = hara(&["run", "before-a-client", "--speed", "1000", "--fit", "2m"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("Before a client (2m), starting in 5s"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("02:00  end\nFinished: practised 2m.\n"),
+        "{stdout}"
+    );
+    // Breathing steps keep whole breaths of their pattern.
+    assert!(stdout.contains("inhale 4s\n") && stdout.contains("exhale 6s\n"));
+}
+
+#[test]
+fn impossible_fits_and_bad_times_are_refused() {
+    let out = hara(&["run", "before-a-client", "--fit", "3s"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot fit the session into 3s: it needs at least"));
+
+    let out = hara(&["run", "before-a-client", "--until", "25:00"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("write it as HH:MM"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = hara(&["run", "before-a-client", "--fit", "4q"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown unit `q`"));
+
+    let out = hara(&["run", "before-a-client", "--fit", "4m", "--until", "14:55"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn until_ends_the_session_at_a_time_of_day() {
+    // Two minutes from now (to the minute), at high speed the plan is what matters: the
+    // header names a length that ends then, within the minute the clock reads.
+    let out = hara(&[
+        "run",
+        "before-a-client",
+        "--speed",
+        "1000",
+        "--until",
+        &in_minutes(3),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let header = text(&out.stdout).lines().next().unwrap().to_string();
+    assert!(
+        header.starts_with("Before a client (") && header.contains("starting in 5s"),
+        "{header}"
+    );
+}
+
+fn in_minutes(m: i64) -> String {
+    let later = jiff::ZonedDateTime::now() + jiff::SignedDuration::from_mins(m);
+    later.strftime("%H:%M").to_string()
+}
+
+#[test]
+fn the_timing_log_has_every_event_planned_and_delivered() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("timing.tsv");
+    let out = hara(&[
+        "run",
+        "tests/fixtures/valid/sigh.toml",
+        "--speed",
+        "1000",
+        "--timing-log",
+        log.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = std::fs::read_to_string(log).unwrap();
+    let mut lines = log.lines();
+    assert!(lines.next().unwrap().starts_with("# hara timing log"));
+    assert_eq!(
+        lines.next().unwrap(),
+        "planned_ms\tdelivered_ms\tlate_ms\tsession_ms\tevent"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+    let events: Vec<&str> = rows.iter().map(|r| r[4]).collect();
+    assert_eq!(events.first(), Some(&"step 1"));
+    assert_eq!(events.last(), Some(&"end"));
+    assert_eq!(events.iter().filter(|e| **e == "top-up inhale").count(), 5);
+    for r in &rows {
+        let planned: f64 = r[0].parse().unwrap();
+        let delivered: f64 = r[1].parse().unwrap();
+        assert!(delivered >= planned, "{r:?}");
+    }
+}
+
+#[test]
+fn an_invalid_session_is_reported_not_run() {
+    let out = hara(&["run", "tests/fixtures/invalid/version.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("--> tests/fixtures/invalid/version.toml:2:10"),
+        "{err}"
+    );
+    assert!(err.contains("error: tests/fixtures/invalid/version.toml is not a valid session"));
+}
+
+/// Starts `hara run`, waits, sends `signal`, and returns what it printed and its exit code.
+fn interrupt(args: &[&str], after: Duration, signal: &str) -> (String, Option<i32>) {
+    let mut child = Process::new(cargo_bin("hara"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let status = Process::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let code = child.wait().unwrap().code();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    (out, code)
+}
+
+#[test]
+fn ctrl_c_sigterm_and_sighup_stop_cleanly_with_a_summary() {
+    let (out, code) = interrupt(&["run", "sit-and-walk"], Duration::from_millis(500), "INT");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.ends_with("Stopped during the countdown: practised 0s.\n"),
+        "{out}"
+    );
+
+    // At 100× speed, 1.5 s in is past the 10 s countdown and into the first sit.
+    let (out, code) = interrupt(
+        &["run", "sit-and-walk", "--speed", "100"],
+        Duration::from_millis(1500),
+        "TERM",
+    );
+    assert_eq!(code, Some(0), "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with("Stopped at 0") && last.contains("in step 1 of 5 (Sit): practised "),
+        "{out}"
+    );
+
+    let (out, code) = interrupt(&["run", "sit-and-walk"], Duration::from_millis(500), "HUP");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("Stopped during the countdown"));
+}
