@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
+use crate::session::Checked;
 use crate::session::duration;
 use crate::session::library::Library;
-use crate::session::{Checked, diag};
 use crate::text;
 
 pub fn run(library: &Library, specs: &[String]) -> ExitCode {
@@ -22,16 +22,7 @@ pub fn run(library: &Library, specs: &[String]) -> ExitCode {
             }
         };
         let checked = library.check(&found);
-        let source = String::from_utf8_lossy(&found.bytes);
-        eprint!(
-            "{}",
-            diag::render(
-                &checked.diagnostics,
-                &found.display,
-                &source,
-                super::stderr_color()
-            )
-        );
+        super::report(&found, &checked);
         println!(
             "{}: {}",
             text::clean_line(&found.display),

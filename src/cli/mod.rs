@@ -14,8 +14,11 @@ use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::config::{self, Config};
+use crate::session::Checked;
+use crate::session::compile::Timeline;
 use crate::session::diag;
-use crate::session::library::Library;
+use crate::session::format::Session;
+use crate::session::library::{Found, Library};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -140,6 +143,36 @@ fn library(cli: &Cli) -> Result<Option<Library>> {
         session_dirs,
         sound_dirs,
     }))
+}
+
+/// Prints a file's diagnostics on stderr.
+fn report(found: &Found, checked: &Checked) {
+    let source = String::from_utf8_lossy(&found.bytes);
+    eprint!(
+        "{}",
+        diag::render(
+            &checked.diagnostics,
+            &found.display,
+            &source,
+            stderr_color()
+        )
+    );
+}
+
+/// A session to show or run. When it has errors they are reported, and the error says so.
+fn load(library: &Library, spec: &str) -> Result<(Session, Timeline)> {
+    let found = library.find(spec)?;
+    let checked = library.check(&found);
+    match checked.session {
+        Some(session) => Ok(session),
+        None => {
+            report(&found, &checked);
+            anyhow::bail!(
+                "{} is not a valid session",
+                crate::text::clean_line(&found.display)
+            )
+        }
+    }
 }
 
 /// Colour for diagnostics on stderr: only on a terminal, and never with NO_COLOR set.

@@ -14,8 +14,6 @@ use crate::session::compile::compile;
 use crate::session::duration::{self, format};
 use crate::session::fit::fit;
 use crate::session::library::Library;
-use crate::session::{Checked, diag};
-use crate::text::clean_line;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -70,21 +68,7 @@ fn time_until(until: jiff::civil::Time) -> Result<Duration> {
 }
 
 pub fn run(library: &Library, args: &RunArgs) -> Result<ExitCode> {
-    let found = library.find(&args.session)?;
-    let checked: Checked = library.check(&found);
-    let Some((session, timeline)) = checked.session else {
-        let source = String::from_utf8_lossy(&found.bytes);
-        eprint!(
-            "{}",
-            diag::render(
-                &checked.diagnostics,
-                &found.display,
-                &source,
-                super::stderr_color()
-            )
-        );
-        bail!("{} is not a valid session", clean_line(&found.display));
-    };
+    let (session, timeline) = super::load(library, &args.session)?;
 
     let target = match (args.fit, args.until) {
         (Some(d), _) => Some(d),

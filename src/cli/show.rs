@@ -8,33 +8,14 @@ use super::check::plural;
 use crate::session::compile::{EventKind, PlannedStep, Timeline};
 use crate::session::duration::{self, format_clock_precise};
 use crate::session::library::Library;
-use crate::session::{Checked, diag};
 
 pub fn run(library: &Library, spec: &str, json: bool) -> Result<ExitCode> {
-    let found = library.find(spec)?;
-    let checked: Checked = library.check(&found);
-    let Some((_, timeline)) = &checked.session else {
-        let source = String::from_utf8_lossy(&found.bytes);
-        eprint!(
-            "{}",
-            diag::render(
-                &checked.diagnostics,
-                &found.display,
-                &source,
-                super::stderr_color()
-            )
-        );
-        eprintln!(
-            "error: {} is not a valid session",
-            crate::text::clean_line(&found.display)
-        );
-        return Ok(ExitCode::FAILURE);
-    };
+    let (_, timeline) = super::load(library, spec)?;
     if json {
-        let text = serde_json::to_string_pretty(timeline).context("cannot write JSON")?;
+        let text = serde_json::to_string_pretty(&timeline).context("cannot write JSON")?;
         println!("{text}");
     } else {
-        print!("{}", plan(timeline));
+        print!("{}", plan(&timeline));
     }
     Ok(ExitCode::SUCCESS)
 }
