@@ -4,19 +4,14 @@
 use std::time::{Duration, Instant};
 
 use hara::engine::{Clock, Delivered, Engine, ManualClock, State};
-use hara::session::check::InstrumentsOnly;
-use hara::session::check_str;
 use hara::session::compile::{EventKind, Phase, Timeline};
 use proptest::prelude::*;
 
+mod common;
+use common::session_source;
+
 fn timeline(source: &str) -> Timeline {
-    let checked = check_str(source, &InstrumentsOnly);
-    assert!(
-        checked.errors() == 0,
-        "{source}\n{:?}",
-        checked.diagnostics.first()
-    );
-    checked.session.unwrap().1
+    common::checked(source).1
 }
 
 fn secs(n: u64) -> Duration {
@@ -303,41 +298,6 @@ fn stop_ends_the_session_where_it_is() {
 }
 
 // ---------- random sessions, random wake-ups, random commands ----------
-
-fn step_source() -> impl Strategy<Value = String> {
-    let pattern =
-        (1u32..8, 0u32..4, 1u32..10, 0u32..3).prop_map(|(i, h, e, r)| format!("{i}-{h}-{e}-{r}"));
-    prop_oneof![
-        (1u32..600).prop_map(|d| format!("[[step]]\nduration = {d}\n")),
-        (1u32..40, pattern.clone()).prop_map(|(n, p)| format!("[[step]]\nbreaths = {n}\nbreath = \"{p}\"\n")),
-        (60u32..300, pattern.clone(), 5u32..60).prop_map(|(d, p, c)| format!(
-            "[[step]]\nduration = {d}\nbreath = \"{p}\"\ncues = [{{ every = {c}, principle = \"relax\" }}]\n"
-        )),
-        (1u32..20, pattern.clone(), pattern).prop_map(|(n, a, b)| format!(
-            "[[step]]\nbreaths = {n}\nbreath = {{ from = \"{a}\", to = \"{b}\" }}\nbell = \"wood\"\n"
-        )),
-    ]
-}
-
-fn session_source() -> impl Strategy<Value = String> {
-    (
-        proptest::collection::vec(step_source(), 1..6),
-        0u32..10,
-        proptest::option::of(30u32..300),
-        1u32..3,
-    )
-        .prop_map(|(steps, prepare, interval, repeat)| {
-            let mut s = format!("title = \"Random\"\nprepare = {prepare}\n");
-            if let Some(every) = interval {
-                s += &format!("[bells]\ninterval = {{ every = {every} }}\n");
-            }
-            s += &format!("[[step]]\nrepeat = {repeat}\n");
-            for step in steps {
-                s += &step.replace("[[step]]", "[[step.step]]");
-            }
-            s
-        })
-}
 
 #[derive(Debug, Clone)]
 enum Command {

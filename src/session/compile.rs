@@ -174,6 +174,7 @@ fn breath_pattern(breath: Breath, i: u32, n: u32) -> Pattern {
     }
 }
 
+/// The length of `n` breaths of `breath` (a ramp spread over exactly `n`).
 fn breaths_length(breath: Breath, n: u32) -> Duration {
     match breath {
         Breath::Steady(p) => p.cycle() * n,
@@ -186,7 +187,7 @@ fn breaths_length(breath: Breath, n: u32) -> Duration {
 const EXACT_RAMP_SEARCH: u64 = 100_000;
 
 /// How many whole breaths fit in `len`.
-fn breaths_fitting(breath: Breath, len: Duration) -> u32 {
+pub(crate) fn breaths_fitting(breath: Breath, len: Duration) -> u32 {
     let ms = len.as_millis();
     let n = match breath {
         Breath::Steady(p) => ms / p.cycle().as_millis(),

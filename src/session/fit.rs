@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use super::compile::{MAX_SESSION, items_length, step_breaths, step_length};
+use super::compile::{MAX_SESSION, breaths_fitting, items_length, step_length};
 use super::duration::format;
 use super::format::*;
 
@@ -44,30 +44,24 @@ fn min_length(items: &[Item]) -> Duration {
         .sum()
 }
 
-/// `d × num / den`, rounded to the nearest millisecond.
+/// `d × num / den`, rounded down to the millisecond.
 fn scale(d: Duration, num: u128, den: u128) -> Duration {
-    let ms = (d.as_millis() * num * 2 + den) / (den * 2);
-    Duration::from_millis(ms as u64)
+    Duration::from_millis((d.as_millis() * num / den) as u64)
 }
 
-fn scale_count(n: u32, num: u128, den: u128) -> u32 {
-    (((u128::from(n) * num * 2 + den) / (den * 2)) as u32).max(1)
-}
-
+/// Scales every step by `num / den`: a sit to its share of time (at least a second, or its own
+/// length if shorter), a breathing step to the whole breaths that fit in its share (at least
+/// one). Cue offsets scale with their step.
 fn scale_items(items: &mut [Item], num: u128, den: u128) {
     for item in items {
         match item {
             Item::Repeat(r) => scale_items(&mut r.items, num, den),
             Item::Step(step) => {
                 let step = step.as_mut();
-                step.length = match (step.length, step.breath) {
-                    (Length::Time(d), None) => {
-                        Length::Time(scale(d, num, den).max(Duration::from_millis(1)))
-                    }
-                    (_, Some(_)) => {
-                        Length::Breaths(scale_count(step_breaths(step).max(1), num, den))
-                    }
-                    (Length::Breaths(n), None) => Length::Breaths(n),
+                let share = scale(step_length(step), num, den);
+                step.length = match step.breath {
+                    None => Length::Time(share.max(min_step(step))),
+                    Some(breath) => Length::Breaths(breaths_fitting(breath, share).max(1)),
                 };
                 let len = step_length(step);
                 for cue in &mut step.cues {
@@ -81,7 +75,11 @@ fn scale_items(items: &mut [Item], num: u128, den: u128) {
     }
 }
 
-/// A copy of `session` that lasts exactly `target` from the opening bell.
+/// Parts per million: the resolution of the scale factor.
+const PPM: u128 = 1_000_000;
+
+/// A copy of `session` that lasts `target` from the opening bell: exactly, or (when every
+/// step is inside a repeat group) at most a second less.
 pub fn fit(session: &Session, target: Duration) -> Result<Session, FitError> {
     if target > MAX_SESSION {
         return Err(FitError::TooLong(target));
@@ -90,23 +88,56 @@ pub fn fit(session: &Session, target: Duration) -> Result<Session, FitError> {
     if target < minimum {
         return Err(FitError::TooShort { target, minimum });
     }
-    let total = items_length(&session.items);
-    let (num, den) = (target.as_millis(), total.as_millis().max(1));
-    let mut fitted = session.clone();
-    scale_items(&mut fitted.items, num, den);
-    for bell in &mut fitted.bells.at {
-        bell.at = scale(bell.at, num, den).min(target);
+    let total = items_length(&session.items).as_millis().max(1);
+    let scaled = |ppm: u128| {
+        let mut items = session.items.clone();
+        scale_items(&mut items, ppm, PPM);
+        items
+    };
+    // The largest factor whose scaled session still fits: the length grows with the factor,
+    // but not in proportion (steps have a minimum, breaths come whole), so search for it.
+    let (mut lo, mut hi) = (0u128, target.as_millis() * PPM / total + PPM);
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if items_length(&scaled(mid)) <= target {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
     }
-    take_up_difference(&mut fitted.items, target);
+    let mut fitted = session.clone();
+    fitted.items = scaled(lo);
+    for bell in &mut fitted.bells.at {
+        bell.at = scale(bell.at, lo, PPM).min(target);
+    }
+    // Whole breaths leave a little over: one top-level step takes it up, or, when every step
+    // is in a repeat group, a closing rest does (a difference under a second is not worth a
+    // step of its own: such a session ends that little early).
+    if !take_up_difference(&mut fitted.items, target) {
+        let left = target.saturating_sub(items_length(&fitted.items));
+        if left >= Duration::from_secs(1) {
+            fitted.items.push(Item::Step(Box::new(Step {
+                title: "Rest".into(),
+                text: None,
+                length: Length::Time(left),
+                breath: None,
+                tones: false,
+                cues: Vec::new(),
+                bell: None,
+                length_span: 0..0,
+            })));
+        }
+    }
     Ok(fitted)
 }
 
 /// Moves the total to exactly `target` by lengthening or shortening one top-level step: the
-/// longest sit, or else the last breathing step (whose extra time becomes rest).
-fn take_up_difference(items: &mut [Item], target: Duration) {
+/// longest sit, or else the last breathing step (whose extra time becomes rest). Returns
+/// whether the total is now exact.
+fn take_up_difference(items: &mut [Item], target: Duration) -> bool {
     let total = items_length(items);
     if total == target {
-        return;
+        return true;
     }
     let steps = || {
         items.iter().enumerate().filter_map(|(i, it)| match it {
@@ -130,9 +161,10 @@ fn take_up_difference(items: &mut [Item], target: Duration) {
         let new_len = (len + target).checked_sub(total);
         if let Some(new_len) = new_len.filter(|l| *l >= min_step(step)) {
             step.length = Length::Time(new_len);
-            return;
+            return true;
         }
     }
+    false
 }
 
 #[cfg(test)]
@@ -201,6 +233,24 @@ duration = "6m"
             fit(&s, Duration::from_secs(25 * 3600)),
             Err(FitError::TooLong(_))
         ));
+    }
+
+    #[test]
+    fn a_session_all_in_rounds_rests_at_the_end() {
+        let s = session(
+            "title = \"r\"\n[[step]]\nrepeat = 3\n[[step.step]]\nbreaths = 5\nbreath = \"4-0-6-0\"\n",
+        );
+        let t = compile(&fit(&s, Duration::from_secs(100)).unwrap()).unwrap();
+        assert_eq!(t.total, Duration::from_secs(100));
+        let breaths: u32 = t
+            .steps
+            .iter()
+            .filter_map(|s| s.breath.as_ref())
+            .map(|b| b.breaths)
+            .sum();
+        assert_eq!(breaths, 9);
+        assert_eq!(t.steps.last().unwrap().title, "Rest");
+        assert_eq!(t.steps.last().unwrap().length, Duration::from_secs(10));
     }
 
     #[test]
