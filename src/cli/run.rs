@@ -63,8 +63,9 @@ fn time_until(until: jiff::civil::Time) -> Result<Duration> {
             .tomorrow()
             .context("cannot work out that time tomorrow")?;
     }
-    let span = now.duration_until(&end);
-    Duration::try_from(span).context("that time is in the past")
+    let left = Duration::try_from(now.duration_until(&end)).context("that time is in the past")?;
+    // Whole seconds: ending within a second of the minute is on time, and the plan reads better.
+    Ok(Duration::from_secs(left.as_secs()))
 }
 
 pub fn run(library: &Library, args: &RunArgs) -> Result<ExitCode> {
