@@ -61,14 +61,23 @@ fn list_shows_builtins_and_user_sessions_with_broken_ones_marked() {
     let out = home.run(&["list"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    let user = home.sessions();
-    let broken = format!(
-        "broken           invalid: see `hara check {}`",
-        user.join("broken.toml").display()
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no line for {name} in\n{text}"))
+            .to_string()
+    };
+    let broken = home.sessions().join("broken.toml");
+    assert!(
+        line("broken").contains(&format!("invalid: see `hara check {}`", broken.display())),
+        "{text}"
     );
-    assert!(text.contains(&broken), "{text}");
-    assert!(text.contains("short            Short sit"), "{text}");
-    assert!(text.contains("before-a-client  Before a client"), "{text}");
+    assert!(line("short").contains("Short sit"), "{text}");
+    assert!(line("short").contains(" 2m "), "{text}");
+    assert!(
+        line("before-a-client").contains("Before a client"),
+        "{text}"
+    );
     assert!(text.contains("built-in"), "{text}");
 }
 

@@ -72,7 +72,7 @@ fn valid_fixtures_check_cleanly_and_show_their_plan() {
 
 #[test]
 fn builtin_sessions_check_cleanly_and_show_their_plan() {
-    for name in ["before-a-client", "sit-and-walk"] {
+    for name in hara::session::library::BUILTINS.iter().map(|b| b.name) {
         let check = hara(&["check", name]);
         assert_eq!(check.status.code(), Some(0), "{}", transcript(&check));
         assert!(check.stderr.is_empty(), "{}", transcript(&check));

@@ -304,11 +304,12 @@ impl Checker<'_> {
                 match duration::parse_decimal(&literal, 1000) {
                     Some(ms) => Some(Duration::from_millis(ms)),
                     None => {
-                        self.error(
-                            "seconds need at most three decimal places (millisecond precision)",
-                            v.span(),
-                            duration::FORMS_HELP,
-                        );
+                        let message = if literal.bytes().any(|b| b.is_ascii_alphabetic()) {
+                            "write seconds as a plain decimal number (no exponent, inf or nan)"
+                        } else {
+                            "seconds need at most three decimal places (millisecond precision)"
+                        };
+                        self.error(message, v.span(), duration::FORMS_HELP);
                         None
                     }
                 }
