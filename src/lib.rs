@@ -10,3 +10,4 @@ pub mod plain;
 pub mod principles;
 pub mod session;
 pub mod text;
+pub mod ui;

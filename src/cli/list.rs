@@ -8,6 +8,8 @@ use crate::principles::PRINCIPLES;
 use crate::session::duration;
 use crate::session::library::{Library, Origin};
 use crate::text::clean_line;
+use crate::ui;
+use crate::ui::picker::Entry;
 
 pub fn run(library: &Library, bare: bool) -> Result<ExitCode> {
     let rows: Vec<[String; 4]> = library
@@ -55,6 +57,15 @@ pub fn run(library: &Library, bare: bool) -> Result<ExitCode> {
         println!(
             "\nShow a plan with `hara show NAME`; write your own with `hara new FILE`; see `hara --help`."
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The picker, on a terminal.
+pub fn pick(library: &Library, options: ui::Options) -> Result<ExitCode> {
+    let entries = library.list().into_iter().map(Entry::from_listed).collect();
+    if let Some(ended) = ui::run_picker(entries, options)? {
+        super::run::print_ended(ended);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::config::{self, Config};
 use crate::session::Checked;
@@ -19,6 +19,8 @@ use crate::session::compile::Timeline;
 use crate::session::diag;
 use crate::session::format::Session;
 use crate::session::library::{Found, Library};
+use crate::ui;
+use crate::ui::theme::{Theme, ThemeName};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -41,8 +43,36 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", global = true, env = "HARA_CONFIG")]
     pub config: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub view: ViewArgs,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How the full-screen view looks.
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// Colours: calm (the default), light, or contrast for projectors; NO_COLOR turns colour off
+    #[arg(long, value_enum, default_value = "calm", global = true)]
+    pub theme: ThemeName,
+    /// Start in the projection view: huge phase and countdown, for a room
+    #[arg(long, global = true)]
+    pub project: bool,
+    /// No animation: phases as words and a still bar
+    #[arg(long, global = true)]
+    pub reduce_motion: bool,
+}
+
+impl ViewArgs {
+    pub fn options(&self) -> ui::Options {
+        let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        ui::Options {
+            theme: Theme::new(self.theme, color),
+            projection: self.project,
+            reduce_motion: self.reduce_motion,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -97,10 +127,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     };
     match command {
+        None if std::io::stdout().is_terminal() => list::pick(&library, cli.view.options()),
         None | Some(Command::List) => list::run(&library, command.is_none()),
         Some(Command::Check { sessions }) => Ok(check::run(&library, sessions)),
         Some(Command::Show { session, json }) => show::run(&library, session, *json),
-        Some(Command::Run(args)) => run::run(&library, args),
+        Some(Command::Run(args)) => run::run(&library, args, cli.view.options()),
         Some(Command::Principles | Command::New { .. } | Command::Completions { .. }) => {
             unreachable!("handled before the library is built")
         }

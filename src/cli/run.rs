@@ -1,7 +1,7 @@
 //! `hara run`: a session, from its first bell to its last.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -14,13 +14,14 @@ use crate::session::compile::compile;
 use crate::session::duration::{self, format};
 use crate::session::fit::fit;
 use crate::session::library::Library;
+use crate::ui;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// A built-in name, one of your sessions, or a path
     pub session: String,
-    /// One line per event, for screen readers and logs (for now every run is plain: the
-    /// full-screen view is still being built)
+    /// One line per event instead of the full-screen view, for screen readers and logs (the
+    /// default when output is not a terminal)
     #[arg(long)]
     pub plain: bool,
     /// Play the session this many times faster, to preview it
@@ -32,7 +33,8 @@ pub struct RunArgs {
     /// Scale the session to end at this local time, e.g. 14:55
     #[arg(long, value_name = "HH:MM", value_parser = parse_time)]
     pub until: Option<jiff::civil::Time>,
-    /// Write each event's planned and delivered time (ms) to FILE, to check the timing
+    /// Write each event's planned and delivered time (ms) to FILE, to check the timing (runs
+    /// in plain mode)
     #[arg(long, value_name = "FILE")]
     pub timing_log: Option<PathBuf>,
 }
@@ -68,7 +70,18 @@ fn time_until(until: jiff::civil::Time) -> Result<Duration> {
     Ok(Duration::from_secs(left.as_secs()))
 }
 
-pub fn run(library: &Library, args: &RunArgs) -> Result<ExitCode> {
+/// The line left on the terminal after the full-screen view closes.
+pub fn print_ended(ended: ui::Ended) {
+    let practised = format(Duration::from_secs(ended.practised.as_secs()));
+    let how = if ended.completed {
+        "Finished"
+    } else {
+        "Stopped"
+    };
+    println!("{how}: practised {practised}.");
+}
+
+pub fn run(library: &Library, args: &RunArgs, view: ui::Options) -> Result<ExitCode> {
     let (session, timeline) = super::load(library, &args.session)?;
 
     let target = match (args.fit, args.until) {
@@ -95,6 +108,14 @@ pub fn run(library: &Library, args: &RunArgs) -> Result<ExitCode> {
         }
     };
 
+    // The timing log measures the plain front end, which does nothing but deliver events.
+    let plain = args.plain || args.timing_log.is_some() || !std::io::stdout().is_terminal();
+    if !plain {
+        let ended =
+            ui::run_session(timeline, args.speed, view).context("the terminal view failed")?;
+        print_ended(ended);
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut log = match &args.timing_log {
         None => None,
         Some(path) => {
@@ -104,8 +125,6 @@ pub fn run(library: &Library, args: &RunArgs) -> Result<ExitCode> {
             Some(TimingLog::new(out, args.speed)?)
         }
     };
-    // Every run is plain until the full-screen view lands; then `--plain`, or output that
-    // is not a terminal, will choose this front end.
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match plain::run(timeline, args.speed, &mut out, log.as_mut()) {

@@ -18,7 +18,7 @@ pub const MAX_SESSION: Duration = Duration::from_secs(24 * 60 * 60);
 /// The most events a timeline may hold once repeats are expanded.
 pub const MAX_EVENTS: u64 = 10_000;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Timeline {
     pub title: String,
     pub summary: Option<String>,

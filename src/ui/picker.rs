@@ -1,0 +1,306 @@
+//! The session picker: what `hara` opens with. Arrows or j/k move, `/` filters, Enter starts.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Constraint, Layout, Margin, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::action::Action;
+use super::theme::Theme;
+use crate::session::compile::Timeline;
+use crate::session::duration::format;
+use crate::session::library::{Listed, Origin};
+use crate::text::clean_line;
+
+/// One row of the picker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub name: String,
+    pub title: String,
+    pub length: String,
+    pub summary: String,
+    pub tags: Vec<String>,
+    pub source: String,
+    /// `None` for a session file with errors.
+    pub timeline: Option<Timeline>,
+}
+
+impl Entry {
+    pub fn from_listed(l: Listed) -> Self {
+        let source = match l.found.origin {
+            Origin::Builtin => "built-in".to_string(),
+            Origin::User | Origin::Path => clean_line(&l.found.display),
+        };
+        match l.checked.session {
+            Some((_, t)) => Entry {
+                name: clean_line(&l.found.name),
+                title: t.title.clone(),
+                length: format(t.total),
+                summary: t.summary.clone().unwrap_or_default(),
+                tags: t.tags.clone(),
+                source,
+                timeline: Some(t),
+            },
+            None => Entry {
+                name: clean_line(&l.found.name),
+                title: clean_line(&l.found.name),
+                length: String::new(),
+                summary: format!(
+                    "has errors: run `hara check {}`",
+                    clean_line(&l.found.display)
+                ),
+                tags: Vec::new(),
+                source,
+                timeline: None,
+            },
+        }
+    }
+
+    fn matches(&self, filter: &str) -> bool {
+        let filter = filter.to_lowercase();
+        [&self.name, &self.title, &self.summary]
+            .into_iter()
+            .chain(&self.tags)
+            .any(|s| s.to_lowercase().contains(&filter))
+    }
+}
+
+/// What the picker asks for after an action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Choice {
+    Stay,
+    Start(Timeline),
+    Quit,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picker {
+    entries: Vec<Entry>,
+    filter: String,
+    typing: bool,
+    /// Index into the visible (filtered) entries.
+    selected: usize,
+    /// A note for the person, e.g. why a session cannot start.
+    note: Option<String>,
+}
+
+impl Picker {
+    pub fn new(entries: Vec<Entry>) -> Self {
+        Picker {
+            entries,
+            filter: String::new(),
+            typing: false,
+            selected: 0,
+            note: None,
+        }
+    }
+
+    fn visible(&self) -> Vec<&Entry> {
+        self.entries
+            .iter()
+            .filter(|e| e.matches(&self.filter))
+            .collect()
+    }
+
+    pub fn handle(&mut self, action: Action) -> Choice {
+        self.note = None;
+        let count = self.visible().len();
+        if self.typing {
+            match action {
+                Action::Char(c) => self.filter.push(c),
+                Action::Backspace => {
+                    self.filter.pop();
+                }
+                Action::Select | Action::Down | Action::Up => self.typing = false,
+                Action::Quit => {
+                    self.typing = false;
+                    self.filter.clear();
+                }
+                Action::ForceQuit => return Choice::Quit,
+                // Keys that mean something elsewhere are letters while typing a filter.
+                Action::TogglePause => self.filter.push(' '),
+                Action::NextStep => self.filter.push('n'),
+                Action::PreviousStep => self.filter.push('b'),
+                Action::ToggleProjection => self.filter.push('p'),
+                Action::Confirm => self.filter.push('y'),
+                _ => {}
+            }
+            self.selected = 0;
+            if !matches!(action, Action::Select) {
+                return Choice::Stay;
+            }
+        }
+        match action {
+            Action::Down => self.selected = (self.selected + 1).min(count.saturating_sub(1)),
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Filter => self.typing = true,
+            Action::Quit | Action::ForceQuit => return Choice::Quit,
+            Action::Select => {
+                let chosen = self
+                    .visible()
+                    .get(self.selected)
+                    .map(|e| (e.timeline.clone(), e.summary.clone()));
+                match chosen {
+                    Some((Some(t), _)) => return Choice::Start(t),
+                    Some((None, why)) => self.note = Some(why),
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+        Choice::Stay
+    }
+
+    pub fn render(&self, theme: &Theme, area: Rect, buf: &mut Buffer) {
+        buf.set_style(
+            area,
+            ratatui::style::Style::new()
+                .bg(theme.background)
+                .patch(theme.text),
+        );
+        let inner = area.inner(Margin::new(2, 1));
+        let [title, filter, list, note, keys] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Length(2),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(inner);
+        Paragraph::new(Line::from(vec![
+            Span::styled("hara", theme.strong),
+            Span::styled("  choose a session", theme.dim),
+        ]))
+        .render(title, buf);
+        let filter_line = if self.typing || !self.filter.is_empty() {
+            let cursor = if self.typing { "▏" } else { "" };
+            Line::from(vec![
+                Span::styled("filter: ", theme.dim),
+                Span::styled(format!("{}{cursor}", self.filter), theme.text),
+            ])
+        } else {
+            Line::styled("/ to filter", theme.dim)
+        };
+        Paragraph::new(filter_line).render(filter, buf);
+
+        let visible = self.visible();
+        if visible.is_empty() {
+            Paragraph::new(Line::styled("no session matches", theme.dim)).render(list, buf);
+        }
+        // Two rows a session; scroll so the selected one is in view.
+        let per_page = usize::from((list.height / 3).max(1));
+        let first = self.selected.saturating_sub(per_page - 1);
+        for (row, (i, e)) in visible
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(per_page)
+            .enumerate()
+        {
+            let y = list.y + row as u16 * 3;
+            let line = Rect::new(list.x, y, list.width, 1);
+            let style = if i == self.selected {
+                theme.selected
+            } else {
+                theme.strong
+            };
+            buf.set_style(line, style);
+            Paragraph::new(Line::styled(format!(" {}", e.title), style)).render(line, buf);
+            Paragraph::new(Line::styled(format!("{} ", e.length), style))
+                .alignment(Alignment::Right)
+                .render(line, buf);
+            let mut detail = e.summary.clone();
+            if !e.tags.is_empty() {
+                detail += &format!("  · {}", e.tags.join(", "));
+            }
+            if e.source != "built-in" {
+                detail += &format!("  · {}", e.source);
+            }
+            if y + 1 < list.bottom() {
+                Paragraph::new(Line::styled(format!(" {detail}"), theme.dim))
+                    .render(Rect::new(list.x, y + 1, list.width, 1), buf);
+            }
+        }
+        if let Some(n) = &self.note {
+            Paragraph::new(Line::styled(n.clone(), theme.alert)).render(note, buf);
+        }
+        let hint = if self.typing {
+            "type to filter · Enter done · Esc clear"
+        } else {
+            "↑↓ j k move · / filter · Enter start · q quit"
+        };
+        Paragraph::new(Line::styled(hint, theme.dim))
+            .alignment(Alignment::Center)
+            .render(keys, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::library::Library;
+
+    fn picker() -> Picker {
+        Picker::new(
+            Library::default()
+                .list()
+                .into_iter()
+                .map(Entry::from_listed)
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn moves_filters_and_starts() {
+        let mut p = picker();
+        assert_eq!(p.handle(Action::Down), Choice::Stay);
+        assert_eq!(p.selected, 1);
+        p.handle(Action::Up);
+        p.handle(Action::Up);
+        assert_eq!(p.selected, 0);
+        p.handle(Action::Filter);
+        for c in "sigh".chars() {
+            p.handle(Action::Char(c));
+        }
+        assert_eq!(p.visible().len(), 1);
+        match p.handle(Action::Select) {
+            Choice::Start(t) => assert_eq!(t.title, "Cyclic sigh"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn typing_keys_that_mean_something_else_types_them() {
+        let mut p = picker();
+        p.handle(Action::Filter);
+        p.handle(Action::ToggleProjection); // p
+        p.handle(Action::Char('a'));
+        assert_eq!(p.filter, "pa");
+        p.handle(Action::Quit); // Esc clears the filter
+        assert_eq!(p.filter, "");
+        assert_eq!(p.handle(Action::Quit), Choice::Quit);
+    }
+
+    #[test]
+    fn an_invalid_session_says_why_instead_of_starting() {
+        let mut entries = picker().entries;
+        entries.insert(
+            0,
+            Entry {
+                name: "broken".into(),
+                title: "broken".into(),
+                length: String::new(),
+                summary: "has errors: run `hara check broken.toml`".into(),
+                tags: vec![],
+                source: "broken.toml".into(),
+                timeline: None,
+            },
+        );
+        let mut p = Picker::new(entries);
+        assert_eq!(p.handle(Action::Select), Choice::Stay);
+        assert_eq!(
+            p.note.as_deref(),
+            Some("has errors: run `hara check broken.toml`")
+        );
+    }
+}

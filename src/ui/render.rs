@@ -1,0 +1,335 @@
+//! Drawing the session screen from a [`SessionView`]. Render only reads: no clock, no sound,
+//! no state changes.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget, Wrap};
+
+use super::action::KEYS;
+use super::session::{Overlay, SessionView};
+use super::theme::Theme;
+use super::{bigtext, breath};
+use crate::engine::State;
+use crate::session::compile::Phase;
+use crate::session::duration::{format, format_clock};
+
+/// The smallest screen the session view is laid out for.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 12;
+
+/// The phase word with its seconds: "in 4", "hold 2", "out 6", or "still" for a sit.
+pub fn phase_label(view: &SessionView) -> String {
+    match view.state {
+        State::Paused => return "paused".into(),
+        State::Finished => return "end".into(),
+        State::Preparing => return format!("{}", view.prepare_left),
+        State::Running => {}
+    }
+    match view.phase {
+        Some(Phase::Still) | None => "still".into(),
+        Some(phase) => {
+            let word = match phase {
+                Phase::Inhale => "in",
+                Phase::TopUp => "top up",
+                Phase::Hold => "hold",
+                Phase::Exhale => "out",
+                Phase::Rest => "rest",
+                Phase::Still => unreachable!("handled above"),
+            };
+            format!("{word} {}", view.phase_left)
+        }
+    }
+}
+
+fn fill_background(theme: &Theme, area: Rect, buf: &mut Buffer) {
+    buf.set_style(area, Style::new().bg(theme.background).patch(theme.text));
+}
+
+/// A line centred in `area`, if there is room for it.
+fn centred(text: &str, style: Style, area: Rect, buf: &mut Buffer) {
+    Paragraph::new(Line::styled(text.to_string(), style))
+        .alignment(Alignment::Center)
+        .render(area, buf);
+}
+
+/// Draws the whole session screen.
+pub fn session(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    fill_background(theme, area, buf);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return too_small(theme, area, buf);
+    }
+    if view.projection {
+        projection(view, theme, area, buf);
+    } else {
+        standard(view, theme, area, buf);
+    }
+    match view.overlay {
+        Overlay::None => {}
+        Overlay::Help => help(theme, area, buf),
+        Overlay::ConfirmQuit => confirm_quit(theme, area, buf),
+    }
+}
+
+/// Below the smallest layout: one centred line.
+pub fn too_small(theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let [_, middle, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    let text = if area.width >= 26 {
+        "make the window larger"
+    } else {
+        "larger"
+    };
+    centred(text, theme.dim, middle, buf);
+}
+
+fn header(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let step = match &view.step {
+        Some((n, of, title)) => format!("{n}/{of}  {title}"),
+        None => "starting".into(),
+    };
+    Paragraph::new(Line::styled(view.title.clone(), theme.dim)).render(area, buf);
+    Paragraph::new(Line::styled(step, theme.strong))
+        .alignment(Alignment::Right)
+        .render(area, buf);
+}
+
+/// The session time left and a thin progress line.
+fn footer(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let left = format!(
+        " {} left",
+        format_clock(std::time::Duration::from_secs(view.session_left))
+    );
+    let bar_width = area.width.saturating_sub(left.chars().count() as u16 + 1);
+    let done = (u32::from(bar_width) * u32::from(view.progress.min(1000)) / 1000) as usize;
+    let bar = format!(
+        "{}{}",
+        "━".repeat(done),
+        "─".repeat(bar_width as usize - done)
+    );
+    Paragraph::new(Line::from(vec![
+        Span::styled(bar, Style::new().fg(theme.fill).patch(theme.dim)),
+        Span::styled(left, theme.dim),
+    ]))
+    .render(area, buf);
+}
+
+fn hint(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let text = match view.state {
+        State::Finished => "any key: done",
+        State::Paused => "space resume · → next · ← back · + minute · p project · ? help · q quit",
+        _ => "space pause · → next · ← back · + minute · p project · ? help · q quit",
+    };
+    centred(text, theme.dim, area, buf);
+}
+
+fn standard(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let compact = area.height < 20;
+    let text_rows = if compact { 0 } else { 2 };
+    let cue_rows = if compact { 2 } else { 3 };
+    let [top, _, text, visual, label, cue, bottom, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(u16::from(!compact)),
+        Constraint::Length(text_rows),
+        Constraint::Fill(1),
+        Constraint::Length(2),
+        Constraint::Length(cue_rows),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area.inner(ratatui::layout::Margin::new(1, 0)));
+    header(view, theme, top, buf);
+    if let Some(t) = &view.text {
+        Paragraph::new(t.clone())
+            .style(theme.text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true })
+            .render(text, buf);
+    }
+    middle(view, theme, visual, buf);
+    let label_text = match view.state {
+        State::Preparing => "settle in · the bell will begin".to_string(),
+        _ => phase_label(view),
+    };
+    centred(&label_text, theme.strong, label, buf);
+    if let Some(c) = &view.cue {
+        Paragraph::new(c.clone())
+            .style(theme.text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true })
+            .render(cue, buf);
+    }
+    footer(view, theme, bottom, buf);
+    hint(view, theme, keys, buf);
+}
+
+/// The breath, or what stands in its place: the countdown, the summary, a still bar.
+fn middle(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    match view.state {
+        State::Preparing => {
+            let text = view.prepare_left.to_string();
+            match bigtext::fit_scale(&text, area) {
+                Some(scale) => bigtext::draw(&text, scale.min(2), theme.strong, area, buf),
+                None => centred(&text, theme.strong, area, buf),
+            }
+        }
+        State::Finished => {
+            let [_, line1, line2, _] = Layout::vertical([
+                Constraint::Fill(1),
+                Constraint::Length(2),
+                Constraint::Length(1),
+                Constraint::Fill(1),
+            ])
+            .areas(area);
+            centred("Finished", theme.strong, line1, buf);
+            let practised = format(std::time::Duration::from_secs(view.practised));
+            centred(&format!("practised {practised}"), theme.text, line2, buf);
+        }
+        State::Running | State::Paused if view.reduce_motion => still_bar(view, theme, area, buf),
+        State::Running | State::Paused => {
+            breath::draw(view.fill, theme, area, buf);
+            if view.state == State::Paused {
+                let [_, banner, _] = Layout::vertical([
+                    Constraint::Fill(1),
+                    Constraint::Length(1),
+                    Constraint::Fill(1),
+                ])
+                .areas(area);
+                let text = "  PAUSED · space to resume  ";
+                let w = (text.chars().count() as u16).min(banner.width);
+                let x = banner.x + (banner.width - w) / 2;
+                Paragraph::new(Line::styled(text, theme.alert))
+                    .render(Rect::new(x, banner.y, w, 1), buf);
+            }
+        }
+    }
+}
+
+/// Reduced motion: no animation, only a bar that is full while breathing in and holding, and
+/// empty while breathing out and resting.
+fn still_bar(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let [_, bar, state, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    let width = bar.width.saturating_sub(4) as usize;
+    let full = width * usize::from(view.fill.min(1000)) / 1000;
+    let text = format!("{}{}", "█".repeat(full), "░".repeat(width - full));
+    centred(
+        &text,
+        Style::new().fg(theme.fill).patch(theme.text),
+        bar,
+        buf,
+    );
+    if view.state == State::Paused {
+        centred("PAUSED · space to resume", theme.alert, state, buf);
+    }
+}
+
+/// For a room: the phase and its seconds as large as the screen allows, the breath, the cue,
+/// and nothing else.
+fn projection(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let cue_rows = (area.height / 4).max(2);
+    let [word, visual, cue] = Layout::vertical([
+        Constraint::Percentage(40),
+        Constraint::Fill(1),
+        Constraint::Length(cue_rows),
+    ])
+    .areas(area);
+    let label = phase_label(view);
+    match bigtext::fit_scale(&label, word) {
+        Some(scale) => bigtext::draw(&label, scale, theme.strong, word, buf),
+        None => centred(&label, theme.strong, word, buf),
+    }
+    match view.state {
+        State::Running if !view.reduce_motion => breath::draw(view.fill, theme, visual, buf),
+        State::Finished => {
+            let practised = format(std::time::Duration::from_secs(view.practised));
+            centred(&format!("practised {practised}"), theme.text, visual, buf);
+        }
+        _ => {}
+    }
+    let words = view.cue.as_deref().or(view.text.as_deref()).unwrap_or("");
+    largest_text(words, theme, cue, buf);
+}
+
+/// Text in the largest size that fits: big letters for a few words, else plain and wrapped.
+fn largest_text(text: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    if text.is_empty() {
+        return;
+    }
+    match bigtext::fit_scale(text, area) {
+        Some(scale) => bigtext::draw(text, scale, theme.text, area, buf),
+        None => {
+            let lines = textwrap_lines(text, area.width);
+            let top = area.y + area.height.saturating_sub(lines as u16) / 2;
+            Paragraph::new(text.to_string())
+                .style(theme.strong)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true })
+                .render(Rect::new(area.x, top, area.width, area.bottom() - top), buf);
+        }
+    }
+}
+
+/// About how many lines `text` wraps to at `width` (to centre it vertically).
+fn textwrap_lines(text: &str, width: u16) -> usize {
+    text.chars()
+        .count()
+        .div_ceil(usize::from(width.max(1)))
+        .max(1)
+}
+
+fn boxed(title: &str, lines: Vec<Line<'static>>, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 4;
+    let height = lines.len() as u16 + 2;
+    let (w, h) = (width.min(area.width), height.min(area.height));
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    Clear.render(rect, buf);
+    fill_background(theme, rect, buf);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.dim)
+        .title(Line::styled(format!(" {title} "), theme.strong));
+    Paragraph::new(lines).block(block).render(rect, buf);
+}
+
+fn help(theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let key_width = KEYS
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    let lines = KEYS
+        .iter()
+        .map(|(key, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {key:>key_width$}  "), theme.strong),
+                Span::styled(what.to_string(), theme.text),
+            ])
+        })
+        .collect();
+    boxed("keys", lines, theme, area, buf);
+}
+
+fn confirm_quit(theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let lines = vec![
+        Line::styled(" Leave this session? ", theme.text),
+        Line::styled(" q or y: leave · any other key: stay ", theme.dim),
+    ];
+    boxed("quit", lines, theme, area, buf);
+}
