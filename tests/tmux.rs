@@ -1,0 +1,222 @@
+//! The real binary in a real terminal (tmux), driven as a person would: keys in, screen out,
+//! and the terminal given back afterwards, also when the process is told to terminate.
+
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::cargo_bin;
+
+/// A private tmux server running one window.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(args: &str, size: (u16, u16)) -> Self {
+        let version = Command::new("tmux").arg("-V").output();
+        assert!(
+            version.is_ok_and(|o| o.status.success()),
+            "these tests need tmux: apt-get install tmux (.ci/run installs it)"
+        );
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let socket = format!(
+            "hara-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let dir = tempfile::tempdir().unwrap().keep();
+        let command = format!(
+            "XDG_CONFIG_HOME={d}/config XDG_DATA_HOME={d}/data XDG_STATE_HOME={d}/state {bin} {args}; echo EXIT=$?; sleep 30",
+            d = dir.display(),
+            bin = cargo_bin("hara").display()
+        );
+        let t = Tmux { socket };
+        t.tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            &size.0.to_string(),
+            "-y",
+            &size.1.to_string(),
+            &command,
+        ]);
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "t", k]);
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    /// Waits until the screen shows `text`, and returns the screen.
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "waited for {text:?}; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Whether the alternate screen is on: 0 once the terminal is given back.
+    fn alternate_on(&self) -> String {
+        self.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
+            .trim()
+            .to_string()
+    }
+
+    /// The pid of hara, the child of the window's shell.
+    fn hara_pid(&self) -> String {
+        let shell = self.tmux(&["display", "-p", "-t", "t", "#{pane_pid}"]);
+        let out = Command::new("pgrep")
+            .args(["-P", shell.trim()])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
+#[test]
+fn pause_skip_and_quit_then_the_terminal_is_restored() {
+    let t = Tmux::start("run before-a-client", (80, 24));
+    t.wait_for("settle in");
+    assert_eq!(t.alternate_on(), "1");
+    t.keys(&["n"]); // end the countdown
+    t.wait_for("1/5  Arrive");
+    t.keys(&["Space"]);
+    t.wait_for("PAUSED");
+    t.keys(&["Space", "n"]);
+    let screen = t.wait_for("2/5  Widen your base");
+    assert!(!screen.contains("PAUSED"), "{screen}");
+    t.keys(&["?"]);
+    t.wait_for("one more minute in this step");
+    t.keys(&["?", "q"]);
+    t.wait_for("Leave this session?");
+    t.keys(&["y"]);
+    let screen = t.wait_for("EXIT=0");
+    assert!(screen.contains("Stopped: practised"), "{screen}");
+    assert_eq!(t.alternate_on(), "0");
+}
+
+#[test]
+fn sigterm_and_sighup_give_the_terminal_back() {
+    for signal in ["TERM", "HUP"] {
+        let t = Tmux::start("run hara-breathing", (100, 30));
+        t.wait_for("settle in");
+        let pid = t.hara_pid();
+        assert!(!pid.is_empty());
+        Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap();
+        let screen = t.wait_for("EXIT=0");
+        assert!(
+            screen.contains("Stopped: practised 0s."),
+            "{signal}: {screen}"
+        );
+        assert_eq!(t.alternate_on(), "0", "{signal}");
+    }
+}
+
+#[test]
+fn the_picker_starts_a_session_and_comes_back() {
+    let t = Tmux::start("", (80, 24));
+    t.wait_for("choose a session");
+    t.keys(&["/", "s", "i", "g", "h", "Enter", "Enter"]);
+    t.wait_for("Cyclic sigh");
+    t.wait_for("settle in");
+    t.keys(&["q", "q"]);
+    t.wait_for("choose a session");
+    t.keys(&["q"]);
+    let screen = t.wait_for("EXIT=0");
+    assert!(screen.contains("Stopped: practised 0s."), "{screen}");
+    assert_eq!(t.alternate_on(), "0");
+}
+
+#[test]
+fn a_storm_of_resizes_and_tiny_windows_do_not_break_it() {
+    let t = Tmux::start("run box-breathing", (80, 24));
+    t.wait_for("settle in");
+    for (w, h) in [
+        (30, 8),
+        (1, 1),
+        (200, 60),
+        (40, 12),
+        (39, 11),
+        (127, 35),
+        (2, 50),
+        (80, 24),
+    ] {
+        t.tmux(&[
+            "resize-window",
+            "-t",
+            "t",
+            "-x",
+            &w.to_string(),
+            "-y",
+            &h.to_string(),
+        ]);
+    }
+    t.tmux(&["resize-window", "-t", "t", "-x", "30", "-y", "8"]);
+    t.wait_for("make the window larger");
+    t.tmux(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]);
+    t.wait_for("space pause");
+    t.keys(&["C-c"]);
+    t.wait_for("EXIT=0");
+    assert_eq!(t.alternate_on(), "0");
+}
+
+#[test]
+fn nothing_from_the_session_file_can_drive_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("evil.toml");
+    std::fs::write(
+        &path,
+        "title = \"Evil \\u001b]0;pwned\\u0007\\u001b[2J\"\n[[step]]\nduration = 60\ntext = \"a\\u001b[31mred\\u202e\"\n",
+    )
+    .unwrap();
+    let t = Tmux::start(
+        &format!("run {} --plain --speed 100", path.display()),
+        (80, 24),
+    );
+    let screen = t.wait_for("EXIT=0");
+    assert!(screen.contains("Evil (1m)"), "{screen}");
+    assert!(screen.contains("ared"), "{screen}");
+    let title = t.tmux(&["display", "-p", "-t", "t", "#{pane_title}"]);
+    assert!(!title.contains("pwned"), "the title was set: {title}");
+}

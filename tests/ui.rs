@@ -1,0 +1,167 @@
+//! Snapshots of the full-screen view: what a person sees in each state, at the sizes that
+//! matter (80×24, the 40×12 minimum, 127×35 as on a projector at 18 pt), and below the minimum.
+
+use std::time::Duration;
+
+use hara::session::check::InstrumentsOnly;
+use hara::session::library::{BUILTINS, Library};
+use hara::ui::action::Action;
+use hara::ui::picker::{Entry, Picker};
+use hara::ui::render;
+use hara::ui::session::{SessionScreen, SessionView};
+use hara::ui::theme::{Theme, ThemeName};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+const SIZES: [(u16, u16); 3] = [(80, 24), (40, 12), (127, 35)];
+
+fn theme() -> Theme {
+    Theme::new(ThemeName::Calm, true)
+}
+
+fn screen(name: &str) -> SessionScreen {
+    let b = BUILTINS.iter().find(|b| b.name == name).unwrap();
+    let (_, timeline) = hara::session::check_str(b.source, &InstrumentsOnly)
+        .session
+        .unwrap();
+    SessionScreen::new(timeline, Duration::ZERO, false, false)
+}
+
+fn draw(view: &SessionView, (w, h): (u16, u16)) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|f| render::session(view, &theme(), f.area(), f.buffer_mut()))
+        .unwrap();
+    format!("{}", terminal.backend())
+}
+
+/// The view of `name` at session time `at` (seconds from the start of the countdown), after
+/// `actions`.
+fn view_at(name: &str, at: f64, actions: &[Action]) -> SessionView {
+    let now = Duration::from_secs_f64(at);
+    let mut s = screen(name);
+    s.advance(now);
+    for a in actions {
+        s.handle(*a, now);
+        s.advance(now);
+    }
+    s.view(now)
+}
+
+fn snapshot_all_sizes(label: &str, view: &SessionView) {
+    for size in SIZES {
+        insta::assert_snapshot!(format!("{label}-{}x{}", size.0, size.1), draw(view, size));
+    }
+}
+
+#[test]
+fn countdown() {
+    snapshot_all_sizes("countdown", &view_at("box-breathing", 2.0, &[]));
+}
+
+#[test]
+fn breathing_in_holding_and_out() {
+    // box-breathing: a 5 s countdown, then 4-4-4-4.
+    snapshot_all_sizes("inhale", &view_at("box-breathing", 5.0 + 2.0, &[]));
+    snapshot_all_sizes("hold", &view_at("box-breathing", 5.0 + 5.0, &[]));
+    snapshot_all_sizes("exhale", &view_at("box-breathing", 5.0 + 10.0, &[]));
+}
+
+#[test]
+fn a_sit_with_text_and_a_cue() {
+    // before-a-client: "Arrive" is a 30 s sit with a cue at 15 s.
+    snapshot_all_sizes("sit", &view_at("before-a-client", 5.0 + 20.0, &[]));
+}
+
+#[test]
+fn paused_help_and_confirm() {
+    snapshot_all_sizes(
+        "paused",
+        &view_at("box-breathing", 7.0, &[Action::TogglePause]),
+    );
+    snapshot_all_sizes(
+        "help",
+        &view_at("box-breathing", 7.0, &[Action::ToggleHelp]),
+    );
+    snapshot_all_sizes("confirm", &view_at("box-breathing", 7.0, &[Action::Quit]));
+}
+
+#[test]
+fn finished() {
+    snapshot_all_sizes("finished", &view_at("four-seven-eight", 600.0, &[]));
+}
+
+#[test]
+fn projection() {
+    let inhale = view_at("box-breathing", 7.0, &[Action::ToggleProjection]);
+    snapshot_all_sizes("projection-inhale", &inhale);
+    insta::assert_snapshot!("projection-inhale-200x60", draw(&inhale, (200, 60)));
+    let cue = view_at("before-a-client", 25.0, &[Action::ToggleProjection]);
+    snapshot_all_sizes("projection-cue", &cue);
+}
+
+#[test]
+fn reduced_motion_has_no_belly() {
+    let b = BUILTINS.iter().find(|b| b.name == "box-breathing").unwrap();
+    let (_, timeline) = hara::session::check_str(b.source, &InstrumentsOnly)
+        .session
+        .unwrap();
+    let mut s = SessionScreen::new(timeline, Duration::ZERO, false, true);
+    let now = Duration::from_secs(7);
+    s.advance(now);
+    // Just after the inhale starts and mid-inhale, the bar is the same: nothing moves.
+    assert_eq!(s.view(now).fill, s.view(Duration::from_millis(5100)).fill);
+    insta::assert_snapshot!("reduced-motion-80x24", draw(&s.view(now), (80, 24)));
+}
+
+#[test]
+fn too_small_says_so_and_tiny_sizes_do_not_panic() {
+    let view = view_at("box-breathing", 7.0, &[]);
+    insta::assert_snapshot!("too-small-39x11", draw(&view, (39, 11)));
+    // Every size a storm of resizes could pass through, including none at all.
+    let projected = view_at("box-breathing", 7.0, &[Action::ToggleProjection]);
+    let paused = view_at(
+        "box-breathing",
+        7.0,
+        &[Action::TogglePause, Action::ToggleHelp],
+    );
+    for v in [&view, &projected, &paused] {
+        for w in (0..130).step_by(7) {
+            for h in (0..40).step_by(3) {
+                let area = Rect::new(0, 0, w, h);
+                render::session(v, &theme(), area, &mut Buffer::empty(area));
+            }
+        }
+    }
+}
+
+#[test]
+fn picker() {
+    let entries = Library::default()
+        .list()
+        .into_iter()
+        .map(Entry::from_listed)
+        .collect();
+    let mut picker = Picker::new(entries);
+    let render = |p: &Picker, (w, h): (u16, u16)| {
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal
+            .draw(|f| p.render(&theme(), f.area(), f.buffer_mut()))
+            .unwrap();
+        format!("{}", terminal.backend())
+    };
+    for size in SIZES {
+        insta::assert_snapshot!(
+            format!("picker-{}x{}", size.0, size.1),
+            render(&picker, size)
+        );
+    }
+    picker.handle(Action::Down);
+    picker.handle(Action::Filter);
+    for c in "breath".chars() {
+        picker.handle(Action::Char(c));
+    }
+    insta::assert_snapshot!("picker-filtered-80x24", render(&picker, (80, 24)));
+}
