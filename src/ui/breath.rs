@@ -50,16 +50,17 @@ pub fn draw(fill: u16, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 cell.set_symbol(symbol);
                 continue;
             }
-            let color = |p: u8| match p {
-                0 => theme.background,
-                1 => theme.hollow,
-                _ => theme.fill,
+            let color = |p: u8| if p == 1 { theme.hollow } else { theme.fill };
+            // A half outside the form keeps the terminal's own background: draw only the
+            // inside half, in the foreground.
+            match (top, bottom) {
+                (0, 0) => continue,
+                (0, b) => cell.set_symbol("▄").set_style(Style::new().fg(color(b))),
+                (t, 0) => cell.set_symbol("▀").set_style(Style::new().fg(color(t))),
+                (t, b) => cell
+                    .set_symbol("▀")
+                    .set_style(Style::new().fg(color(t)).bg(color(b))),
             };
-            if top == 0 && bottom == 0 {
-                continue;
-            }
-            cell.set_symbol("▀")
-                .set_style(Style::new().fg(color(top)).bg(color(bottom)));
         }
     }
 }

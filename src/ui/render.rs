@@ -113,7 +113,7 @@ fn footer(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
         "─".repeat(bar_width as usize - done)
     );
     Paragraph::new(Line::from(vec![
-        Span::styled(bar, Style::new().fg(theme.fill).patch(theme.dim)),
+        Span::styled(bar, theme.dim.fg(theme.fill)),
         Span::styled(left, theme.dim),
     ]))
     .render(area, buf);
@@ -173,8 +173,8 @@ fn middle(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match view.state {
         State::Preparing => {
             let text = view.prepare_left.to_string();
-            match bigtext::fit_scale(&text, area) {
-                Some(scale) => bigtext::draw(&text, scale.min(2), theme.strong, area, buf),
+            match bigtext::fit(&text, area) {
+                Some(size) => bigtext::draw(&text, size.at_most(2), theme.strong, area, buf),
                 None => centred(&text, theme.strong, area, buf),
             }
         }
@@ -237,16 +237,15 @@ fn still_bar(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
 /// For a room: the phase and its seconds as large as the screen allows, the breath, the cue,
 /// and nothing else.
 fn projection(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let cue_rows = (area.height / 4).max(2);
     let [word, visual, cue] = Layout::vertical([
-        Constraint::Percentage(40),
+        Constraint::Percentage(35),
         Constraint::Fill(1),
-        Constraint::Length(cue_rows),
+        Constraint::Percentage(30),
     ])
-    .areas(area);
+    .areas(area.inner(ratatui::layout::Margin::new(2, 0)));
     let label = phase_label(view);
-    match bigtext::fit_scale(&label, word) {
-        Some(scale) => bigtext::draw(&label, scale, theme.strong, word, buf),
+    match bigtext::fit(&label, word) {
+        Some(size) => bigtext::draw(&label, size, theme.strong, word, buf),
         None => centred(&label, theme.strong, word, buf),
     }
     match view.state {
@@ -261,31 +260,22 @@ fn projection(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     largest_text(words, theme, cue, buf);
 }
 
-/// Text in the largest size that fits: big letters for a few words, else plain and wrapped.
+/// Text in the largest size that fits: big letters, wrapped, when they fit; else plain.
 fn largest_text(text: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    if text.is_empty() {
+    if text.is_empty() || bigtext::draw_wrapped(text, theme.text, area, buf) {
         return;
     }
-    match bigtext::fit_scale(text, area) {
-        Some(scale) => bigtext::draw(text, scale, theme.text, area, buf),
-        None => {
-            let lines = textwrap_lines(text, area.width);
-            let top = area.y + area.height.saturating_sub(lines as u16) / 2;
-            Paragraph::new(text.to_string())
-                .style(theme.strong)
-                .alignment(Alignment::Center)
-                .wrap(Wrap { trim: true })
-                .render(Rect::new(area.x, top, area.width, area.bottom() - top), buf);
-        }
-    }
-}
-
-/// About how many lines `text` wraps to at `width` (to centre it vertically).
-fn textwrap_lines(text: &str, width: u16) -> usize {
-    text.chars()
+    let lines = text
+        .chars()
         .count()
-        .div_ceil(usize::from(width.max(1)))
-        .max(1)
+        .div_ceil(usize::from(area.width.max(1)))
+        .max(1);
+    let top = area.y + area.height.saturating_sub(lines as u16) / 2;
+    Paragraph::new(text.to_string())
+        .style(theme.strong)
+        .alignment(Alignment::Center)
+        .wrap(Wrap { trim: true })
+        .render(Rect::new(area.x, top, area.width, area.bottom() - top), buf);
 }
 
 fn boxed(title: &str, lines: Vec<Line<'static>>, theme: &Theme, area: Rect, buf: &mut Buffer) {
