@@ -223,12 +223,7 @@ fn still_bar(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let width = bar.width.saturating_sub(4) as usize;
     let full = width * usize::from(view.fill.min(1000)) / 1000;
     let text = format!("{}{}", "█".repeat(full), "░".repeat(width - full));
-    centred(
-        &text,
-        Style::new().fg(theme.fill).patch(theme.text),
-        bar,
-        buf,
-    );
+    centred(&text, theme.text.fg(theme.fill), bar, buf);
     if view.state == State::Paused {
         centred("PAUSED · space to resume", theme.alert, state, buf);
     }
