@@ -16,9 +16,13 @@ pub struct Config {
     pub session_dirs: Vec<PathBuf>,
     /// Extra folders of sound files that sessions can name without a path.
     pub sound_dirs: Vec<PathBuf>,
+    /// The practice journal, instead of the default in the data folder.
+    pub journal: Option<PathBuf>,
+    /// Whether to ask for a note after a session (default: yes).
+    pub note: Option<bool>,
 }
 
-const KEYS: &[&str] = &["session_dirs", "sound_dirs"];
+const KEYS: &[&str] = &["session_dirs", "sound_dirs", "journal", "note"];
 
 /// Where hara's own folders are: config (sessions, config.toml) and data (sounds).
 pub fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -68,6 +72,24 @@ pub fn parse(source: &str, base: &Path) -> Result<Config, Vec<Diagnostic>> {
             }
         }
     }
+    if let Some(value) = root.get("journal") {
+        match value.get_ref() {
+            DeValue::String(s) => config.journal = Some(expand(s, base)),
+            _ => diags.push(
+                Diagnostic::error("`journal` is the path of a file", value.span())
+                    .with_help("write journal = \"~/notes/hara.jsonl\""),
+            ),
+        }
+    }
+    if let Some(value) = root.get("note") {
+        match value.get_ref() {
+            DeValue::Boolean(b) => config.note = Some(*b),
+            _ => diags.push(
+                Diagnostic::error("`note` is true or false", value.span())
+                    .with_help("write note = false to stop being asked for a note after a session"),
+            ),
+        }
+    }
     crate::session::diag::sort(&mut diags);
     if diags.is_empty() {
         Ok(config)
@@ -100,6 +122,17 @@ mod tests {
             [PathBuf::from("/cfg/mine"), PathBuf::from("/abs")]
         );
         assert_eq!(c.sound_dirs, [PathBuf::from("/cfg/s")]);
+    }
+
+    #[test]
+    fn reads_the_journal_keys() {
+        let c = parse("journal = \"j.jsonl\"\nnote = false\n", Path::new("/cfg")).unwrap();
+        assert_eq!(c.journal, Some(PathBuf::from("/cfg/j.jsonl")));
+        assert_eq!(c.note, Some(false));
+        assert_eq!(
+            parse("note = \"no\"\n", Path::new("/")).unwrap_err().len(),
+            1
+        );
     }
 
     #[test]

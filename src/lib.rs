@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod journal;
 pub mod plain;
 pub mod principles;
 pub mod session;

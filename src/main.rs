@@ -1,9 +1,13 @@
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 fn main() -> ExitCode {
-    let cli = hara::cli::Cli::parse();
+    let matches = hara::cli::command().get_matches();
+    let cli = match hara::cli::Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match hara::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -10,6 +10,8 @@ use assert_cmd::cargo::cargo_bin;
 /// A private tmux server running one window.
 struct Tmux {
     socket: String,
+    /// The home of this run's XDG folders.
+    home: tempfile::TempDir,
 }
 
 impl Tmux {
@@ -25,13 +27,14 @@ impl Tmux {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        let dir = tempfile::tempdir().unwrap().keep();
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path();
         let command = format!(
             "XDG_CONFIG_HOME={d}/config XDG_DATA_HOME={d}/data XDG_STATE_HOME={d}/state {bin} {args}; echo EXIT=$?; sleep 30",
             d = dir.display(),
             bin = cargo_bin("hara").display()
         );
-        let t = Tmux { socket };
+        let t = Tmux { socket, home };
         t.tmux(&[
             "new-session",
             "-d",
@@ -131,6 +134,24 @@ fn pause_skip_and_quit_then_the_terminal_is_restored() {
     let screen = t.wait_for("EXIT=0");
     assert!(screen.contains("Stopped: practised"), "{screen}");
     assert_eq!(t.alternate_on(), "0");
+}
+
+#[test]
+fn a_finished_session_asks_for_a_note_for_the_journal() {
+    let t = Tmux::start(
+        &format!(
+            "run {}/tests/fixtures/valid/sigh.toml --speed 50",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+        (80, 24),
+    );
+    t.wait_for("a note for your journal?");
+    t.keys(&["q", "u", "i", "e", "t", "Enter"]);
+    let screen = t.wait_for("EXIT=0");
+    assert!(screen.contains("Finished: practised 45s."), "{screen}");
+    let journal = std::fs::read_to_string(t.home.path().join("data/hara/journal.jsonl")).unwrap();
+    assert!(journal.contains("\"completed\":true"), "{journal}");
+    assert!(journal.contains("\"note\":\"quiet\""), "{journal}");
 }
 
 #[test]

@@ -26,7 +26,7 @@ fn screen(name: &str) -> SessionScreen {
     let (_, timeline) = hara::session::check_str(b.source, &InstrumentsOnly)
         .session
         .unwrap();
-    SessionScreen::new(timeline, Duration::ZERO, false, false)
+    SessionScreen::new(timeline, Duration::ZERO, false, false, false)
 }
 
 fn draw(view: &SessionView, (w, h): (u16, u16)) -> String {
@@ -108,7 +108,7 @@ fn reduced_motion_has_no_belly() {
     let (_, timeline) = hara::session::check_str(b.source, &InstrumentsOnly)
         .session
         .unwrap();
-    let mut s = SessionScreen::new(timeline, Duration::ZERO, false, true);
+    let mut s = SessionScreen::new(timeline, Duration::ZERO, false, true, false);
     let now = Duration::from_secs(7);
     s.advance(now);
     // Just after the inhale starts and mid-inhale, the bar is the same: nothing moves.

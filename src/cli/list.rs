@@ -2,9 +2,13 @@
 
 use std::process::ExitCode;
 
+use std::path::Path;
+
 use anyhow::Result;
 
+use crate::journal::Ending;
 use crate::principles::PRINCIPLES;
+use crate::session::compile::Timeline;
 use crate::session::duration;
 use crate::session::library::{Library, Origin};
 use crate::text::clean_line;
@@ -61,11 +65,14 @@ pub fn run(library: &Library, bare: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The picker, on a terminal.
-pub fn pick(library: &Library, options: ui::Options) -> Result<ExitCode> {
+/// The picker, on a terminal. Each session run from it goes into the journal.
+pub fn pick(library: &Library, options: ui::Options, journal: Option<&Path>) -> Result<ExitCode> {
     let entries = library.list().into_iter().map(Entry::from_listed).collect();
-    if let Some(ended) = ui::run_picker(entries, options)? {
-        super::run::print_ended(ended);
+    let mut record = |timeline: &Timeline, source: &str, ending: &Ending| {
+        super::journal::record(journal, timeline, source, ending.clone());
+    };
+    if let Some(ended) = ui::run_picker(entries, options, &mut record)? {
+        super::run::print_ended(&ended);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! The command line: argument definitions and what each command does.
 
 mod check;
+mod journal;
 mod list;
 mod new;
 mod run;
@@ -46,6 +47,9 @@ pub struct Cli {
     #[command(flatten)]
     pub view: ViewArgs,
 
+    #[command(flatten)]
+    pub journal: journal::JournalArgs,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -71,6 +75,7 @@ impl ViewArgs {
             theme: Theme::new(self.theme, color),
             projection: self.project,
             reduce_motion: self.reduce_motion,
+            ask_note: false,
         }
     }
 }
@@ -102,6 +107,12 @@ pub enum Command {
     },
     /// List the principle cards that sessions can draw cues from
     Principles,
+    /// Recent sessions from the practice journal
+    Log(journal::LogArgs),
+    /// Time practised: totals, minutes a week, the most practised sessions
+    Stats(journal::StatsArgs),
+    /// The practice journal for a spreadsheet
+    Export(journal::ExportArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -109,12 +120,29 @@ pub enum Command {
     },
 }
 
+/// The command line with the keys of the full-screen view in `hara run --help` (from the
+/// same table the help overlay shows).
+pub fn command() -> clap::Command {
+    let width = ui::action::KEYS
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    let keys: String = ui::action::KEYS
+        .iter()
+        .map(|(key, what)| format!("  {key:width$}  {what}\n"))
+        .collect();
+    Cli::command().mut_subcommand("run", |run| {
+        run.after_help(format!("Keys in the full-screen view:\n{keys}"))
+    })
+}
+
 /// Runs the command line. Errors that are not a report of their own (such as a session
 /// that cannot be found) come back to `main`, which prints them and exits 1.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let command = cli.command.as_ref();
     if let Some(Command::Completions { shell }) = command {
-        clap_complete::generate(*shell, &mut Cli::command(), "hara", &mut std::io::stdout());
+        clap_complete::generate(*shell, &mut self::command(), "hara", &mut std::io::stdout());
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(Command::New { path }) = command {
@@ -123,24 +151,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     if let Some(Command::Principles) = command {
         return Ok(list::principles());
     }
-    let Some(library) = library(&cli)? else {
+    let Some((config, library)) = setup(&cli)? else {
         return Ok(ExitCode::FAILURE);
     };
+    let journal = journal::path(&cli.journal, config.journal.as_deref());
+    let mut view = cli.view.options();
+    view.ask_note = journal.is_some() && !cli.journal.no_note && config.note.unwrap_or(true);
     match command {
-        None if std::io::stdout().is_terminal() => list::pick(&library, cli.view.options()),
+        None if std::io::stdout().is_terminal() => list::pick(&library, view, journal.as_deref()),
         None | Some(Command::List) => list::run(&library, command.is_none()),
         Some(Command::Check { sessions }) => Ok(check::run(&library, sessions)),
         Some(Command::Show { session, json }) => show::run(&library, session, *json),
-        Some(Command::Run(args)) => run::run(&library, args, cli.view.options()),
+        Some(Command::Run(args)) => run::run(&library, args, view, journal.as_deref()),
+        Some(Command::Log(args)) => journal::log(journal, args),
+        Some(Command::Stats(args)) => journal::stats(journal, args),
+        Some(Command::Export(_)) => journal::export(journal),
         Some(Command::Principles | Command::New { .. } | Command::Completions { .. }) => {
             unreachable!("handled before the library is built")
         }
     }
 }
 
-/// The session library, from the flags, the config file and the default folders. `None`
-/// when the config file has errors (they have been reported).
-fn library(cli: &Cli) -> Result<Option<Library>> {
+/// The config file and the session library, from the flags, the config file and the default
+/// folders. `None` when the config file has errors (they have been reported).
+fn setup(cli: &Cli) -> Result<Option<(Config, Library)>> {
     let explicit = cli.config.is_some();
     let config_path = cli.config.clone().or_else(config::default_path);
     let config = match config_path {
@@ -166,14 +200,15 @@ fn library(cli: &Cli) -> Result<Option<Library>> {
     };
     let dirs = config::project_dirs();
     let mut session_dirs = cli.dirs.clone();
-    session_dirs.extend(config.session_dirs);
+    session_dirs.extend(config.session_dirs.iter().cloned());
     session_dirs.extend(dirs.as_ref().map(|d| d.config_dir().join("sessions")));
-    let mut sound_dirs = config.sound_dirs;
+    let mut sound_dirs = config.sound_dirs.clone();
     sound_dirs.extend(dirs.as_ref().map(|d| d.data_dir().join("sounds")));
-    Ok(Some(Library {
+    let library = Library {
         session_dirs,
         sound_dirs,
-    }))
+    };
+    Ok(Some((config, library)))
 }
 
 /// Prints a file's diagnostics on stderr.
@@ -192,7 +227,10 @@ fn report(found: &Found, checked: &Checked) {
 
 /// A session to show or run. When it has errors they are reported, and the error says so.
 fn load(library: &Library, spec: &str) -> Result<(Session, Timeline)> {
-    let found = library.find(spec)?;
+    load_found(library, library.find(spec)?)
+}
+
+fn load_found(library: &Library, found: Found) -> Result<(Session, Timeline)> {
     let checked = library.check(&found);
     match checked.session {
         Some(session) => Ok(session),

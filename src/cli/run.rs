@@ -2,13 +2,14 @@
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
+use crate::journal::Ending;
 use crate::plain::{self, TimingLog};
 use crate::session::compile::compile;
 use crate::session::duration::{self, format};
@@ -71,9 +72,9 @@ fn time_until(until: jiff::civil::Time) -> Result<Duration> {
 }
 
 /// The line left on the terminal after the full-screen view closes.
-pub fn print_ended(ended: ui::Ended) {
-    let practised = format(Duration::from_secs(ended.practised.as_secs()));
-    let how = if ended.completed {
+pub fn print_ended(ending: &Ending) {
+    let practised = format(Duration::from_secs(ending.practised.as_secs()));
+    let how = if ending.completed {
         "Finished"
     } else {
         "Stopped"
@@ -81,8 +82,15 @@ pub fn print_ended(ended: ui::Ended) {
     println!("{how}: practised {practised}.");
 }
 
-pub fn run(library: &Library, args: &RunArgs, view: ui::Options) -> Result<ExitCode> {
-    let (session, timeline) = super::load(library, &args.session)?;
+pub fn run(
+    library: &Library,
+    args: &RunArgs,
+    view: ui::Options,
+    journal: Option<&Path>,
+) -> Result<ExitCode> {
+    let found = library.find(&args.session)?;
+    let source = found.display.clone();
+    let (session, timeline) = super::load_found(library, found)?;
 
     let target = match (args.fit, args.until) {
         (Some(d), _) => Some(d),
@@ -111,9 +119,10 @@ pub fn run(library: &Library, args: &RunArgs, view: ui::Options) -> Result<ExitC
     // The timing log measures the plain front end, which does nothing but deliver events.
     let plain = args.plain || args.timing_log.is_some() || !std::io::stdout().is_terminal();
     if !plain {
-        let ended =
-            ui::run_session(timeline, args.speed, view).context("the terminal view failed")?;
-        print_ended(ended);
+        let ending = ui::run_session(timeline.clone(), args.speed, view)
+            .context("the terminal view failed")?;
+        print_ended(&ending);
+        super::journal::record(journal, &timeline, &source, ending);
         return Ok(ExitCode::SUCCESS);
     }
     let mut log = match &args.timing_log {
@@ -125,12 +134,22 @@ pub fn run(library: &Library, args: &RunArgs, view: ui::Options) -> Result<ExitC
             Some(TimingLog::new(out, args.speed)?)
         }
     };
+    let started = crate::journal::now_local();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match plain::run(timeline, args.speed, &mut out, log.as_mut()) {
-        Ok(_) => Ok(ExitCode::SUCCESS),
+    let summary = match plain::run(timeline.clone(), args.speed, &mut out, log.as_mut()) {
+        Ok(summary) => summary,
         // A reader that went away (`hara run … | head`) is not an error worth a message.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        Err(e) => Err(e).context("cannot write the session's lines"),
-    }
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        Err(e) => return Err(e).context("cannot write the session's lines"),
+    };
+    let ending = Ending {
+        started,
+        practised: summary.practised,
+        completed: summary.completed,
+        step: summary.step,
+        note: None,
+    };
+    super::journal::record(journal, &timeline, &source, ending);
+    Ok(ExitCode::SUCCESS)
 }

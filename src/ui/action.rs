@@ -13,8 +13,10 @@ pub enum Action {
     Extend,
     ToggleProjection,
     ToggleHelp,
-    /// q or Esc: asks to leave (a session under way asks to confirm).
+    /// q: asks to leave (a session under way asks to confirm).
     Quit,
+    /// Esc: closes what is open, or leaves as q does.
+    Cancel,
     /// Ctrl-C: leave now.
     ForceQuit,
     /// y: yes, at a confirmation.
@@ -24,7 +26,7 @@ pub enum Action {
     Select,
     /// `/`: start typing a filter in the picker.
     Filter,
-    /// Any other printable character (the picker's filter uses these).
+    /// A typed character, in a text field or where no key is bound to it.
     Char(char),
     Backspace,
 }
@@ -48,7 +50,8 @@ pub fn keymap(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('+') | KeyCode::Char('=') => Action::Extend,
         KeyCode::Char('p') => Action::ToggleProjection,
         KeyCode::Char('?') => Action::ToggleHelp,
-        KeyCode::Char('q') | KeyCode::Esc => Action::Quit,
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Esc => Action::Cancel,
         KeyCode::Char('y') => Action::Confirm,
         KeyCode::Up | KeyCode::Char('k') => Action::Up,
         KeyCode::Down | KeyCode::Char('j') => Action::Down,
@@ -56,6 +59,26 @@ pub fn keymap(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('/') => Action::Filter,
         KeyCode::Backspace => Action::Backspace,
         KeyCode::Char(c) => Action::Char(c),
+        _ => return None,
+    })
+}
+
+/// The keymap while typing into a text field (the picker's filter, the note after a
+/// session): characters are characters, Enter and Esc finish, arrows still move.
+pub fn text_keymap(key: KeyEvent) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return keymap(key);
+    }
+    Some(match key.code {
+        KeyCode::Char(c) => Action::Char(c),
+        KeyCode::Backspace => Action::Backspace,
+        KeyCode::Enter => Action::Select,
+        KeyCode::Esc => Action::Cancel,
+        KeyCode::Up => Action::Up,
+        KeyCode::Down => Action::Down,
         _ => return None,
     })
 }
@@ -97,11 +120,23 @@ mod tests {
         );
         assert_eq!(keymap(press(KeyCode::Char('?'))), Some(Action::ToggleHelp));
         assert_eq!(keymap(press(KeyCode::Char('q'))), Some(Action::Quit));
-        assert_eq!(keymap(press(KeyCode::Esc)), Some(Action::Quit));
+        assert_eq!(keymap(press(KeyCode::Esc)), Some(Action::Cancel));
         assert_eq!(keymap(press(KeyCode::Char('j'))), Some(Action::Down));
         assert_eq!(keymap(press(KeyCode::Up)), Some(Action::Up));
         assert_eq!(keymap(press(KeyCode::Enter)), Some(Action::Select));
         assert_eq!(keymap(press(KeyCode::Char('x'))), Some(Action::Char('x')));
+    }
+
+    #[test]
+    fn in_a_text_field_letters_are_letters() {
+        for c in ['q', ' ', 'n', 'j', 'k', 'p', '?', '/'] {
+            assert_eq!(text_keymap(press(KeyCode::Char(c))), Some(Action::Char(c)));
+        }
+        assert_eq!(text_keymap(press(KeyCode::Enter)), Some(Action::Select));
+        assert_eq!(text_keymap(press(KeyCode::Esc)), Some(Action::Cancel));
+        assert_eq!(text_keymap(press(KeyCode::Down)), Some(Action::Down));
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(text_keymap(ctrl_c), Some(Action::ForceQuit));
     }
 
     #[test]

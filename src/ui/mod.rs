@@ -26,8 +26,9 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use crate::engine::{Clock, RealClock};
+use crate::journal::{self, Ending};
 use crate::session::compile::Timeline;
-use action::{Action, keymap};
+use action::{Action, keymap, text_keymap};
 use picker::{Choice, Entry, Picker};
 use session::{Outcome, SessionScreen};
 use theme::Theme;
@@ -37,13 +38,8 @@ pub struct Options {
     pub theme: Theme,
     pub projection: bool,
     pub reduce_motion: bool,
-}
-
-/// How a session in the full-screen view ended, for the line printed after it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ended {
-    pub practised: Duration,
-    pub completed: bool,
+    /// Offer a note for the journal when a session ends.
+    pub ask_note: bool,
 }
 
 enum Input {
@@ -155,13 +151,15 @@ fn session_loop(
     timeline: Timeline,
     speed: u32,
     options: &Options,
-) -> io::Result<(Ended, bool)> {
+) -> io::Result<(Ending, bool)> {
+    let started = journal::now_local();
     let clock = RealClock::new(speed);
     let mut screen = SessionScreen::new(
         timeline,
         clock.now(),
         options.projection,
         options.reduce_motion,
+        options.ask_note,
     );
     let mut shown = None;
     let mut stopped = false;
@@ -179,6 +177,7 @@ fn session_loop(
             .next_wake(now)
             .map_or(Duration::from_secs(3600), |t| clock.wait_until(t));
         let action = match rx.recv_timeout(wait) {
+            Ok(Input::Key(key)) if screen.wants_text(clock.now()) => text_keymap(key),
             Ok(Input::Key(key)) => keymap(key),
             Ok(Input::Resize) => {
                 // Draw again at the new size, even though the view is the same.
@@ -193,28 +192,36 @@ fn session_loop(
         };
         if let Some(action) = action {
             let now = clock.now();
-            let was_finished = screen.is_finished(now);
+            let completed = screen.is_finished(now) && !stopped;
+            let step = screen.engine().status(now).step;
             if screen.handle(action, now) == Outcome::Leave {
-                let ended = Ended {
+                let ending = Ending {
+                    started,
                     practised: screen.engine().practised(now),
-                    completed: was_finished,
+                    completed,
+                    step,
+                    note: screen.note(),
                 };
-                return Ok((ended, stopped));
+                return Ok((ending, stopped));
             }
         }
     }
 }
 
 /// `hara run`: one session, full screen, at `speed` times real time.
-pub fn run_session(timeline: Timeline, speed: u32, options: Options) -> io::Result<Ended> {
+pub fn run_session(timeline: Timeline, speed: u32, options: Options) -> io::Result<Ending> {
     with_terminal(|terminal, rx| {
-        session_loop(terminal, rx, timeline, speed, &options).map(|(ended, _)| ended)
+        session_loop(terminal, rx, timeline, speed, &options).map(|(ending, _)| ending)
     })
 }
 
-/// `hara`: the picker; a chosen session runs, and the picker comes back when it ends.
-/// Returns the last session's ending, if one ran.
-pub fn run_picker(entries: Vec<Entry>, options: Options) -> io::Result<Option<Ended>> {
+/// `hara`: the picker; a chosen session runs, `record` is told how it ended, and the picker
+/// comes back. Returns the last session's ending, if one ran.
+pub fn run_picker(
+    entries: Vec<Entry>,
+    options: Options,
+    record: &mut dyn FnMut(&Timeline, &str, &Ending),
+) -> io::Result<Option<Ending>> {
     with_terminal(|terminal, rx| {
         let mut picker = Picker::new(entries);
         let mut last = None;
@@ -222,6 +229,7 @@ pub fn run_picker(entries: Vec<Entry>, options: Options) -> io::Result<Option<En
             terminal
                 .draw(|frame| picker.render(&options.theme, frame.area(), frame.buffer_mut()))?;
             let action = match rx.recv() {
+                Ok(Input::Key(key)) if picker.typing() => text_keymap(key),
                 Ok(Input::Key(key)) => keymap(key),
                 Ok(Input::Resize) => None,
                 Ok(Input::Stop) | Err(_) => return Ok(last),
@@ -230,9 +238,11 @@ pub fn run_picker(entries: Vec<Entry>, options: Options) -> io::Result<Option<En
             match picker.handle(action) {
                 Choice::Stay => {}
                 Choice::Quit => return Ok(last),
-                Choice::Start(timeline) => {
-                    let (ended, stopped) = session_loop(terminal, rx, timeline, 1, &options)?;
-                    last = Some(ended);
+                Choice::Start(timeline, source) => {
+                    let (ending, stopped) =
+                        session_loop(terminal, rx, (*timeline).clone(), 1, &options)?;
+                    record(&timeline, &source, &ending);
+                    last = Some(ending);
                     if stopped {
                         return Ok(last);
                     }

@@ -21,6 +21,8 @@ pub struct Entry {
     pub summary: String,
     pub tags: Vec<String>,
     pub source: String,
+    /// How the journal names where it came from: `builtin:NAME` or a path.
+    pub origin: String,
     /// `None` for a session file with errors.
     pub timeline: Option<Timeline>,
 }
@@ -39,6 +41,7 @@ impl Entry {
                 summary: t.summary.clone().unwrap_or_default(),
                 tags: t.tags.clone(),
                 source,
+                origin: l.found.display.clone(),
                 timeline: Some(t),
             },
             None => Entry {
@@ -51,6 +54,7 @@ impl Entry {
                 ),
                 tags: Vec::new(),
                 source,
+                origin: l.found.display.clone(),
                 timeline: None,
             },
         }
@@ -69,7 +73,8 @@ impl Entry {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Choice {
     Stay,
-    Start(Timeline),
+    /// Run this session; the string is its origin, for the journal.
+    Start(Box<Timeline>, String),
     Quit,
 }
 
@@ -111,22 +116,15 @@ impl Picker {
                 Action::Backspace => {
                     self.filter.pop();
                 }
-                Action::Select | Action::Down | Action::Up => self.typing = false,
-                Action::Quit => {
+                Action::Cancel => {
                     self.typing = false;
                     self.filter.clear();
                 }
                 Action::ForceQuit => return Choice::Quit,
-                // Keys that mean something elsewhere are letters while typing a filter.
-                Action::TogglePause => self.filter.push(' '),
-                Action::NextStep => self.filter.push('n'),
-                Action::PreviousStep => self.filter.push('b'),
-                Action::ToggleProjection => self.filter.push('p'),
-                Action::Confirm => self.filter.push('y'),
-                _ => {}
+                _ => self.typing = false,
             }
             self.selected = 0;
-            if !matches!(action, Action::Select) {
+            if !matches!(action, Action::Up | Action::Down) {
                 return Choice::Stay;
             }
         }
@@ -134,21 +132,26 @@ impl Picker {
             Action::Down => self.selected = (self.selected + 1).min(count.saturating_sub(1)),
             Action::Up => self.selected = self.selected.saturating_sub(1),
             Action::Filter => self.typing = true,
-            Action::Quit | Action::ForceQuit => return Choice::Quit,
+            Action::Quit | Action::Cancel | Action::ForceQuit => return Choice::Quit,
             Action::Select => {
                 let chosen = self
                     .visible()
                     .get(self.selected)
-                    .map(|e| (e.timeline.clone(), e.summary.clone()));
+                    .map(|e| (e.timeline.clone(), e.summary.clone(), e.origin.clone()));
                 match chosen {
-                    Some((Some(t), _)) => return Choice::Start(t),
-                    Some((None, why)) => self.note = Some(why),
+                    Some((Some(t), _, origin)) => return Choice::Start(Box::new(t), origin),
+                    Some((None, why, _)) => self.note = Some(why),
                     None => {}
                 }
             }
             _ => {}
         }
         Choice::Stay
+    }
+
+    /// Whether keys are being typed into the filter.
+    pub fn typing(&self) -> bool {
+        self.typing
     }
 
     pub fn render(&self, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -263,22 +266,26 @@ mod tests {
             p.handle(Action::Char(c));
         }
         assert_eq!(p.visible().len(), 1);
+        p.handle(Action::Select); // Enter ends the filter
+        assert!(!p.typing());
         match p.handle(Action::Select) {
-            Choice::Start(t) => assert_eq!(t.title, "Cyclic sigh"),
+            Choice::Start(t, origin) => {
+                assert_eq!(t.title, "Cyclic sigh");
+                assert_eq!(origin, "builtin:cyclic-sigh");
+            }
             other => panic!("{other:?}"),
         }
     }
 
     #[test]
-    fn typing_keys_that_mean_something_else_types_them() {
+    fn esc_clears_the_filter_then_quits() {
         let mut p = picker();
         p.handle(Action::Filter);
-        p.handle(Action::ToggleProjection); // p
-        p.handle(Action::Char('a'));
-        assert_eq!(p.filter, "pa");
-        p.handle(Action::Quit); // Esc clears the filter
+        p.handle(Action::Char('q'));
+        assert_eq!(p.filter, "q");
+        p.handle(Action::Cancel);
         assert_eq!(p.filter, "");
-        assert_eq!(p.handle(Action::Quit), Choice::Quit);
+        assert_eq!(p.handle(Action::Cancel), Choice::Quit);
     }
 
     #[test]
@@ -293,6 +300,7 @@ mod tests {
                 summary: "has errors: run `hara check broken.toml`".into(),
                 tags: vec![],
                 source: "broken.toml".into(),
+                origin: "broken.toml".into(),
                 timeline: None,
             },
         );

@@ -121,6 +121,7 @@ fn footer(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
 
 fn hint(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let text = match view.state {
+        State::Finished if view.note.is_some() => "Enter: save the note · Esc: skip",
         State::Finished => "any key: done",
         State::Paused => "space resume · → next · ← back · + minute · p project · ? help · q quit",
         _ => "space pause · → next · ← back · + minute · p project · ? help · q quit",
@@ -189,6 +190,21 @@ fn middle(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
             centred("Finished", theme.strong, line1, buf);
             let practised = format(std::time::Duration::from_secs(view.practised));
             centred(&format!("practised {practised}"), theme.text, line2, buf);
+            if let Some(note) = &view.note {
+                let [_, label, field] = Layout::vertical([
+                    Constraint::Fill(1),
+                    Constraint::Length(1),
+                    Constraint::Length(1),
+                ])
+                .areas(area);
+                centred(
+                    "a note for your journal? Enter saves, Esc skips",
+                    theme.dim,
+                    label,
+                    buf,
+                );
+                centred(&format!("{note}▏"), theme.text, field, buf);
+            }
         }
         State::Running | State::Paused if view.reduce_motion => still_bar(view, theme, area, buf),
         State::Running | State::Paused => {

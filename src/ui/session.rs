@@ -45,7 +45,12 @@ pub struct SessionView {
     pub overlay: Overlay,
     pub projection: bool,
     pub reduce_motion: bool,
+    /// The note being typed after the session, when the journal asks for one.
+    pub note: Option<String>,
 }
+
+/// The longest note, in characters.
+const MAX_NOTE: usize = 200;
 
 /// What the screen wants after an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +66,8 @@ pub struct SessionScreen {
     overlay: Overlay,
     projection: bool,
     reduce_motion: bool,
+    /// `Some` when a note is asked for at the end; what has been typed so far.
+    note: Option<String>,
 }
 
 fn ceil_secs(d: Duration) -> u64 {
@@ -82,7 +89,14 @@ fn frame(p: &PhaseStatus) -> u64 {
 }
 
 impl SessionScreen {
-    pub fn new(timeline: Timeline, now: Duration, projection: bool, reduce_motion: bool) -> Self {
+    /// `ask_note`: offer a one-line note for the journal when the session ends.
+    pub fn new(
+        timeline: Timeline,
+        now: Duration,
+        projection: bool,
+        reduce_motion: bool,
+        ask_note: bool,
+    ) -> Self {
         SessionScreen {
             engine: Engine::new(timeline, now),
             text: None,
@@ -90,7 +104,19 @@ impl SessionScreen {
             overlay: Overlay::None,
             projection,
             reduce_motion,
+            note: ask_note.then(String::new),
         }
+    }
+
+    /// Whether keys should be read as text: the note at the end.
+    pub fn wants_text(&self, now: Duration) -> bool {
+        self.note.is_some() && self.engine.is_finished(now) && self.overlay == Overlay::None
+    }
+
+    /// The note typed at the end, if any.
+    pub fn note(&self) -> Option<String> {
+        let note = crate::text::clean_line(self.note.as_deref()?);
+        (!note.is_empty()).then_some(note)
     }
 
     pub fn engine(&self) -> &Engine {
@@ -118,6 +144,26 @@ impl SessionScreen {
     }
 
     pub fn handle(&mut self, action: Action, now: Duration) -> Outcome {
+        if self.wants_text(now) {
+            match action {
+                Action::Char(c) => {
+                    let note = self.note.get_or_insert_with(String::new);
+                    if note.chars().count() < MAX_NOTE {
+                        note.push(c);
+                    }
+                }
+                Action::Backspace => {
+                    self.note.get_or_insert_with(String::new).pop();
+                }
+                Action::Select | Action::ForceQuit => return Outcome::Leave,
+                Action::Cancel => {
+                    self.note = Some(String::new());
+                    return Outcome::Leave;
+                }
+                _ => {}
+            }
+            return Outcome::Stay;
+        }
         if self.engine.is_finished(now) && self.overlay == Overlay::None {
             // The summary waits for any key, then the session is over.
             return match action {
@@ -135,7 +181,7 @@ impl SessionScreen {
         if self.overlay == Overlay::ConfirmQuit {
             self.overlay = Overlay::None;
             return match action {
-                Action::Quit | Action::Confirm | Action::ForceQuit => {
+                Action::Quit | Action::Cancel | Action::Confirm | Action::ForceQuit => {
                     self.engine.stop(now);
                     Outcome::Leave
                 }
@@ -147,9 +193,13 @@ impl SessionScreen {
                 self.engine.stop(now);
                 return Outcome::Leave;
             }
-            Action::Quit if self.overlay == Overlay::Help => self.overlay = Overlay::None,
-            Action::Quit if self.under_way(now) => self.overlay = Overlay::ConfirmQuit,
-            Action::Quit => return Outcome::Leave,
+            Action::Quit | Action::Cancel if self.overlay == Overlay::Help => {
+                self.overlay = Overlay::None
+            }
+            Action::Quit | Action::Cancel if self.under_way(now) => {
+                self.overlay = Overlay::ConfirmQuit
+            }
+            Action::Quit | Action::Cancel => return Outcome::Leave,
             Action::ToggleHelp => {
                 self.overlay = if self.overlay == Overlay::Help {
                     Overlay::None
@@ -209,6 +259,7 @@ impl SessionScreen {
             overlay: self.overlay,
             projection: self.projection,
             reduce_motion: self.reduce_motion,
+            note: self.note.clone().filter(|_| s.state == State::Finished),
         }
     }
 
@@ -251,7 +302,7 @@ mod tests {
         let (_, t) = crate::session::check_str(SOURCE, &InstrumentsOnly)
             .session
             .unwrap();
-        SessionScreen::new(t, Duration::ZERO, false, false)
+        SessionScreen::new(t, Duration::ZERO, false, false, false)
     }
 
     fn ms(n: u64) -> Duration {
@@ -335,6 +386,32 @@ mod tests {
         // Between frames the view does not change.
         assert_eq!(s.view(ms(12_001)), s.view(ms(12_000)));
         assert_ne!(s.view(wake), s.view(ms(12_000)));
+    }
+
+    #[test]
+    fn a_note_can_be_typed_at_the_end() {
+        let (_, t) = crate::session::check_str(SOURCE, &InstrumentsOnly)
+            .session
+            .unwrap();
+        let mut s = SessionScreen::new(t, Duration::ZERO, false, false, true);
+        assert!(!s.wants_text(ms(0)));
+        s.advance(ms(60_000));
+        assert!(s.wants_text(ms(60_000)));
+        for c in "calm, q".chars() {
+            assert_eq!(s.handle(Action::Char(c), ms(60_000)), Outcome::Stay);
+        }
+        s.handle(Action::Backspace, ms(60_000));
+        assert_eq!(s.view(ms(60_000)).note.as_deref(), Some("calm, "));
+        assert_eq!(s.handle(Action::Select, ms(60_000)), Outcome::Leave);
+        assert_eq!(s.note().as_deref(), Some("calm,"));
+        let (_, t) = crate::session::check_str(SOURCE, &InstrumentsOnly)
+            .session
+            .unwrap();
+        let mut skip = SessionScreen::new(t, Duration::ZERO, false, false, true);
+        skip.advance(ms(60_000));
+        skip.handle(Action::Char('x'), ms(60_000));
+        assert_eq!(skip.handle(Action::Cancel, ms(60_000)), Outcome::Leave);
+        assert_eq!(skip.note(), None, "Esc skips the note");
     }
 
     #[test]
