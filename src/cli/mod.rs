@@ -4,6 +4,7 @@ mod check;
 mod journal;
 mod list;
 mod new;
+mod render;
 mod run;
 mod show;
 
@@ -107,6 +108,8 @@ pub enum Command {
     },
     /// List the principle cards that sessions can draw cues from
     Principles,
+    /// Write the session's audio track (bells and breath tones) to a WAV file
+    Render(render::RenderArgs),
     /// Recent sessions from the practice journal
     Log(journal::LogArgs),
     /// Time practised: totals, minutes a week, the most practised sessions
@@ -163,6 +166,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Check { sessions }) => Ok(check::run(&library, sessions)),
         Some(Command::Show { session, json }) => show::run(&library, session, *json),
         Some(Command::Run(args)) => run::run(&library, args, view, journal.as_deref()),
+        Some(Command::Render(args)) => render::run(&library, args),
         Some(Command::Log(args)) => journal::log(journal, args),
         Some(Command::Stats(args)) => journal::stats(journal, args),
         Some(Command::Export(_)) => journal::export(journal),

@@ -27,6 +27,8 @@ pub trait SoundFiles {
     fn names(&self) -> Vec<String>;
     /// Whether paths are relative to a session file (false for built-in sessions).
     fn has_session_dir(&self) -> bool;
+    /// Why a found file cannot be played, if it cannot.
+    fn unplayable(&self, path: &std::path::Path) -> Option<String>;
 }
 
 /// Only the built-in instruments: for built-in sessions and for tests.
@@ -41,6 +43,9 @@ impl SoundFiles for InstrumentsOnly {
     }
     fn has_session_dir(&self) -> bool {
         false
+    }
+    fn unplayable(&self, _: &std::path::Path) -> Option<String> {
+        None
     }
 }
 
@@ -654,7 +659,7 @@ impl Checker<'_> {
                 return None;
             }
             if let Some(path) = self.sounds.resolve(&name) {
-                return Some(Sound::File(path));
+                return self.playable(v, &name, path);
             }
             let help = if self.sounds.has_session_dir() {
                 "paths are relative to the session file's folder"
@@ -669,7 +674,7 @@ impl Checker<'_> {
             return None;
         }
         if let Some(path) = self.sounds.resolve(&name) {
-            return Some(Sound::File(path));
+            return self.playable(v, &name, path);
         }
         let mut known: Vec<String> = Instrument::ALL
             .iter()
@@ -689,6 +694,20 @@ impl Checker<'_> {
                 .with_help(help),
         );
         None
+    }
+
+    /// A found sound file, if it decodes; an error pointing at its name if not.
+    fn playable(&mut self, v: &Value<'_>, name: &str, path: PathBuf) -> Option<Sound> {
+        match self.sounds.unplayable(&path) {
+            None => Some(Sound::File(path)),
+            Some(why) => {
+                self.push(
+                    Diagnostic::error(format!("cannot play `{name}`: {why}"), v.span())
+                        .with_help("hara plays WAV (.wav) and Ogg Vorbis (.ogg) files; export the sound again in one of them"),
+                );
+                None
+            }
+        }
     }
 
     // ---------- steps ----------

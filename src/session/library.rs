@@ -277,6 +277,12 @@ impl SoundFiles for FileSounds {
     fn has_session_dir(&self) -> bool {
         self.session_dir.is_some()
     }
+
+    fn unplayable(&self, path: &Path) -> Option<String> {
+        crate::audio::files::decode(path)
+            .err()
+            .map(|e| e.to_string())
+    }
 }
 
 #[cfg(test)]
@@ -339,5 +345,13 @@ mod tests {
         );
         assert_eq!(sounds.resolve("missing.wav"), None);
         assert_eq!(sounds.names(), ["gong"]);
+        // Four bytes of "RIFF" are not a WAV file; the fixture's chime is.
+        let why = sounds
+            .unplayable(&dir.path().join("chimes/gong.wav"))
+            .unwrap();
+        assert!(why.contains("not WAV or Ogg Vorbis"), "{why}");
+        let real =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/chimes/soft.wav");
+        assert_eq!(sounds.unplayable(&real), None);
     }
 }

@@ -1,0 +1,83 @@
+//! `hara render`: the session's whole audio track to a WAV file.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use crate::audio::files;
+use crate::audio::render::{Bank, length, render};
+use crate::audio::synth::RATE;
+use crate::session::compile::{EventKind, Timeline};
+use crate::session::duration::format;
+use crate::session::format::Sound;
+use crate::session::library::Library;
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// A built-in name, one of your sessions, or a path
+    pub session: String,
+    /// The WAV file to write (16-bit mono, 48 kHz)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Replace the file if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The bank of sounds a timeline uses: the instruments, and its files decoded.
+pub fn bank_for(timeline: &Timeline) -> Result<Bank> {
+    let mut bank = Bank::default();
+    for e in &timeline.events {
+        if let EventKind::Bell { bell } = &e.kind
+            && let Sound::File(path) = &bell.sound
+        {
+            let samples =
+                files::decode(path).with_context(|| format!("cannot play {}", path.display()))?;
+            bank.add_file(path.clone(), samples);
+        }
+    }
+    Ok(bank)
+}
+
+fn write_wav(path: &Path, track: &[f32]) -> Result<()> {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec)?;
+    for s in track {
+        w.write_sample((s * f32::from(i16::MAX)).round() as i16)?;
+    }
+    w.finalize()?;
+    Ok(())
+}
+
+pub fn run(library: &Library, args: &RenderArgs) -> Result<ExitCode> {
+    let (_, timeline) = super::load(library, &args.session)?;
+    if args.output.exists() && !args.force {
+        bail!(
+            "{} exists; pass --force to replace it",
+            args.output.display()
+        );
+    }
+    let started = Instant::now();
+    let track = render(&timeline, &bank_for(&timeline)?);
+    write_wav(&args.output, &track)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    let took = started.elapsed();
+    let audio = length(&track);
+    println!(
+        "wrote {}: {} of audio (the {} countdown, the session, the last bell's ring) in {:.1} s, {:.0}× real time",
+        args.output.display(),
+        format(std::time::Duration::from_secs(audio.as_secs())),
+        format(timeline.prepare),
+        took.as_secs_f64(),
+        audio.as_secs_f64() / took.as_secs_f64().max(1e-6)
+    );
+    Ok(ExitCode::SUCCESS)
+}
