@@ -20,9 +20,20 @@ pub struct Config {
     pub journal: Option<PathBuf>,
     /// Whether to ask for a note after a session (default: yes).
     pub note: Option<bool>,
+    /// The sound output, by name.
+    pub device: Option<String>,
+    /// The master volume, 0 to 100.
+    pub volume: Option<u8>,
 }
 
-const KEYS: &[&str] = &["session_dirs", "sound_dirs", "journal", "note"];
+const KEYS: &[&str] = &[
+    "session_dirs",
+    "sound_dirs",
+    "journal",
+    "note",
+    "device",
+    "volume",
+];
 
 /// Where hara's own folders are: config (sessions, config.toml) and data (sounds).
 pub fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -87,6 +98,28 @@ pub fn parse(source: &str, base: &Path) -> Result<Config, Vec<Diagnostic>> {
             _ => diags.push(
                 Diagnostic::error("`note` is true or false", value.span())
                     .with_help("write note = false to stop being asked for a note after a session"),
+            ),
+        }
+    }
+    if let Some(value) = root.get("device") {
+        match value.get_ref() {
+            DeValue::String(s) => config.device = Some(s.to_string()),
+            _ => diags.push(
+                Diagnostic::error("`device` is the name of a sound output", value.span())
+                    .with_help("`hara devices` lists the names"),
+            ),
+        }
+    }
+    if let Some(value) = root.get("volume") {
+        let n = match value.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok(),
+            _ => None,
+        };
+        match n.and_then(|n| u8::try_from(n).ok()).filter(|n| *n <= 100) {
+            Some(n) => config.volume = Some(n),
+            None => diags.push(
+                Diagnostic::error("`volume` is a whole number from 0 to 100", value.span())
+                    .with_help("write volume = 80"),
             ),
         }
     }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
+use crate::audio::output::Audio;
 use crate::engine::{Clock, Delivered, Engine, RealClock};
 use crate::session::compile::{EventKind, Timeline};
 use crate::session::duration::{format, format_clock, format_clock_precise};
@@ -101,6 +102,8 @@ enum Interrupt {
 pub fn run(
     timeline: Timeline,
     speed: u32,
+    audio: &Audio,
+    notice: Option<String>,
     out: &mut dyn Write,
     mut log: Option<&mut TimingLog>,
 ) -> io::Result<Summary> {
@@ -124,10 +127,14 @@ pub fn run(
         header += &format!(", at {speed}× speed");
     }
     writeln!(out, "{header}. Ctrl-C stops.")?;
+    if let Some(notice) = notice {
+        writeln!(out, "{notice}")?;
+    }
 
     let completed = loop {
         let now = clock.now();
         for d in engine.advance(now) {
+            audio.event(&d.kind);
             if let Some(log) = log.as_deref_mut() {
                 log.record(&d)?;
             }
@@ -148,6 +155,10 @@ pub fn run(
             Err(RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
         }
     };
+    if completed {
+        // Let the last bell ring out (a stop signal cuts it short).
+        let _ = rx.recv_timeout(audio.ringing_for() / speed);
+    }
     handle.close();
     if let Some(log) = log {
         log.out.flush()?;

@@ -13,6 +13,9 @@ fn hara(args: &[&str]) -> std::process::Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("XDG_CONFIG_HOME", "/nonexistent")
         .env("XDG_DATA_HOME", "/nonexistent")
+        // What these tests read is the same with or without a sound device; --silent keeps
+        // the output free of the machine's audio setup.
+        .arg("--silent")
         .args(args)
         .output()
         .unwrap()

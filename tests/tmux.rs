@@ -155,6 +155,27 @@ fn a_finished_session_asks_for_a_note_for_the_journal() {
 }
 
 #[test]
+fn no_sound_device_is_said_once_and_nothing_else_reaches_the_screen() {
+    // No PulseAudio here and no sound card: the view runs silently and says so.
+    let t = Tmux::start("run box-breathing", (100, 30));
+    let screen = t.wait_for("no sound device");
+    for noise in ["ALSA", "alsa", "JACK", "Dropping", "cannot", "error"] {
+        assert!(
+            !screen.contains(noise),
+            "{noise:?} on the screen:\n{screen}"
+        );
+    }
+    t.keys(&["C-c"]);
+    let after = t.wait_for("EXIT=0");
+    for noise in ["ALSA", "alsa", "JACK", "Dropping"] {
+        assert!(
+            !after.contains(noise),
+            "{noise:?} left on the terminal:\n{after}"
+        );
+    }
+}
+
+#[test]
 fn sigterm_and_sighup_give_the_terminal_back() {
     for signal in ["TERM", "HUP"] {
         let t = Tmux::start("run hara-breathing", (100, 30));

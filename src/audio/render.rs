@@ -28,15 +28,45 @@ impl Default for Bank {
 }
 
 impl Bank {
+    /// Only the sounds `timeline` uses: its instruments synthesised, its files decoded by
+    /// `decode`. Synthesis takes a moment, so a session does not pay for instruments it
+    /// never strikes.
+    pub fn for_timeline<E>(
+        timeline: &Timeline,
+        decode: impl Fn(&std::path::Path) -> Result<Vec<f32>, E>,
+    ) -> Result<Self, E> {
+        let mut bank = Bank {
+            instruments: HashMap::new(),
+            files: HashMap::new(),
+        };
+        for e in &timeline.events {
+            let EventKind::Bell { bell } = &e.kind else {
+                continue;
+            };
+            match &bell.sound {
+                Sound::Instrument(i) => {
+                    bank.instruments
+                        .entry(*i)
+                        .or_insert_with(|| synth::strike(*i));
+                }
+                Sound::File(path) if !bank.files.contains_key(path) => {
+                    bank.files.insert(path.clone(), decode(path)?);
+                }
+                Sound::File(_) => {}
+            }
+        }
+        Ok(bank)
+    }
+
     /// Adds a decoded sound file (mono, at [`synth::RATE`]).
     pub fn add_file(&mut self, path: PathBuf, samples: Vec<f32>) {
         self.files.insert(path, samples);
     }
 
-    /// One strike of `sound`; silence for a file that was never added.
+    /// One strike of `sound`; silence for a sound the bank was not made with.
     pub fn strike(&self, sound: &Sound) -> &[f32] {
         match sound {
-            Sound::Instrument(i) => &self.instruments[i],
+            Sound::Instrument(i) => self.instruments.get(i).map_or(&[], Vec::as_slice),
             Sound::File(path) => self.files.get(path).map_or(&[], Vec::as_slice),
         }
     }

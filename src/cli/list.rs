@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use crate::audio::output::Audio;
 use crate::journal::Ending;
 use crate::principles::PRINCIPLES;
 use crate::session::compile::Timeline;
@@ -66,12 +67,17 @@ pub fn run(library: &Library, bare: bool) -> Result<ExitCode> {
 }
 
 /// The picker, on a terminal. Each session run from it goes into the journal.
-pub fn pick(library: &Library, options: ui::Options, journal: Option<&Path>) -> Result<ExitCode> {
+pub fn pick(
+    library: &Library,
+    options: ui::Options,
+    open_audio: &dyn Fn(&Timeline) -> Audio,
+    journal: Option<&Path>,
+) -> Result<ExitCode> {
     let entries = library.list().into_iter().map(Entry::from_listed).collect();
     let mut record = |timeline: &Timeline, source: &str, ending: &Ending| {
         super::journal::record(journal, timeline, source, ending.clone());
     };
-    if let Some(ended) = ui::run_picker(entries, options, &mut record)? {
+    if let Some(ended) = ui::run_picker(entries, options, open_audio, &mut record)? {
         super::run::print_ended(&ended);
     }
     Ok(ExitCode::SUCCESS)

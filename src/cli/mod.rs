@@ -7,6 +7,7 @@ mod new;
 mod render;
 mod run;
 mod show;
+mod sound;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -50,6 +51,9 @@ pub struct Cli {
 
     #[command(flatten)]
     pub journal: journal::JournalArgs,
+
+    #[command(flatten)]
+    pub sound: sound::SoundArgs,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -108,6 +112,10 @@ pub enum Command {
     },
     /// List the principle cards that sessions can draw cues from
     Principles,
+    /// Sound check: strike a bell (can the back row hear it?) and say which output played it
+    Chime(sound::ChimeArgs),
+    /// List the sound outputs
+    Devices,
     /// Write the session's audio track (bells and breath tones) to a WAV file
     Render(render::RenderArgs),
     /// Recent sessions from the practice journal
@@ -154,6 +162,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     if let Some(Command::Principles) = command {
         return Ok(list::principles());
     }
+    if let Some(Command::Devices) = command {
+        return sound::list_devices();
+    }
     let Some((config, library)) = setup(&cli)? else {
         return Ok(ExitCode::FAILURE);
     };
@@ -161,16 +172,35 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let mut view = cli.view.options();
     view.ask_note = journal.is_some() && !cli.journal.no_note && config.note.unwrap_or(true);
     match command {
-        None if std::io::stdout().is_terminal() => list::pick(&library, view, journal.as_deref()),
+        None if std::io::stdout().is_terminal() => {
+            let open_audio = |t: &Timeline| {
+                cli.sound
+                    .open(&config, t)
+                    .unwrap_or_else(|_| crate::audio::output::Audio::silent())
+            };
+            list::pick(&library, view, &open_audio, journal.as_deref())
+        }
         None | Some(Command::List) => list::run(&library, command.is_none()),
         Some(Command::Check { sessions }) => Ok(check::run(&library, sessions)),
         Some(Command::Show { session, json }) => show::run(&library, session, *json),
-        Some(Command::Run(args)) => run::run(&library, args, view, journal.as_deref()),
+        Some(Command::Run(args)) => run::run(
+            &library,
+            args,
+            view,
+            (&cli.sound, &config),
+            journal.as_deref(),
+        ),
+        Some(Command::Chime(args)) => sound::chime(args, &cli.sound, &config),
         Some(Command::Render(args)) => render::run(&library, args),
         Some(Command::Log(args)) => journal::log(journal, args),
         Some(Command::Stats(args)) => journal::stats(journal, args),
         Some(Command::Export(_)) => journal::export(journal),
-        Some(Command::Principles | Command::New { .. } | Command::Completions { .. }) => {
+        Some(
+            Command::Principles
+            | Command::Devices
+            | Command::New { .. }
+            | Command::Completions { .. },
+        ) => {
             unreachable!("handled before the library is built")
         }
     }

@@ -10,9 +10,8 @@ use clap::Args;
 use crate::audio::files;
 use crate::audio::render::{Bank, length, render};
 use crate::audio::synth::RATE;
-use crate::session::compile::{EventKind, Timeline};
+use crate::session::compile::Timeline;
 use crate::session::duration::format;
-use crate::session::format::Sound;
 use crate::session::library::Library;
 
 #[derive(Debug, Args)]
@@ -27,19 +26,11 @@ pub struct RenderArgs {
     pub force: bool,
 }
 
-/// The bank of sounds a timeline uses: the instruments, and its files decoded.
+/// The bank of sounds a timeline uses: its instruments, and its files decoded.
 pub fn bank_for(timeline: &Timeline) -> Result<Bank> {
-    let mut bank = Bank::default();
-    for e in &timeline.events {
-        if let EventKind::Bell { bell } = &e.kind
-            && let Sound::File(path) = &bell.sound
-        {
-            let samples =
-                files::decode(path).with_context(|| format!("cannot play {}", path.display()))?;
-            bank.add_file(path.clone(), samples);
-        }
-    }
-    Ok(bank)
+    Bank::for_timeline(timeline, |path| {
+        files::decode(path).with_context(|| format!("cannot play {}", path.display()))
+    })
 }
 
 fn write_wav(path: &Path, track: &[f32]) -> Result<()> {

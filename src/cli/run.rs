@@ -9,6 +9,8 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
+use super::sound::SoundArgs;
+use crate::config::Config;
 use crate::journal::Ending;
 use crate::plain::{self, TimingLog};
 use crate::session::compile::compile;
@@ -86,6 +88,7 @@ pub fn run(
     library: &Library,
     args: &RunArgs,
     view: ui::Options,
+    (sound, config): (&SoundArgs, &Config),
     journal: Option<&Path>,
 ) -> Result<ExitCode> {
     let found = library.find(&args.session)?;
@@ -118,8 +121,10 @@ pub fn run(
 
     // The timing log measures the plain front end, which does nothing but deliver events.
     let plain = args.plain || args.timing_log.is_some() || !std::io::stdout().is_terminal();
+    // Opened before the countdown, so the first bell is on time.
+    let audio = sound.open(config, &timeline)?;
     if !plain {
-        let ending = ui::run_session(timeline.clone(), args.speed, view)
+        let ending = ui::run_session(timeline.clone(), args.speed, audio, view)
             .context("the terminal view failed")?;
         print_ended(&ending);
         super::journal::record(journal, &timeline, &source, ending);
@@ -137,7 +142,15 @@ pub fn run(
     let started = crate::journal::now_local();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let summary = match plain::run(timeline.clone(), args.speed, &mut out, log.as_mut()) {
+    let notice = super::sound::notice(&audio);
+    let summary = match plain::run(
+        timeline.clone(),
+        args.speed,
+        &audio,
+        notice,
+        &mut out,
+        log.as_mut(),
+    ) {
         Ok(summary) => summary,
         // A reader that went away (`hara run … | head`) is not an error worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),

@@ -13,6 +13,9 @@ pub enum Action {
     Extend,
     ToggleProjection,
     ToggleHelp,
+    ToggleMute,
+    VolumeDown,
+    VolumeUp,
     /// q: asks to leave (a session under way asks to confirm).
     Quit,
     /// Esc: closes what is open, or leaves as q does.
@@ -49,6 +52,9 @@ pub fn keymap(key: KeyEvent) -> Option<Action> {
         KeyCode::Left | KeyCode::Char('b') => Action::PreviousStep,
         KeyCode::Char('+') | KeyCode::Char('=') => Action::Extend,
         KeyCode::Char('p') => Action::ToggleProjection,
+        KeyCode::Char('m') => Action::ToggleMute,
+        KeyCode::Char('[') => Action::VolumeDown,
+        KeyCode::Char(']') => Action::VolumeUp,
         KeyCode::Char('?') => Action::ToggleHelp,
         KeyCode::Char('q') => Action::Quit,
         KeyCode::Esc => Action::Cancel,
@@ -89,6 +95,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("→ n", "next step"),
     ("← b", "restart step / previous step"),
     ("+", "one more minute in this step"),
+    ("m", "mute / unmute"),
+    ("[ ]", "volume down / up"),
     ("p", "projection view"),
     ("?", "this help"),
     ("q Esc", "quit (press again or y to confirm)"),

@@ -25,6 +25,7 @@ use ratatui::crossterm::{cursor, execute};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
+use crate::audio::output::Audio;
 use crate::engine::{Clock, RealClock};
 use crate::journal::{self, Ending};
 use crate::session::compile::Timeline;
@@ -150,6 +151,7 @@ fn session_loop(
     rx: &Receiver<Input>,
     timeline: Timeline,
     speed: u32,
+    audio: &mut Audio,
     options: &Options,
 ) -> io::Result<(Ending, bool)> {
     let started = journal::now_local();
@@ -165,8 +167,11 @@ fn session_loop(
     let mut stopped = false;
     loop {
         let now = clock.now();
-        screen.advance(now);
-        let view = screen.view(now);
+        for d in screen.advance(now) {
+            audio.event(&d.kind);
+        }
+        let mut view = screen.view(now);
+        view.sound = audio.status();
         if shown.as_ref() != Some(&view) {
             terminal.draw(|frame| {
                 render::session(&view, &options.theme, frame.area(), frame.buffer_mut())
@@ -190,6 +195,21 @@ fn session_loop(
             }
             Err(RecvTimeoutError::Timeout) => None,
         };
+        let action = match action {
+            Some(Action::ToggleMute) => {
+                audio.toggle_mute();
+                None
+            }
+            Some(Action::VolumeDown) => {
+                audio.change_volume(-0.1);
+                None
+            }
+            Some(Action::VolumeUp) => {
+                audio.change_volume(0.1);
+                None
+            }
+            other => other,
+        };
         if let Some(action) = action {
             let now = clock.now();
             let completed = screen.is_finished(now) && !stopped;
@@ -209,9 +229,14 @@ fn session_loop(
 }
 
 /// `hara run`: one session, full screen, at `speed` times real time.
-pub fn run_session(timeline: Timeline, speed: u32, options: Options) -> io::Result<Ending> {
+pub fn run_session(
+    timeline: Timeline,
+    speed: u32,
+    mut audio: Audio,
+    options: Options,
+) -> io::Result<Ending> {
     with_terminal(|terminal, rx| {
-        session_loop(terminal, rx, timeline, speed, &options).map(|(ending, _)| ending)
+        session_loop(terminal, rx, timeline, speed, &mut audio, &options).map(|(ending, _)| ending)
     })
 }
 
@@ -220,6 +245,7 @@ pub fn run_session(timeline: Timeline, speed: u32, options: Options) -> io::Resu
 pub fn run_picker(
     entries: Vec<Entry>,
     options: Options,
+    open_audio: &dyn Fn(&Timeline) -> Audio,
     record: &mut dyn FnMut(&Timeline, &str, &Ending),
 ) -> io::Result<Option<Ending>> {
     with_terminal(|terminal, rx| {
@@ -239,8 +265,9 @@ pub fn run_picker(
                 Choice::Stay => {}
                 Choice::Quit => return Ok(last),
                 Choice::Start(timeline, source) => {
+                    let mut audio = open_audio(&timeline);
                     let (ending, stopped) =
-                        session_loop(terminal, rx, (*timeline).clone(), 1, &options)?;
+                        session_loop(terminal, rx, (*timeline).clone(), 1, &mut audio, &options)?;
                     record(&timeline, &source, &ending);
                     last = Some(ending);
                     if stopped {

@@ -101,10 +101,13 @@ fn header(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
 
 /// The session time left and a thin progress line.
 fn footer(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let left = format!(
+    let mut left = format!(
         " {} left",
         format_clock(std::time::Duration::from_secs(view.session_left))
     );
+    if !view.sound.is_empty() {
+        left += &format!(" · {}", view.sound);
+    }
     let bar_width = area.width.saturating_sub(left.chars().count() as u16 + 1);
     let done = (u32::from(bar_width) * u32::from(view.progress.min(1000)) / 1000) as usize;
     let bar = format!(
@@ -123,8 +126,8 @@ fn hint(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let text = match view.state {
         State::Finished if view.note.is_some() => "Enter: save the note · Esc: skip",
         State::Finished => "any key: done",
-        State::Paused => "space resume · → next · ← back · + minute · p project · ? help · q quit",
-        _ => "space pause · → next · ← back · + minute · p project · ? help · q quit",
+        State::Paused => "space resume · → next · ← back · + minute · m mute · ? help · q quit",
+        _ => "space pause · → next · ← back · + minute · m mute · ? help · q quit",
     };
     centred(text, theme.dim, area, buf);
 }

@@ -47,6 +47,8 @@ pub struct SessionView {
     pub reduce_motion: bool,
     /// The note being typed after the session, when the journal asks for one.
     pub note: Option<String>,
+    /// How sound stands ("vol 80%", "muted", "no sound device"); the front end fills it in.
+    pub sound: String,
 }
 
 /// The longest note, in characters.
@@ -260,6 +262,7 @@ impl SessionScreen {
             projection: self.projection,
             reduce_motion: self.reduce_motion,
             note: self.note.clone().filter(|_| s.state == State::Finished),
+            sound: String::new(),
         }
     }
 

@@ -1,0 +1,126 @@
+//! Sound at the command line: choosing the output and volume, `hara chime`, `hara devices`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use crate::audio::files;
+use crate::audio::output::{Audio, Output, devices};
+use crate::audio::render::Bank;
+use crate::audio::synth::RATE;
+use crate::config::Config;
+use crate::session::compile::Timeline;
+use crate::session::format::{Bell, Instrument, Sound};
+
+#[derive(Debug, Args)]
+pub struct SoundArgs {
+    /// The sound output to use, by name (see `hara devices`)
+    #[arg(long, value_name = "NAME", global = true)]
+    pub device: Option<String>,
+    /// The master volume, 0 to 100 (default 80); bells' own volumes are relative to it
+    #[arg(long, value_name = "PERCENT", global = true, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub volume: Option<u8>,
+    /// No sound at all: the session runs visually (for people who strike their own bowl)
+    #[arg(long, global = true)]
+    pub silent: bool,
+}
+
+impl SoundArgs {
+    fn volume(&self, config: &Config) -> f32 {
+        f32::from(self.volume.or(config.volume).unwrap_or(80)) / 100.0
+    }
+
+    fn device<'a>(&'a self, config: &'a Config) -> Option<&'a str> {
+        self.device.as_deref().or(config.device.as_deref())
+    }
+
+    /// The audio for a session: its sounds ready, the device open before the countdown.
+    pub fn open(&self, config: &Config, timeline: &Timeline) -> Result<Audio> {
+        if self.silent {
+            return Ok(Audio::silent());
+        }
+        let bank = super::render::bank_for(timeline)?;
+        Ok(Audio::open(self.device(config), bank, self.volume(config)))
+    }
+}
+
+/// The line said once about sound, when there is something to say.
+pub fn notice(audio: &Audio) -> Option<String> {
+    match audio.output() {
+        Output::NoDevice(why) => Some(format!("no sound device ({why}): running silently")),
+        Output::Silent | Output::Device(_) => None,
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ChimeArgs {
+    /// bowl, bell, wood, or a .wav/.ogg file
+    #[arg(default_value = "bowl")]
+    pub sound: String,
+    /// How many strikes
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub strikes: u32,
+}
+
+pub fn chime(args: &ChimeArgs, sound: &SoundArgs, config: &Config) -> Result<ExitCode> {
+    let mut bank = Bank::default();
+    let what = match Instrument::from_name(&args.sound) {
+        Some(i) => Sound::Instrument(i),
+        None => {
+            let path = PathBuf::from(&args.sound);
+            let samples =
+                files::decode(&path).with_context(|| format!("cannot play {}", path.display()))?;
+            bank.add_file(path.clone(), samples);
+            Sound::File(path)
+        }
+    };
+    let bell = Bell {
+        sound: what,
+        strikes: args.strikes,
+        ..Bell::default()
+    };
+    if sound.silent {
+        bail!("--silent and a sound check do not go together");
+    }
+    let ring = bank.bell(&bell).len() as f64 / f64::from(RATE);
+    let audio = Audio::open(sound.device(config), bank, sound.volume(config));
+    match audio.output() {
+        Output::Device(name) => {
+            println!(
+                "{bell} on {name}, at volume {:.0}%",
+                sound.volume(config) * 100.0
+            );
+            audio.bell(&bell);
+            // Let it ring out before the device closes.
+            std::thread::sleep(Duration::from_secs_f64(ring + 0.3));
+            Ok(ExitCode::SUCCESS)
+        }
+        Output::NoDevice(why) => {
+            println!("no sound device: {why}");
+            Ok(ExitCode::FAILURE)
+        }
+        Output::Silent => unreachable!("a sound check is never silent"),
+    }
+}
+
+pub fn list_devices() -> Result<ExitCode> {
+    match devices() {
+        Ok(names) if names.is_empty() => {
+            println!("no sound outputs found");
+            Ok(ExitCode::FAILURE)
+        }
+        Ok(names) => {
+            for n in names {
+                println!("{}", crate::text::clean_line(&n));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(why) => {
+            println!("no sound outputs found: {why}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
