@@ -11,25 +11,28 @@ cargo build --release --quiet --bin hara
 bin=$PWD/target/release/hara
 socket=hara-bench-$$
 trap 'tmux -L "$socket" kill-server 2>/dev/null || true' EXIT
-tick=$(getconf CLK_TCK)
+# CPU time in nanoseconds, summed over the process's threads (schedstat is exact, unlike
+# the 10 ms ticks of /proc/PID/stat).
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ t += $1 } END { printf "%d", t }'; }
 
 measure() { # label, width, height, extra args
   local label=$1 w=$2 h=$3; shift 3
   local session=b$RANDOM
-  tmux -L "$socket" new-session -d -s "$session" -x "$w" -y "$h" "$bin run box-breathing $*; sleep 5"
+  tmux -L "$socket" new-session -d -s "$session" -x "$w" -y "$h" \
+    "XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-} $bin run box-breathing --no-journal $*; sleep 5"
   sleep 7 # past the 5 s countdown, into the breathing
   local shell pid
   shell=$(tmux -L "$socket" display -p -t "$session" '#{pane_pid}')
   pid=$(pgrep -P "$shell" | head -n1)
-  read -r cpu0 < <(awk '{print $14 + $15}' "/proc/$pid/stat")
+  cpu0=$(cpu_ns "$pid")
   w0=$(awk '/^wchar/ {print $2}' "/proc/$pid/io")
   sleep "$seconds"
-  read -r cpu1 < <(awk '{print $14 + $15}' "/proc/$pid/stat")
+  cpu1=$(cpu_ns "$pid")
   w1=$(awk '/^wchar/ {print $2}' "/proc/$pid/io")
   rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-  awk -v l="$label" -v c=$((cpu1 - cpu0)) -v t="$tick" -v s="$seconds" -v b=$((w1 - w0)) -v r="$rss" 'BEGIN {
+  awk -v l="$label" -v c=$((cpu1 - cpu0)) -v s="$seconds" -v b=$((w1 - w0)) -v r="$rss" 'BEGIN {
     printf "%-28s CPU %.2f %% of a core, RSS %.1f MB, %.0f bytes/s to the terminal\n",
-      l, 100 * c / t / s, r / 1024, b / s }'
+      l, 100 * c / 1e9 / s, r / 1024, b / s }'
   tmux -L "$socket" kill-session -t "$session"
 }
 
@@ -37,3 +40,15 @@ echo "box-breathing, ${seconds} s of steady state each:"
 measure "120x40 standard view" 120 40
 measure "200x60 projection" 200 60 --project
 measure "120x40 reduced motion" 120 40 --reduce-motion
+if command -v pulseaudio >/dev/null; then
+  # With a sound device: a private PulseAudio null sink, so bells and breath tones play.
+  runtime=$(mktemp -d)
+  pulseaudio -n --daemonize=yes --exit-idle-time=-1 -L "module-null-sink sink_name=nullsink rate=48000" \
+    -L module-native-protocol-unix 2>/dev/null
+  export XDG_RUNTIME_DIR=$runtime
+  tmux -L "$socket" kill-server 2>/dev/null || true
+  sleep 1
+  measure "120x40 with sound playing" 120 40
+  pkill -f "module-null-sink sink_name=nullsink" || true
+  unset XDG_RUNTIME_DIR
+fi

@@ -385,7 +385,7 @@ mod tests {
         let mut s = screen();
         s.advance(ms(12_000)); // the first inhale starts
         let wake = s.next_wake(ms(12_000)).unwrap();
-        assert_eq!(wake, ms(12_000 + 4000 / FRAMES + 1)); // 4 s / 48 frames, rounded up
+        assert_eq!(wake, ms(12_000 + 4000 / FRAMES + 1)); // 4 s / FRAMES frames, rounded up
         // Between frames the view does not change.
         assert_eq!(s.view(ms(12_001)), s.view(ms(12_000)));
         assert_ne!(s.view(wake), s.view(ms(12_000)));
