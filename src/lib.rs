@@ -4,6 +4,7 @@
 //! in `session::library`, which finds session and sound files.
 
 pub mod audio;
+pub mod bundled;
 pub mod cli;
 pub mod config;
 pub mod engine;

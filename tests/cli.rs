@@ -267,3 +267,50 @@ fn run_help_lists_the_keys() {
         assert!(help.contains(key) && help.contains(what), "{key} {what}");
     }
 }
+
+#[test]
+fn chime_says_plainly_when_there_is_no_sound_device() {
+    let home = Home::new();
+    let out = home.run(&["chime", "bell"]);
+    let text = stdout(&out);
+    // This machine has no sound card; one with a device plays and names it instead.
+    if text.starts_with("no sound device") {
+        assert_eq!(out.status.code(), Some(1));
+    } else {
+        assert!(text.starts_with("bell ×1 on "), "{text}");
+    }
+    assert!(stderr(&out).is_empty(), "library noise: {}", stderr(&out));
+    let missing = home.run(&["chime", "nothing.wav"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("cannot play nothing.wav"));
+}
+
+#[test]
+fn render_writes_the_whole_track_and_never_overwrites_by_accident() {
+    let home = Home::new();
+    std::fs::write(
+        home.path().join("s.toml"),
+        "title = \"s\"\nprepare = 1\n[[step]]\nduration = 3\n",
+    )
+    .unwrap();
+    let out = home.run(&["render", "s.toml", "-o", "s.wav"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("wrote s.wav: 13s of audio"),
+        "{}",
+        stdout(&out)
+    );
+    let wav = std::fs::read(home.path().join("s.wav")).unwrap();
+    assert_eq!(&wav[..4], b"RIFF");
+    assert_eq!(&wav[8..12], b"WAVE");
+    // 1 s countdown + 3 s + the bowl's 9 s ring, 16-bit mono at 48 kHz, after a 44-byte header.
+    assert_eq!(wav.len(), 44 + 13 * 48_000 * 2);
+    let again = home.run(&["render", "s.toml", "-o", "s.wav"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("pass --force"));
+    assert!(
+        home.run(&["render", "s.toml", "-o", "s.wav", "--force"])
+            .status
+            .success()
+    );
+}

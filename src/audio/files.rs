@@ -25,6 +25,17 @@ pub enum FileError {
 pub fn decode(path: &Path) -> Result<Vec<f32>, FileError> {
     let file = std::fs::File::open(path)?;
     let decoder = Decoder::try_from(file).map_err(|e| FileError::Decode(e.to_string()))?;
+    strike(decoder)
+}
+
+/// Decodes a sound held in memory (a bundled one).
+pub fn decode_bytes(bytes: &'static [u8]) -> Result<Vec<f32>, FileError> {
+    let decoder =
+        Decoder::new(std::io::Cursor::new(bytes)).map_err(|e| FileError::Decode(e.to_string()))?;
+    strike(decoder)
+}
+
+fn strike(decoder: impl rodio::Source) -> Result<Vec<f32>, FileError> {
     let channels = std::num::NonZero::new(1).expect("one is not zero");
     let rate = std::num::NonZero::new(RATE).expect("the rate is not zero");
     let mono = UniformSourceIterator::new(decoder, channels, rate);
@@ -35,4 +46,17 @@ pub fn decode(path: &Path) -> Result<Vec<f32>, FileError> {
     }
     samples.iter_mut().for_each(|s| *s *= STRIKE_PEAK / peak);
     Ok(samples)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_sounds_decode() {
+        for (name, bytes) in crate::bundled::SOUNDS {
+            let s = decode_bytes(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(s.len() > RATE as usize / 2, "{name} is too short");
+        }
+    }
 }

@@ -13,6 +13,7 @@ use crate::session::format::{Bell, Instrument, Sound};
 pub struct Bank {
     instruments: HashMap<Instrument, Vec<f32>>,
     files: HashMap<PathBuf, Vec<f32>>,
+    bundled: HashMap<String, Vec<f32>>,
 }
 
 impl Default for Bank {
@@ -23,6 +24,7 @@ impl Default for Bank {
                 .map(|&i| (i, synth::strike(i)))
                 .collect(),
             files: HashMap::new(),
+            bundled: HashMap::new(),
         }
     }
 }
@@ -38,6 +40,7 @@ impl Bank {
         let mut bank = Bank {
             instruments: HashMap::new(),
             files: HashMap::new(),
+            bundled: HashMap::new(),
         };
         for e in &timeline.events {
             let EventKind::Bell { bell } = &e.kind else {
@@ -52,7 +55,14 @@ impl Bank {
                 Sound::File(path) if !bank.files.contains_key(path) => {
                     bank.files.insert(path.clone(), decode(path)?);
                 }
-                Sound::File(_) => {}
+                Sound::Bundled(name) if !bank.bundled.contains_key(name) => {
+                    // Bundled sounds are tested to decode; one that did not would be silent.
+                    let samples = crate::bundled::sound(name)
+                        .and_then(|bytes| super::files::decode_bytes(bytes).ok())
+                        .unwrap_or_default();
+                    bank.bundled.insert(name.clone(), samples);
+                }
+                Sound::File(_) | Sound::Bundled(_) => {}
             }
         }
         Ok(bank)
@@ -63,11 +73,17 @@ impl Bank {
         self.files.insert(path, samples);
     }
 
+    /// Adds a decoded bundled sound.
+    pub fn add_bundled(&mut self, name: &str, samples: Vec<f32>) {
+        self.bundled.insert(name.to_string(), samples);
+    }
+
     /// One strike of `sound`; silence for a sound the bank was not made with.
     pub fn strike(&self, sound: &Sound) -> &[f32] {
         match sound {
             Sound::Instrument(i) => self.instruments.get(i).map_or(&[], Vec::as_slice),
             Sound::File(path) => self.files.get(path).map_or(&[], Vec::as_slice),
+            Sound::Bundled(name) => self.bundled.get(name).map_or(&[], Vec::as_slice),
         }
     }
 

@@ -63,10 +63,9 @@ pub fn run(library: &Library, args: &RenderArgs) -> Result<ExitCode> {
     let took = started.elapsed();
     let audio = length(&track);
     println!(
-        "wrote {}: {} of audio (the {} countdown, the session, the last bell's ring) in {:.1} s, {:.0}× real time",
+        "wrote {}: {} of audio (countdown, session and the last bell's ring) in {:.1} s, {:.0}× real time",
         args.output.display(),
         format(std::time::Duration::from_secs(audio.as_secs())),
-        format(timeline.prepare),
         took.as_secs_f64(),
         audio.as_secs_f64() / took.as_secs_f64().max(1e-6)
     );

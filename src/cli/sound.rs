@@ -57,7 +57,7 @@ pub fn notice(audio: &Audio) -> Option<String> {
 
 #[derive(Debug, Args)]
 pub struct ChimeArgs {
-    /// bowl, bell, wood, or a .wav/.ogg file
+    /// bowl, bell, wood, a bundled sound (temple-bowl, clappers), or a .wav/.ogg file
     #[arg(default_value = "bowl")]
     pub sound: String,
     /// How many strikes
@@ -69,6 +69,11 @@ pub fn chime(args: &ChimeArgs, sound: &SoundArgs, config: &Config) -> Result<Exi
     let mut bank = Bank::default();
     let what = match Instrument::from_name(&args.sound) {
         Some(i) => Sound::Instrument(i),
+        None if crate::bundled::sound(&args.sound).is_some() => {
+            let bytes = crate::bundled::sound(&args.sound).unwrap_or_default();
+            bank.add_bundled(&args.sound, files::decode_bytes(bytes)?);
+            Sound::Bundled(args.sound.clone())
+        }
         None => {
             let path = PathBuf::from(&args.sound);
             let samples =

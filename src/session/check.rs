@@ -676,11 +676,15 @@ impl Checker<'_> {
         if let Some(path) = self.sounds.resolve(&name) {
             return self.playable(v, &name, path);
         }
+        if crate::bundled::sound(&name).is_some() {
+            return Some(Sound::Bundled(name));
+        }
         let mut known: Vec<String> = Instrument::ALL
             .iter()
             .map(|i| i.name().to_string())
             .collect();
         known.extend(self.sounds.names());
+        known.extend(crate::bundled::SOUNDS.iter().map(|(n, _)| n.to_string()));
         let help = match did_you_mean(&name, known.iter().map(String::as_str)) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!(

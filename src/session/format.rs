@@ -66,6 +66,8 @@ pub enum Sound {
     Instrument(Instrument),
     /// A WAV or Ogg Vorbis file, resolved to a path that existed when the session was checked.
     File(PathBuf),
+    /// A sound file bundled with hara, by name.
+    Bundled(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -111,6 +113,7 @@ impl std::fmt::Display for Sound {
         match self {
             Sound::Instrument(i) => f.write_str(i.name()),
             Sound::File(path) => write!(f, "{}", path.display()),
+            Sound::Bundled(name) => f.write_str(name),
         }
     }
 }
