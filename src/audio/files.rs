@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use rodio::Decoder;
-use rodio::source::UniformSourceIterator;
 use thiserror::Error;
 
 use super::synth::{RATE, STRIKE_PEAK};
@@ -35,11 +34,27 @@ pub fn decode_bytes(bytes: &'static [u8]) -> Result<Vec<f32>, FileError> {
     strike(decoder)
 }
 
+/// Mixes the decoded channels down to mono, resamples to [`RATE`] (linearly: these are
+/// chimes, not music), and brings the peak to a strike's.
 fn strike(decoder: impl rodio::Source) -> Result<Vec<f32>, FileError> {
-    let channels = std::num::NonZero::new(1).expect("one is not zero");
-    let rate = std::num::NonZero::new(RATE).expect("the rate is not zero");
-    let mono = UniformSourceIterator::new(decoder, channels, rate);
-    let mut samples: Vec<f32> = mono.take(MAX_SECONDS * RATE as usize).collect();
+    let channels = usize::from(decoder.channels().get());
+    let rate = decoder.sample_rate().get() as usize;
+    let frames = MAX_SECONDS * rate;
+    let interleaved: Vec<f32> = decoder.take(frames * channels).collect();
+    let mono: Vec<f32> = interleaved
+        .chunks(channels)
+        .map(|frame| frame.iter().sum::<f32>() / frame.len() as f32)
+        .collect();
+    let out_len = mono.len() * RATE as usize / rate.max(1);
+    let mut samples: Vec<f32> = (0..out_len)
+        .map(|i| {
+            let pos = i as f64 * rate as f64 / f64::from(RATE);
+            let (k, frac) = (pos as usize, (pos.fract()) as f32);
+            let a = mono[k.min(mono.len() - 1)];
+            let b = mono[(k + 1).min(mono.len() - 1)];
+            a + (b - a) * frac
+        })
+        .collect();
     let peak = samples.iter().fold(0f32, |m, s| m.max(s.abs()));
     if samples.is_empty() || peak == 0.0 {
         return Err(FileError::Empty);
@@ -51,6 +66,23 @@ fn strike(decoder: impl rodio::Source) -> Result<Vec<f32>, FileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_are_mixed_to_mono_at_the_synth_rate() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/chimes");
+        for name in ["soft.wav", "soft.ogg"] {
+            let s = decode(&dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            // 0.2 s at 8 kHz becomes 0.2 s at 48 kHz (Vorbis pads its last block a little).
+            assert!(
+                (s.len() as i64 - 9600).abs() < 1500,
+                "{name}: {} samples",
+                s.len()
+            );
+            let peak = s.iter().fold(0f32, |m, x| m.max(x.abs()));
+            assert!((peak - STRIKE_PEAK).abs() < 1e-4);
+        }
+    }
 
     #[test]
     fn the_bundled_sounds_decode() {
