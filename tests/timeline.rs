@@ -205,10 +205,12 @@ fn interval_bells_give_way_to_other_bells() {
         .map(|e| e.at.as_millis())
         .collect();
     // No start bell; intervals at 2, 4 (given way to the step bell and the bell at 4m) and
-    // 6 minutes; wood at 3m; the end bell.
+    // 6 minutes; wood at 3m; the Ogg file at 5m; the bundled bowl at 6m30s; the end bell.
     assert_eq!(
         bells,
-        [120_000, 180_000, 240_000, 240_000, 360_000, 420_000]
+        [
+            120_000, 180_000, 240_000, 240_000, 300_000, 360_000, 390_000, 420_000
+        ]
     );
     assert_ordered(&t.events);
 }
