@@ -18,7 +18,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::session::compile::{Event, EventKind, Phase, Timeline};
+use crate::session::compile::{Event, EventKind, Phase, Timeline, breath_events};
 
 /// A monotonic clock: a reading is the time since some fixed origin.
 pub trait Clock {
@@ -388,10 +388,10 @@ impl Engine {
                 && e.at < at
                 && matches!(e.kind, EventKind::Phase { tone: true, .. })
         });
-        let phase = |phase, length| EventKind::Phase {
+        let phase = |phase: Phase, length| EventKind::Phase {
             phase,
             length,
-            tone: tone && matches!(phase, Phase::Inhale | Phase::TopUp | Phase::Exhale),
+            tone: tone && phase.has_tone(),
         };
         let Some(pattern) = plan.filter(|b| b.breaths > 0).map(|b| b.last) else {
             // A still step just stays still for longer: its one phase grows.
@@ -425,30 +425,7 @@ impl Engine {
                 kind: phase(Phase::Rest, by),
             }];
         }
-        let mut out = Vec::new();
-        let mut t = at;
-        for b in 0..breaths {
-            let mut p = pattern;
-            if b + 1 == breaths {
-                p.rest += by - pattern.cycle() * breaths;
-            }
-            for (kind, length) in [
-                (Phase::Inhale, p.inhale),
-                (Phase::TopUp, p.top_up),
-                (Phase::Hold, p.hold),
-                (Phase::Exhale, p.exhale),
-                (Phase::Rest, p.rest),
-            ] {
-                if !length.is_zero() {
-                    out.push(Event {
-                        at: t,
-                        kind: phase(kind, length),
-                    });
-                    t += length;
-                }
-            }
-        }
-        out
+        breath_events(at, by, breaths, |_| pattern, tone)
     }
 
     /// Ends the session now: the rest is not delivered, and the position stays here.

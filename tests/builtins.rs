@@ -91,12 +91,7 @@ fn standard_patterns_keep_their_published_timings() {
         first_breath(&four_seven_eight),
         [(Inhale, 4.0), (Hold, 7.0), (Exhale, 8.0)]
     );
-    let cycles = four_seven_eight
-        .steps
-        .iter()
-        .filter_map(|s| s.breath.as_ref())
-        .map(|b| b.breaths);
-    assert_eq!(cycles.sum::<u32>(), 4);
+    assert_eq!(four_seven_eight.breaths(), 4);
 
     let (_, coherent) = builtin("coherent-breathing");
     assert_eq!(first_breath(&coherent), [(Inhale, 5.5), (Exhale, 5.5)]);

@@ -264,7 +264,7 @@ impl Audio {
     }
 
     fn tone(&self, phase: Phase, length: Duration) {
-        if self.tx.is_some() && !matches!(phase, Phase::Hold | Phase::Rest | Phase::Still) {
+        if self.tx.is_some() && phase.has_tone() {
             self.rings_for(length);
             self.send(Command::Tone(phase, length));
         }

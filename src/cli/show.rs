@@ -82,12 +82,7 @@ pub fn plan(t: &Timeline) -> String {
             EventKind::Phase { .. } => {}
         }
     }
-    let breaths: u32 = t
-        .steps
-        .iter()
-        .filter_map(|s| s.breath.as_ref())
-        .map(|b| b.breaths)
-        .sum();
+    let breaths = t.breaths();
     out += &format!(
         "\n{}, {}, {} in all\n",
         plural(t.steps.len(), "step"),

@@ -34,6 +34,17 @@ pub struct Timeline {
     pub events: Vec<Event>,
 }
 
+impl Timeline {
+    /// Paced breaths in the whole session.
+    pub fn breaths(&self) -> u32 {
+        self.steps
+            .iter()
+            .filter_map(|s| s.breath.as_ref())
+            .map(|b| b.breaths)
+            .sum()
+    }
+}
+
 /// One step as it will be played (a step inside a repeat appears once per round).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlannedStep {
@@ -121,6 +132,11 @@ pub enum Phase {
 }
 
 impl Phase {
+    /// Whether a breath tone sounds in this phase: the breath moving in or out.
+    pub fn has_tone(self) -> bool {
+        matches!(self, Phase::Inhale | Phase::TopUp | Phase::Exhale)
+    }
+
     /// The phase as a plain-text line names it.
     pub fn name(self) -> &'static str {
         match self {
@@ -295,6 +311,47 @@ pub fn check_limits(session: &Session) -> Result<(), LimitError> {
     Ok(())
 }
 
+/// The phase events of `n` breaths from `start`, breath `i` shaped by `pattern(i)`, with the
+/// last breath's rest lengthened so that together they fill exactly `len`. Zero-length phases
+/// are left out; `tones` marks the phases a breath tone sounds in.
+pub fn breath_events(
+    start: Duration,
+    len: Duration,
+    n: u32,
+    pattern: impl Fn(u32) -> Pattern,
+    tones: bool,
+) -> Vec<Event> {
+    let mut out = Vec::new();
+    let mut at = start;
+    for i in 0..n {
+        let mut p = pattern(i);
+        if i + 1 == n {
+            p.rest += (start + len).saturating_sub(at + p.cycle());
+        }
+        for (phase, length) in [
+            (Phase::Inhale, p.inhale),
+            (Phase::TopUp, p.top_up),
+            (Phase::Hold, p.hold),
+            (Phase::Exhale, p.exhale),
+            (Phase::Rest, p.rest),
+        ] {
+            if !length.is_zero() {
+                let tone = tones && phase.has_tone();
+                out.push(Event {
+                    at,
+                    kind: EventKind::Phase {
+                        phase,
+                        length,
+                        tone,
+                    },
+                });
+                at += length;
+            }
+        }
+    }
+    out
+}
+
 // ---------- compiling ----------
 
 pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
@@ -454,34 +511,7 @@ impl Compiler {
             );
             return;
         };
-        let mut at = start;
-        for i in 0..n {
-            let mut p = breath_pattern(breath, i, n);
-            if i + 1 == n {
-                p.rest += (start + len) - (at + p.cycle());
-            }
-            for (phase, length) in [
-                (Phase::Inhale, p.inhale),
-                (Phase::TopUp, p.top_up),
-                (Phase::Hold, p.hold),
-                (Phase::Exhale, p.exhale),
-                (Phase::Rest, p.rest),
-            ] {
-                if length.is_zero() {
-                    continue;
-                }
-                let tone =
-                    step.tones && matches!(phase, Phase::Inhale | Phase::TopUp | Phase::Exhale);
-                self.push(
-                    at,
-                    EventKind::Phase {
-                        phase,
-                        length,
-                        tone,
-                    },
-                );
-                at += length;
-            }
-        }
+        let events = breath_events(start, len, n, |i| breath_pattern(breath, i, n), step.tones);
+        self.events.extend(events);
     }
 }

@@ -242,13 +242,7 @@ duration = "6m"
         );
         let t = compile(&fit(&s, Duration::from_secs(100)).unwrap()).unwrap();
         assert_eq!(t.total, Duration::from_secs(100));
-        let breaths: u32 = t
-            .steps
-            .iter()
-            .filter_map(|s| s.breath.as_ref())
-            .map(|b| b.breaths)
-            .sum();
-        assert_eq!(breaths, 9);
+        assert_eq!(t.breaths(), 9);
         assert_eq!(t.steps.last().unwrap().title, "Rest");
         assert_eq!(t.steps.last().unwrap().length, Duration::from_secs(10));
     }
