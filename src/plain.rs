@@ -155,11 +155,6 @@ pub fn run(
             Err(RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
         }
     };
-    if completed {
-        // Let the last bell ring out (a stop signal cuts it short).
-        let _ = rx.recv_timeout(audio.ringing_for() / speed);
-    }
-    handle.close();
     if let Some(log) = log {
         log.out.flush()?;
     }
@@ -190,6 +185,11 @@ pub fn run(
         )?;
     }
     out.flush()?;
+    if completed {
+        // Let the last bell ring out before the device closes (a stop signal cuts it short).
+        let _ = rx.recv_timeout(audio.ringing_for() / speed);
+    }
+    handle.close();
     Ok(Summary {
         practised,
         completed,
