@@ -129,6 +129,12 @@ fn hint(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
         State::Paused => "space resume · → next · ← back · + minute · m mute · ? help · q quit",
         _ => "space pause · → next · ← back · + minute · m mute · ? help · q quit",
     };
+    // On a narrow screen, the two keys that lead to all the others.
+    let text = if text.chars().count() > usize::from(area.width) {
+        "? keys · q quit"
+    } else {
+        text
+    };
     centred(text, theme.dim, area, buf);
 }
 
