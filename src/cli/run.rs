@@ -73,6 +73,29 @@ fn time_until(until: jiff::civil::Time) -> Result<Duration> {
     Ok(Duration::from_secs(left.as_secs()))
 }
 
+/// Keeps the device open until the closing bell has rung out, unless a stop signal comes
+/// first: leaving the view at once should not cut the last bell short.
+fn ring_out(audio: &crate::audio::output::Audio) {
+    let ringing = audio.ringing_for();
+    if ringing.is_zero() {
+        return;
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            let _ = tx.send(());
+        }
+    });
+    let _ = rx.recv_timeout(ringing);
+}
+
 /// The line left on the terminal after the full-screen view closes.
 pub fn print_ended(ending: &Ending) {
     let practised = format(Duration::from_secs(ending.practised.as_secs()));
@@ -122,12 +145,16 @@ pub fn run(
     // The timing log measures the plain front end, which does nothing but deliver events.
     let plain = args.plain || args.timing_log.is_some() || !std::io::stdout().is_terminal();
     // Opened before the countdown, so the first bell is on time.
-    let audio = sound.open(config, &timeline)?;
+    let mut audio = sound.open(config, &timeline)?;
     if !plain {
-        let ending = ui::run_session(timeline.clone(), args.speed, audio, view)
+        let ending = ui::run_session(timeline.clone(), args.speed, &mut audio, view)
             .context("the terminal view failed")?;
         print_ended(&ending);
+        let completed = ending.completed;
         super::journal::record(journal, &timeline, &source, ending);
+        if completed {
+            ring_out(&audio);
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let mut log = match &args.timing_log {

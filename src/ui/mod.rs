@@ -232,11 +232,11 @@ fn session_loop(
 pub fn run_session(
     timeline: Timeline,
     speed: u32,
-    mut audio: Audio,
+    audio: &mut Audio,
     options: Options,
 ) -> io::Result<Ending> {
     with_terminal(|terminal, rx| {
-        session_loop(terminal, rx, timeline, speed, &mut audio, &options).map(|(ending, _)| ending)
+        session_loop(terminal, rx, timeline, speed, audio, &options).map(|(ending, _)| ending)
     })
 }
 
