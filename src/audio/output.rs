@@ -133,14 +133,15 @@ fn open_sink(device: Option<&str>) -> Result<(MixerDeviceSink, String), String> 
             DeviceSinkBuilder::from_device(found).map_err(|e| e.to_string())?
         }
     };
-    // Ask for hara's own format (mono at the synth's rate, in 100 ms buffers) so the device
-    // takes the mix as it is, without converting every sample, and wakes us rarely; a device
-    // that cannot is opened in one of its own formats instead. Stream errors are not printed
+    // Ask for hara's own format (mono at the synth's rate) so the device takes the mix as it
+    // is, without converting every sample. A new sound starts with the next buffer the device
+    // pulls, so the buffer's length (40 ms) bounds how early or late a bell can sound; a
+    // device that cannot take this format is opened in one of its own instead. Stream errors are not printed
     // over the screen; playback just goes quiet.
     let mut sink = builder
         .with_channels(std::num::NonZero::new(1).expect("one is not zero"))
         .with_sample_rate(std::num::NonZero::new(RATE).expect("the rate is not zero"))
-        .with_buffer_size(rodio::cpal::BufferSize::Fixed(RATE / 10))
+        .with_buffer_size(rodio::cpal::BufferSize::Fixed(RATE / 25))
         .with_error_callback(|_| {})
         .open_sink_or_fallback()
         .map_err(|e| e.to_string())?;
