@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Args;
 
+use super::check::plural;
 use crate::journal::{self, Ending, Entry};
 use crate::session::compile::Timeline;
 use crate::session::duration::format;
@@ -153,7 +154,6 @@ pub fn stats(path: Option<PathBuf>, args: &StatsArgs) -> Result<ExitCode> {
 
 /// The stats as text: totals, a bar per week, the most practised sessions.
 pub fn render_stats(s: &journal::Stats, streak: bool) -> String {
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let mut out = format!(
         "{} practised in {}\n",
         format(s.practised),

@@ -11,7 +11,7 @@ use crate::journal::Ending;
 use crate::principles::PRINCIPLES;
 use crate::session::compile::Timeline;
 use crate::session::duration;
-use crate::session::library::{Library, Origin};
+use crate::session::library::Library;
 use crate::text::clean_line;
 use crate::ui;
 use crate::ui::picker::Entry;
@@ -21,10 +21,7 @@ pub fn run(library: &Library, bare: bool) -> Result<ExitCode> {
         .list()
         .into_iter()
         .map(|l| {
-            let source = match l.found.origin {
-                Origin::Builtin => "built-in".to_string(),
-                Origin::User | Origin::Path => clean_line(&l.found.display),
-            };
+            let source = l.found.source_label();
             let (title, length) = match &l.checked.session {
                 Some((_, t)) => (t.title.clone(), duration::format(t.total)),
                 None => (

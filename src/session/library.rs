@@ -63,6 +63,16 @@ pub struct Found {
     pub bytes: Vec<u8>,
 }
 
+impl Found {
+    /// Where it came from, as lists show it: "built-in", or the file's path (safe to print).
+    pub fn source_label(&self) -> String {
+        match self.origin {
+            Origin::Builtin => "built-in".to_string(),
+            Origin::User | Origin::Path => crate::text::clean_line(&self.display),
+        }
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum LibraryError {
     #[error("no session named `{name}`{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]

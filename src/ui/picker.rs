@@ -9,7 +9,7 @@ use super::action::Action;
 use super::theme::Theme;
 use crate::session::compile::Timeline;
 use crate::session::duration::format;
-use crate::session::library::{Listed, Origin};
+use crate::session::library::Listed;
 use crate::text::clean_line;
 
 /// One row of the picker.
@@ -29,10 +29,7 @@ pub struct Entry {
 
 impl Entry {
     pub fn from_listed(l: Listed) -> Self {
-        let source = match l.found.origin {
-            Origin::Builtin => "built-in".to_string(),
-            Origin::User | Origin::Path => clean_line(&l.found.display),
-        };
+        let source = l.found.source_label();
         match l.checked.session {
             Some((_, t)) => Entry {
                 name: clean_line(&l.found.name),

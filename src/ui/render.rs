@@ -47,6 +47,15 @@ fn fill_background(theme: &Theme, area: Rect, buf: &mut Buffer) {
     buf.set_style(area, Style::new().bg(theme.background).patch(theme.text));
 }
 
+/// Words centred in `area`, wrapped at its width.
+fn wrapped(text: &str, style: Style, area: Rect, buf: &mut Buffer) {
+    Paragraph::new(text.to_string())
+        .style(style)
+        .alignment(Alignment::Center)
+        .wrap(Wrap { trim: true })
+        .render(area, buf);
+}
+
 /// A line centred in `area`, if there is room for it.
 fn centred(text: &str, style: Style, area: Rect, buf: &mut Buffer) {
     Paragraph::new(Line::styled(text.to_string(), style))
@@ -155,11 +164,7 @@ fn standard(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     .areas(area.inner(ratatui::layout::Margin::new(1, 0)));
     header(view, theme, top, buf);
     if let Some(t) = &view.text {
-        Paragraph::new(t.clone())
-            .style(theme.text)
-            .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true })
-            .render(text, buf);
+        wrapped(t, theme.text, text, buf);
     }
     middle(view, theme, visual, buf);
     let label_text = match view.state {
@@ -168,11 +173,7 @@ fn standard(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     };
     centred(&label_text, theme.strong, label, buf);
     if let Some(c) = &view.cue {
-        Paragraph::new(c.clone())
-            .style(theme.text)
-            .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true })
-            .render(cue, buf);
+        wrapped(c, theme.text, cue, buf);
     }
     footer(view, theme, bottom, buf);
     hint(view, theme, keys, buf);
@@ -291,11 +292,12 @@ fn largest_text(text: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .div_ceil(usize::from(area.width.max(1)))
         .max(1);
     let top = area.y + area.height.saturating_sub(lines as u16) / 2;
-    Paragraph::new(text.to_string())
-        .style(theme.strong)
-        .alignment(Alignment::Center)
-        .wrap(Wrap { trim: true })
-        .render(Rect::new(area.x, top, area.width, area.bottom() - top), buf);
+    wrapped(
+        text,
+        theme.strong,
+        Rect::new(area.x, top, area.width, area.bottom() - top),
+        buf,
+    );
 }
 
 fn boxed(title: &str, lines: Vec<Line<'static>>, theme: &Theme, area: Rect, buf: &mut Buffer) {
