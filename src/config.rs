@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use toml::de::{DeTable, DeValue};
 
+use crate::diag::Diagnostic;
 use crate::session::check::unknown_keys;
-use crate::session::diag::Diagnostic;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
@@ -123,7 +123,7 @@ pub fn parse(source: &str, base: &Path) -> Result<Config, Vec<Diagnostic>> {
             ),
         }
     }
-    crate::session::diag::sort(&mut diags);
+    crate::diag::sort(&mut diags);
     if diags.is_empty() {
         Ok(config)
     } else {

@@ -18,7 +18,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::session::compile::{Event, EventKind, Phase, Timeline, breath_events};
+use crate::session::compile::breath_events;
+use crate::timeline::{Event, EventKind, Phase, Timeline};
 
 /// A monotonic clock: a reading is the time since some fixed origin.
 pub trait Clock {

@@ -17,7 +17,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 
-use crate::session::compile::Timeline;
+use crate::timeline::Timeline;
 
 /// One practice session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,8 +12,8 @@ use signal_hook::iterator::Signals;
 
 use crate::audio::output::Audio;
 use crate::engine::{Clock, Delivered, Engine, RealClock};
-use crate::session::compile::{EventKind, Timeline};
 use crate::session::duration::{format, format_clock, format_clock_precise};
+use crate::timeline::{EventKind, Timeline};
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use hara::principles::{MAX_CUE_CHARS, PRINCIPLES};
 use hara::session::check::InstrumentsOnly;
-use hara::session::compile::{EventKind, Phase, Timeline};
 use hara::session::format::{Item, Session, Text};
 use hara::session::library::BUILTINS;
+use hara::timeline::{EventKind, Phase, Timeline};
 
 fn builtin(name: &str) -> (Session, Timeline) {
     let b = BUILTINS.iter().find(|b| b.name == name).unwrap();

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use hara::engine::{Clock, Delivered, Engine, ManualClock, State};
-use hara::session::compile::{EventKind, Phase, Timeline};
+use hara::timeline::{EventKind, Phase, Timeline};
 use proptest::prelude::*;
 
 mod common;

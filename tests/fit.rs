@@ -6,9 +6,10 @@ mod common;
 use std::time::Duration;
 
 use common::{checked, session_source};
-use hara::session::compile::{EventKind, Phase, compile};
+use hara::session::compile::compile;
 use hara::session::fit::fit;
 use hara::session::format::{Breath, Item};
+use hara::timeline::{EventKind, Phase};
 use proptest::prelude::*;
 
 fn declared_inhales(items: &[Item]) -> Vec<Duration> {

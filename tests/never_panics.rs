@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use hara::diag::render;
 use hara::session::check::InstrumentsOnly;
-use hara::session::diag::render;
 use hara::session::{Checked, check_bytes};
 use proptest::prelude::*;
 

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use hara::session::check::{InstrumentsOnly, SoundFiles};
 use hara::session::check_str;
-use hara::session::compile::{Event, EventKind, Phase, Timeline, ramp_breath};
+use hara::session::compile::ramp_breath;
 use hara::session::format::Pattern;
 use hara::session::library::FileSounds;
+use hara::timeline::{Event, EventKind, Phase, Timeline};
 
 fn compile_with(source: &str, sounds: &dyn SoundFiles) -> Timeline {
     let checked = check_str(source, sounds);
@@ -24,6 +25,7 @@ fn fixture(name: &str) -> Timeline {
     let sounds = FileSounds {
         session_dir: Some(dir.clone()),
         sound_dirs: Vec::new(),
+        decoder: Some(hara::audio::files::playable),
     };
     compile_with(&std::fs::read_to_string(dir.join(name)).unwrap(), &sounds)
 }

@@ -27,6 +27,11 @@ pub fn decode(path: &Path) -> Result<Vec<f32>, FileError> {
     strike(decoder)
 }
 
+/// Whether a sound file can be played; the session checker's way of trying one.
+pub fn playable(path: &Path) -> Result<(), String> {
+    decode(path).map(|_| ()).map_err(|e| e.to_string())
+}
+
 /// Decodes a sound held in memory (a bundled one).
 pub fn decode_bytes(bytes: &'static [u8]) -> Result<Vec<f32>, FileError> {
     let decoder =

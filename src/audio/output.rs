@@ -16,8 +16,8 @@ use rodio::{DeviceSinkBuilder, MixerDeviceSink, Source};
 
 use super::render::Bank;
 use super::synth::{self, RATE, limit};
-use crate::session::compile::{EventKind, Phase};
 use crate::session::format::Bell;
+use crate::timeline::{EventKind, Phase};
 
 /// How playback stands, for the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::synth::{self, limit, mix_into, samples_in};
-use crate::session::compile::{EventKind, Timeline};
 use crate::session::format::{Bell, Instrument, Sound};
+use crate::timeline::{EventKind, Timeline};
 
 /// One strike of every sound a session can use.
 pub struct Bank {

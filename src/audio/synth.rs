@@ -7,8 +7,8 @@
 use std::f32::consts::TAU;
 use std::time::Duration;
 
-use crate::session::compile::Phase;
 use crate::session::format::Instrument;
+use crate::timeline::Phase;
 
 /// Samples a second, for synthesis, rendering and playback alike.
 pub const RATE: u32 = 48_000;

@@ -9,9 +9,9 @@ use clap::Args;
 
 use super::check::plural;
 use crate::journal::{self, Ending, Entry};
-use crate::session::compile::Timeline;
 use crate::session::duration::format;
 use crate::text::clean_line;
+use crate::timeline::Timeline;
 
 /// Where the journal is, and whether to keep one.
 #[derive(Debug, Args)]

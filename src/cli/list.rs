@@ -9,10 +9,10 @@ use anyhow::Result;
 use crate::audio::output::Audio;
 use crate::journal::Ending;
 use crate::principles::PRINCIPLES;
-use crate::session::compile::Timeline;
 use crate::session::duration;
 use crate::session::library::Library;
 use crate::text::clean_line;
+use crate::timeline::Timeline;
 use crate::ui;
 use crate::ui::picker::Entry;
 

@@ -17,11 +17,11 @@ use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::config::{self, Config};
+use crate::diag;
 use crate::session::Checked;
-use crate::session::compile::Timeline;
-use crate::session::diag;
 use crate::session::format::Session;
 use crate::session::library::{Found, Library};
+use crate::timeline::Timeline;
 use crate::ui;
 use crate::ui::theme::{Theme, ThemeName};
 
@@ -241,6 +241,7 @@ fn setup(cli: &Cli) -> Result<Option<(Config, Library)>> {
     let library = Library {
         session_dirs,
         sound_dirs,
+        decoder: Some(crate::audio::files::playable),
     };
     Ok(Some((config, library)))
 }

@@ -10,9 +10,9 @@ use clap::Args;
 use crate::audio::files;
 use crate::audio::render::{Bank, length, render};
 use crate::audio::synth::RATE;
-use crate::session::compile::Timeline;
 use crate::session::duration::format;
 use crate::session::library::Library;
+use crate::timeline::Timeline;
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::check::plural;
-use crate::session::compile::{EventKind, PlannedStep, Timeline};
 use crate::session::duration::{self, format_clock_precise};
 use crate::session::library::Library;
+use crate::timeline::{EventKind, PlannedStep, Timeline};
 
 pub fn run(library: &Library, spec: &str, json: bool) -> Result<ExitCode> {
     let (_, timeline) = super::load(library, spec)?;

@@ -12,8 +12,8 @@ use crate::audio::output::{Audio, Output, devices};
 use crate::audio::render::Bank;
 use crate::audio::synth::RATE;
 use crate::config::Config;
-use crate::session::compile::Timeline;
 use crate::session::format::{Bell, Instrument, Sound};
+use crate::timeline::Timeline;
 
 #[derive(Debug, Args)]
 pub struct SoundArgs {

@@ -12,9 +12,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::compile;
-use super::diag::{Diagnostic, did_you_mean};
 use super::duration;
 use super::format::*;
+use crate::diag::{Diagnostic, did_you_mean};
 use crate::principles::{self, PRINCIPLES};
 use crate::text;
 

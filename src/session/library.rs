@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::check::SoundFiles;
-use super::diag::did_you_mean;
 use super::{Checked, MAX_FILE_BYTES, check_bytes};
+use crate::diag::did_you_mean;
 
 /// A session that ships inside the binary.
 pub struct Builtin {
@@ -96,7 +96,13 @@ pub struct Library {
     pub session_dirs: Vec<PathBuf>,
     /// Folders of sound files that sessions can name without a path.
     pub sound_dirs: Vec<PathBuf>,
+    /// How sound files are tried (given by the caller, since decoding is the audio layer's
+    /// business); `None` checks only that they exist.
+    pub decoder: Option<Decoder>,
 }
+
+/// Tries to decode a sound file: `Err` says why it cannot be played.
+pub type Decoder = fn(&Path) -> Result<(), String>;
 
 /// An entry of `hara list`.
 pub struct Listed {
@@ -204,6 +210,7 @@ impl Library {
                 .as_ref()
                 .map(|p| p.parent().unwrap_or(Path::new(".")).to_path_buf()),
             sound_dirs: self.sound_dirs.clone(),
+            decoder: self.decoder,
         };
         check_bytes(&found.bytes, &sounds)
     }
@@ -245,6 +252,7 @@ fn read_found(path: &Path, origin: Origin) -> Result<Found, LibraryError> {
 pub struct FileSounds {
     pub session_dir: Option<PathBuf>,
     pub sound_dirs: Vec<PathBuf>,
+    pub decoder: Option<Decoder>,
 }
 
 const NAMED_SOUND_EXTENSIONS: [&str; 3] = ["wav", "ogg", "oga"];
@@ -289,9 +297,7 @@ impl SoundFiles for FileSounds {
     }
 
     fn unplayable(&self, path: &Path) -> Option<String> {
-        crate::audio::files::decode(path)
-            .err()
-            .map(|e| e.to_string())
+        self.decoder?(path).err()
     }
 }
 
@@ -324,7 +330,7 @@ mod tests {
         .unwrap();
         let lib = Library {
             session_dirs: vec![dir.path().to_path_buf()],
-            sound_dirs: vec![],
+            ..Library::default()
         };
         assert_eq!(lib.find("before-a-client").unwrap().origin, Origin::User);
         assert_eq!(lib.find("sit-and-walk").unwrap().origin, Origin::Builtin);
@@ -344,6 +350,7 @@ mod tests {
         let sounds = FileSounds {
             session_dir: Some(dir.path().to_path_buf()),
             sound_dirs: vec![dir.path().join("chimes")],
+            decoder: Some(crate::audio::files::playable),
         };
         assert_eq!(
             sounds.resolve("chimes/gong.wav"),

@@ -4,15 +4,14 @@
 
 pub mod check;
 pub mod compile;
-pub mod diag;
 pub mod duration;
 pub mod fit;
 pub mod format;
 pub mod library;
 
+use crate::diag::{self, Diagnostic};
+use crate::timeline::Timeline;
 use check::SoundFiles;
-use compile::Timeline;
-use diag::Diagnostic;
 use format::Session;
 
 /// The largest session file hara reads.

@@ -28,7 +28,7 @@ use signal_hook::iterator::Signals;
 use crate::audio::output::Audio;
 use crate::engine::{Clock, RealClock};
 use crate::journal::{self, Ending};
-use crate::session::compile::Timeline;
+use crate::timeline::Timeline;
 use action::{Action, keymap, text_keymap};
 use picker::{Choice, Entry, Picker};
 use session::{Outcome, SessionScreen};

@@ -7,10 +7,10 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::action::Action;
 use super::theme::Theme;
-use crate::session::compile::Timeline;
 use crate::session::duration::format;
 use crate::session::library::Listed;
 use crate::text::clean_line;
+use crate::timeline::Timeline;
 
 /// One row of the picker.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,8 +12,8 @@ use super::session::{Overlay, SessionView};
 use super::theme::Theme;
 use super::{bigtext, breath};
 use crate::engine::State;
-use crate::session::compile::Phase;
 use crate::session::duration::{format, format_clock};
+use crate::timeline::Phase;
 
 /// The smallest screen the session view is laid out for.
 pub const MIN_WIDTH: u16 = 40;

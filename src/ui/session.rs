@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::engine::{Delivered, Engine, PhaseStatus, State};
-use crate::session::compile::{EventKind, Phase, Timeline};
+use crate::timeline::{EventKind, Phase, Timeline};
 
 use super::action::Action;
 

@@ -2,8 +2,8 @@
 
 use hara::session::check::InstrumentsOnly;
 use hara::session::check_str;
-use hara::session::compile::Timeline;
 use hara::session::format::Session;
+use hara::timeline::Timeline;
 use proptest::prelude::*;
 
 /// A session that must be valid, checked and compiled.

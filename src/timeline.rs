@@ -1,0 +1,142 @@
+//! The shared vocabulary of a run: a [`Timeline`] of [`Event`]s at exact millisecond offsets.
+//!
+//! The compiler (`session::compile`) produces it; the engine, the practice, the front ends,
+//! the audio render and the journal read it. It knows nothing of files, terminals or sound.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::session::format::{Bell, Pattern, serialize_ms};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Timeline {
+    pub title: String,
+    pub summary: Option<String>,
+    pub tags: Vec<String>,
+    /// The quiet countdown before offset zero.
+    #[serde(rename = "prepare_ms", serialize_with = "serialize_ms")]
+    pub prepare: Duration,
+    /// From the opening bell to the end.
+    #[serde(rename = "total_ms", serialize_with = "serialize_ms")]
+    pub total: Duration,
+    pub steps: Vec<PlannedStep>,
+    /// In order of time; events at the same offset in the order of [`EventKind::rank`].
+    pub events: Vec<Event>,
+}
+
+impl Timeline {
+    /// Paced breaths in the whole session.
+    pub fn breaths(&self) -> u32 {
+        self.steps
+            .iter()
+            .filter_map(|s| s.breath.as_ref())
+            .map(|b| b.breaths)
+            .sum()
+    }
+}
+
+/// One step as it will be played (a step inside a repeat appears once per round).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedStep {
+    pub title: String,
+    pub text: Option<String>,
+    #[serde(rename = "start_ms", serialize_with = "serialize_ms")]
+    pub start: Duration,
+    #[serde(rename = "length_ms", serialize_with = "serialize_ms")]
+    pub length: Duration,
+    pub breath: Option<BreathPlan>,
+    /// Set for a step inside a repeat group.
+    pub round: Option<Round>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BreathPlan {
+    pub breaths: u32,
+    pub first: Pattern,
+    pub last: Pattern,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Round {
+    pub group: Option<String>,
+    /// 1-based.
+    pub number: u32,
+    pub of: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    #[serde(rename = "at_ms", serialize_with = "serialize_ms")]
+    pub at: Duration,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// Events that share an offset come in the order of [`EventKind::rank`]: a step, its bell,
+/// a cue, the breath phase, and the end last.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EventKind {
+    StepStarted {
+        step: usize,
+    },
+    Phase {
+        phase: Phase,
+        #[serde(rename = "length_ms", serialize_with = "serialize_ms")]
+        length: Duration,
+        tone: bool,
+    },
+    Cue {
+        text: String,
+    },
+    Bell {
+        #[serde(flatten)]
+        bell: Bell,
+    },
+    Finished,
+}
+
+impl EventKind {
+    pub(crate) fn rank(&self) -> u8 {
+        match self {
+            EventKind::StepStarted { .. } => 0,
+            EventKind::Bell { .. } => 1,
+            EventKind::Cue { .. } => 2,
+            EventKind::Phase { .. } => 3,
+            EventKind::Finished => 4,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Inhale,
+    /// The short second inhale of the physiological sigh.
+    TopUp,
+    Hold,
+    Exhale,
+    Rest,
+    /// No paced breath: a sit, or a step too short for one breath.
+    Still,
+}
+
+impl Phase {
+    /// Whether a breath tone sounds in this phase: the breath moving in or out.
+    pub fn has_tone(self) -> bool {
+        matches!(self, Phase::Inhale | Phase::TopUp | Phase::Exhale)
+    }
+
+    /// The phase as a plain-text line names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Inhale => "inhale",
+            Phase::TopUp => "top-up inhale",
+            Phase::Hold => "hold",
+            Phase::Exhale => "exhale",
+            Phase::Rest => "rest",
+            Phase::Still => "still",
+        }
+    }
+}
