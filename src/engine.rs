@@ -26,6 +26,20 @@ pub trait Clock {
     fn now(&self) -> Duration;
     /// How long to really wait for this clock to reach `t` (zero if it has).
     fn wait_until(&self, t: Duration) -> Duration;
+    /// The reading this clock will show once `real` time has passed.
+    fn later(&self, real: Duration) -> Duration;
+}
+
+impl<C: Clock + ?Sized> Clock for &C {
+    fn now(&self) -> Duration {
+        (**self).now()
+    }
+    fn wait_until(&self, t: Duration) -> Duration {
+        (**self).wait_until(t)
+    }
+    fn later(&self, real: Duration) -> Duration {
+        (**self).later(real)
+    }
 }
 
 /// The system's monotonic clock, optionally running faster (to preview a session).
@@ -50,6 +64,10 @@ impl Clock for RealClock {
 
     fn wait_until(&self, t: Duration) -> Duration {
         t.saturating_sub(self.now()) / self.speed
+    }
+
+    fn later(&self, real: Duration) -> Duration {
+        self.now() + real * self.speed
     }
 }
 
@@ -77,6 +95,10 @@ impl Clock for ManualClock {
 
     fn wait_until(&self, _: Duration) -> Duration {
         Duration::ZERO
+    }
+
+    fn later(&self, real: Duration) -> Duration {
+        self.now() + real
     }
 }
 
@@ -128,6 +150,13 @@ pub struct Status {
     pub position: Duration,
     /// Running time after the countdown, pauses excluded.
     pub practised: Duration,
+}
+
+/// What to do with breath phases that were over before the caller woke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Late {
+    Collapse,
+    Deliver,
 }
 
 /// Steps that have run for longer than this go back to their own start on "previous";
@@ -221,6 +250,16 @@ impl Engine {
 
     /// The events that fell due by `now`, in order. See the module docs for the guarantees.
     pub fn advance(&mut self, now: Duration) -> Vec<Delivered> {
+        self.deliver(now, Late::Collapse)
+    }
+
+    /// Like [`advance`](Self::advance), but breath phases that are already over are delivered
+    /// too: for a front end that writes one line per event, whenever it gets to them.
+    pub fn advance_every(&mut self, now: Duration) -> Vec<Delivered> {
+        self.deliver(now, Late::Deliver)
+    }
+
+    fn deliver(&mut self, now: Duration, late: Late) -> Vec<Delivered> {
         let pos = self.position(now);
         let due_end = self.next + self.events[self.next..].partition_point(|e| e.at <= pos);
         let batch = self.next..due_end;
@@ -233,7 +272,9 @@ impl Engine {
         });
         batch
             .filter(|&i| {
-                !matches!(self.events[i].kind, EventKind::Phase { .. }) || Some(i) == current_phase
+                late == Late::Deliver
+                    || !matches!(self.events[i].kind, EventKind::Phase { .. })
+                    || Some(i) == current_phase
             })
             .map(|i| {
                 let e = &self.events[i];
@@ -281,6 +322,12 @@ impl Engine {
     /// True once the end has been delivered, or the session was stopped.
     pub fn is_finished(&self, now: Duration) -> bool {
         self.stopped || (self.position(now) >= self.end && self.next >= self.events.len())
+    }
+
+    /// True once the position has reached the end, whether or not the run was stopped
+    /// afterwards.
+    pub fn reached_end(&self, now: Duration) -> bool {
+        self.position(now) >= self.end
     }
 
     pub fn is_paused(&self) -> bool {

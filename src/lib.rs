@@ -11,6 +11,7 @@ pub mod diag;
 pub mod engine;
 pub mod journal;
 pub mod plain;
+pub mod practice;
 pub mod principles;
 pub mod session;
 pub mod text;

@@ -1,28 +1,16 @@
 //! The plain front end: one line per event, for screen readers, logs and pipes.
 //!
-//! It sleeps until the engine's next event is due, prints what fell due, and stops cleanly
-//! on Ctrl-C, SIGTERM or SIGHUP with a line saying how long was practised.
+//! It waits until the practice's next event is due, prints what fell due, and stops cleanly
+//! on Ctrl-C, SIGTERM, SIGHUP or SIGQUIT; the closing line says how long was practised.
 
 use std::io::{self, Write};
-use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-use signal_hook::iterator::Signals;
-
-use crate::audio::output::Audio;
-use crate::engine::{Clock, Delivered, Engine, RealClock};
+use crate::engine::{Clock, Delivered, Engine};
+use crate::journal::Ending;
+use crate::practice::{Inputs, Practice, Wake};
 use crate::session::duration::{format, format_clock, format_clock_precise};
 use crate::timeline::{EventKind, Timeline};
-
-/// How a run ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Summary {
-    pub practised: Duration,
-    pub completed: bool,
-    /// 0-based index of the step the session ended in (the last, when completed).
-    pub step: Option<usize>,
-}
 
 /// Writes the timing log: per event, when it was due and when it was delivered.
 pub struct TimingLog {
@@ -93,33 +81,17 @@ pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<S
     }
 }
 
-/// What can interrupt the wait for the next event.
-enum Interrupt {
-    Stop,
-}
-
-/// Runs a session to its end (or to a stop signal), writing lines to `out`.
-pub fn run(
-    timeline: Timeline,
+/// Runs `practice` to its end (or to a stop signal), writing a line per event to `out`.
+/// The caller finishes the practice, records it, and then calls [`print_ending`].
+pub fn run<C: Clock, T>(
+    practice: &mut Practice<C>,
+    inputs: &mut dyn Inputs<T>,
     speed: u32,
-    audio: &Audio,
-    notice: Option<String>,
     out: &mut dyn Write,
     mut log: Option<&mut TimingLog>,
-) -> io::Result<Summary> {
-    let (tx, rx) = mpsc::channel();
-    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])?;
-    let handle = signals.handle();
-    std::thread::spawn(move || {
-        if signals.forever().next().is_some() {
-            let _ = tx.send(Interrupt::Stop);
-        }
-    });
-
-    let clock = RealClock::new(speed);
-    let mut engine = Engine::new(timeline.clone(), clock.now());
-    let title = &timeline.title;
-    let mut header = format!("{title} ({})", format(timeline.total));
+) -> io::Result<()> {
+    let timeline = practice.timeline().clone();
+    let mut header = format!("{} ({})", timeline.title, format(timeline.total));
     if !timeline.prepare.is_zero() {
         header += &format!(", starting in {}", format(timeline.prepare));
     }
@@ -127,72 +99,57 @@ pub fn run(
         header += &format!(", at {speed}× speed");
     }
     writeln!(out, "{header}. Ctrl-C stops.")?;
-    if let Some(notice) = notice {
+    if let Some(notice) = practice.sound_notice() {
         writeln!(out, "{notice}")?;
     }
-
-    let completed = loop {
-        let now = clock.now();
-        for d in engine.advance(now) {
-            audio.event(&d.kind);
+    loop {
+        let now = practice.now();
+        for d in practice.advance_every(now) {
             if let Some(log) = log.as_deref_mut() {
                 log.record(&d)?;
             }
-            for line in describe(&d.kind, &timeline, &engine) {
+            for line in describe(&d.kind, &timeline, practice.engine()) {
                 writeln!(out, "{:>5}  {line}", format_clock_precise(d.at))?;
             }
         }
         out.flush()?;
-        if engine.is_finished(now) {
-            break true;
+        if practice.is_finished(now) {
+            break;
         }
-        let wait = engine
-            .next_due()
-            .map_or(Duration::from_secs(1), |due| clock.wait_until(due));
-        match rx.recv_timeout(wait) {
-            Ok(Interrupt::Stop) => break false,
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
+        if let Some(Wake::Stop) = inputs.wait(practice.next_due(), practice.clock()) {
+            break;
         }
-    };
+    }
     if let Some(log) = log {
         log.out.flush()?;
     }
-    let now = clock.now();
-    let status = engine.status(now);
-    engine.stop(now);
-    let practised = engine.practised(now);
+    Ok(())
+}
+
+/// The closing line: how long was practised, and where a stopped session stopped.
+pub fn print_ending<C: Clock>(
+    practice: &Practice<C>,
+    ending: &Ending,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     // People read the summary: whole seconds are enough.
-    let whole = |d: Duration| Duration::from_secs(d.as_secs());
-    let step = status.step;
-    if completed {
-        writeln!(out, "Finished: practised {}.", format(whole(practised)))?;
+    let practised = format(Duration::from_secs(ending.practised.as_secs()));
+    if ending.completed {
+        writeln!(out, "Finished: practised {practised}.")?;
     } else {
-        let place = match step {
+        let status = practice.status(practice.now());
+        let steps = &practice.timeline().steps;
+        let place = match ending.step {
             Some(i) => format!(
                 " at {} in step {} of {} ({})",
                 format_clock(status.position),
                 i + 1,
-                timeline.steps.len(),
-                timeline.steps[i].title
+                steps.len(),
+                steps[i].title
             ),
             None => " during the countdown".into(),
         };
-        writeln!(
-            out,
-            "Stopped{place}: practised {}.",
-            format(whole(practised))
-        )?;
+        writeln!(out, "Stopped{place}: practised {practised}.")?;
     }
-    out.flush()?;
-    if completed {
-        // Let the last bell ring out before the device closes (a stop signal cuts it short).
-        let _ = rx.recv_timeout(audio.ringing_for() / speed);
-    }
-    handle.close();
-    Ok(Summary {
-        practised,
-        completed,
-        step,
-    })
+    out.flush()
 }

@@ -263,7 +263,7 @@ fn an_unreadable_or_binary_file_is_an_error_not_a_crash() {
 fn run_help_lists_the_keys() {
     let help = stdout(&Home::new().run(&["run", "--help"]));
     assert!(help.contains("Keys in the full-screen view:"), "{help}");
-    for (key, what) in hara::ui::action::KEYS {
+    for (key, what) in hara::ui::action::help_rows(hara::ui::action::Scope::Session) {
         assert!(help.contains(key) && help.contains(what), "{key} {what}");
     }
 }

@@ -128,6 +128,17 @@ fn waking_once_at_the_end_delivers_all_milestones_and_no_phase() {
     assert!(engine.advance(secs(11 * 3600)).is_empty());
 }
 
+#[test]
+fn a_line_per_event_front_end_gets_every_phase_however_late_it_wakes() {
+    let t = timeline(EIGHT_HOURS);
+    let mut engine = Engine::new(t.clone(), Duration::ZERO);
+    let all = engine.advance_every(secs(10 * 3600));
+    let got: Vec<(Duration, EventKind)> = all.iter().map(|d| (d.at, d.kind.clone())).collect();
+    let every: Vec<(Duration, EventKind)> =
+        t.events.iter().map(|e| (e.at, e.kind.clone())).collect();
+    assert_eq!(got, every);
+}
+
 const SHORT: &str = r#"
 title = "Short"
 prepare = "5s"

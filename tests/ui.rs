@@ -3,6 +3,9 @@
 
 use std::time::Duration;
 
+use hara::audio::output::Audio;
+use hara::engine::ManualClock;
+use hara::practice::Practice;
 use hara::session::check::InstrumentsOnly;
 use hara::session::library::{BUILTINS, Library};
 use hara::ui::action::Action;
@@ -21,12 +24,12 @@ fn theme() -> Theme {
     Theme::new(ThemeName::Calm, true)
 }
 
-fn screen(name: &str) -> SessionScreen {
+fn practice(name: &str) -> Practice<ManualClock> {
     let b = BUILTINS.iter().find(|b| b.name == name).unwrap();
     let (_, timeline) = hara::session::check_str(b.source, &InstrumentsOnly)
         .session
         .unwrap();
-    SessionScreen::new(timeline, Duration::ZERO, false, false, false)
+    Practice::new(timeline, ManualClock::default(), Audio::silent())
 }
 
 fn draw(view: &SessionView, (w, h): (u16, u16)) -> String {
@@ -41,13 +44,16 @@ fn draw(view: &SessionView, (w, h): (u16, u16)) -> String {
 /// `actions`.
 fn view_at(name: &str, at: f64, actions: &[Action]) -> SessionView {
     let now = Duration::from_secs_f64(at);
-    let mut s = screen(name);
-    s.advance(now);
+    let mut p = practice(name);
+    let mut s = SessionScreen::new(false, false, false);
+    let delivered = p.advance(now);
+    s.update(&delivered, &p, now);
     for a in actions {
-        s.handle(*a, now);
-        s.advance(now);
+        s.handle(*a, &mut p, now);
+        let delivered = p.advance(now);
+        s.update(&delivered, &p, now);
     }
-    s.view(now)
+    s.view(&p, now)
 }
 
 fn snapshot_all_sizes(label: &str, view: &SessionView) {
@@ -104,16 +110,17 @@ fn projection() {
 
 #[test]
 fn reduced_motion_has_no_belly() {
-    let b = BUILTINS.iter().find(|b| b.name == "box-breathing").unwrap();
-    let (_, timeline) = hara::session::check_str(b.source, &InstrumentsOnly)
-        .session
-        .unwrap();
-    let mut s = SessionScreen::new(timeline, Duration::ZERO, false, true, false);
+    let mut p = practice("box-breathing");
+    let mut s = SessionScreen::new(false, true, false);
     let now = Duration::from_secs(7);
-    s.advance(now);
+    let delivered = p.advance(now);
+    s.update(&delivered, &p, now);
     // Just after the inhale starts and mid-inhale, the bar is the same: nothing moves.
-    assert_eq!(s.view(now).fill, s.view(Duration::from_millis(5100)).fill);
-    insta::assert_snapshot!("reduced-motion-80x24", draw(&s.view(now), (80, 24)));
+    assert_eq!(
+        s.view(&p, now).fill,
+        s.view(&p, Duration::from_millis(5100)).fill
+    );
+    insta::assert_snapshot!("reduced-motion-80x24", draw(&s.view(&p, now), (80, 24)));
 }
 
 #[test]

@@ -287,6 +287,10 @@ impl Audio {
         self.apply_volume();
     }
 
+    pub fn is_muted(&self) -> bool {
+        self.muted
+    }
+
     /// A few words for the status line.
     pub fn status(&self) -> String {
         match &self.output {

@@ -134,13 +134,12 @@ pub enum Command {
 /// The command line with the keys of the full-screen view in `hara run --help` (from the
 /// same table the help overlay shows).
 pub fn command() -> clap::Command {
-    let width = ui::action::KEYS
-        .iter()
+    use ui::action::{Scope, help_rows};
+    let width = help_rows(Scope::Session)
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    let keys: String = ui::action::KEYS
-        .iter()
+    let keys: String = help_rows(Scope::Session)
         .map(|(key, what)| format!("  {key:width$}  {what}\n"))
         .collect();
     Cli::command().mut_subcommand("run", |run| {
@@ -172,7 +171,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let mut view = cli.view.options();
     view.ask_note = journal.is_some() && !cli.journal.no_note && config.note.unwrap_or(true);
     match command {
-        None if std::io::stdout().is_terminal() => {
+        None if ui::can_draw() => {
             let open_audio = |t: &Timeline| {
                 cli.sound
                     .open(&config, t)

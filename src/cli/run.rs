@@ -1,7 +1,7 @@
 //! `hara run`: a session, from its first bell to its last.
 
 use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -11,8 +11,10 @@ use clap::Args;
 
 use super::sound::SoundArgs;
 use crate::config::Config;
+use crate::engine::RealClock;
 use crate::journal::Ending;
 use crate::plain::{self, TimingLog};
+use crate::practice::{Inbox, Practice};
 use crate::session::compile::compile;
 use crate::session::duration::{self, format};
 use crate::session::fit::fit;
@@ -73,30 +75,8 @@ fn time_until(until: jiff::civil::Time) -> Result<Duration> {
     Ok(Duration::from_secs(left.as_secs()))
 }
 
-/// Keeps the device open until the closing bell has rung out, unless a stop signal comes
-/// first: leaving the view at once should not cut the last bell short.
-fn ring_out(audio: &crate::audio::output::Audio) {
-    let ringing = audio.ringing_for();
-    if ringing.is_zero() {
-        return;
-    }
-    let (tx, rx) = std::sync::mpsc::channel();
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-    ]) else {
-        return;
-    };
-    std::thread::spawn(move || {
-        if signals.forever().next().is_some() {
-            let _ = tx.send(());
-        }
-    });
-    let _ = rx.recv_timeout(ringing);
-}
-
-/// The line left on the terminal after the full-screen view closes.
+/// The line left on the terminal after the full-screen view closes. A terminal that has
+/// gone (the window was closed) is no reason to fail: the journal is already written.
 pub fn print_ended(ending: &Ending) {
     let practised = format(Duration::from_secs(ending.practised.as_secs()));
     let how = if ending.completed {
@@ -104,7 +84,7 @@ pub fn print_ended(ending: &Ending) {
     } else {
         "Stopped"
     };
-    println!("{how}: practised {practised}.");
+    let _ = writeln!(std::io::stdout(), "{how}: practised {practised}.");
 }
 
 pub fn run(
@@ -143,20 +123,7 @@ pub fn run(
     };
 
     // The timing log measures the plain front end, which does nothing but deliver events.
-    let plain = args.plain || args.timing_log.is_some() || !std::io::stdout().is_terminal();
-    // Opened before the countdown, so the first bell is on time.
-    let mut audio = sound.open(config, &timeline)?;
-    if !plain {
-        let ending = ui::run_session(timeline.clone(), args.speed, &mut audio, view)
-            .context("the terminal view failed")?;
-        print_ended(&ending);
-        let completed = ending.completed;
-        super::journal::record(journal, &timeline, &source, ending);
-        if completed {
-            ring_out(&audio);
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
+    let plain = args.plain || args.timing_log.is_some() || !ui::can_draw();
     let mut log = match &args.timing_log {
         None => None,
         Some(path) => {
@@ -166,30 +133,60 @@ pub fn run(
             Some(TimingLog::new(out, args.speed)?)
         }
     };
-    let started = crate::journal::now_local();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let notice = super::sound::notice(&audio);
-    let summary = match plain::run(
-        timeline.clone(),
-        args.speed,
-        &audio,
-        notice,
-        &mut out,
-        log.as_mut(),
-    ) {
-        Ok(summary) => summary,
-        // A reader that went away (`hara run … | head`) is not an error worth a message.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
-        Err(e) => return Err(e).context("cannot write the session's lines"),
-    };
-    let ending = Ending {
-        started,
-        practised: summary.practised,
-        completed: summary.completed,
-        step: summary.step,
-        note: None,
-    };
-    super::journal::record(journal, &timeline, &source, ending);
+    // Opened before the countdown, so the first bell is on time.
+    let audio = sound.open(config, &timeline)?;
+    let mut practice = Practice::new(timeline.clone(), RealClock::new(args.speed), audio);
+    if plain {
+        let mut inbox = Inbox::<()>::new(false).context("cannot listen for stop signals")?;
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        let ran = plain::run(
+            &mut practice,
+            &mut inbox,
+            args.speed,
+            &mut out,
+            log.as_mut(),
+        );
+        let ending = conclude(&mut practice, None, journal, &source);
+        match ran.and_then(|()| plain::print_ending(&practice, &ending, &mut out)) {
+            Ok(()) if ending.completed => practice.ring_out(&mut inbox),
+            Ok(()) => {}
+            // A reader that went away (`hara run … | head`, a closed terminal) is not an
+            // error worth a message: the journal has it.
+            Err(e) if gone(&e) => {}
+            Err(e) => return Err(e).context("cannot write the session's lines"),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut inbox = Inbox::new(true).context("cannot listen for stop signals")?;
+    let shown = ui::run_session(&mut practice, &mut inbox, view);
+    let note = shown.as_ref().ok().cloned().flatten();
+    let ending = conclude(&mut practice, note, journal, &source);
+    shown.context("the terminal view failed")?;
+    print_ended(&ending);
+    if ending.completed {
+        practice.ring_out(&mut inbox);
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Ends a practice and writes it to the journal, before anything more is shown: a terminal
+/// that is closing may not take another line.
+fn conclude(
+    practice: &mut Practice<RealClock>,
+    note: Option<String>,
+    journal: Option<&Path>,
+    source: &str,
+) -> Ending {
+    let ending = practice.finish(note, practice.now());
+    super::journal::record(journal, practice.timeline(), source, ending.clone());
+    ending
+}
+
+/// Whether a write failed because nobody is reading any more.
+fn gone(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::NotConnected
+    ) || e.raw_os_error() == Some(rustix::io::Errno::IO.raw_os_error())
 }

@@ -47,14 +47,6 @@ impl SoundArgs {
     }
 }
 
-/// The line said once about sound, when there is something to say.
-pub fn notice(audio: &Audio) -> Option<String> {
-    match audio.output() {
-        Output::NoDevice(why) => Some(format!("no sound device ({why}): running silently")),
-        Output::Silent | Output::Device(_) => None,
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct ChimeArgs {
     /// bowl, bell, wood, a bundled sound (temple-bowl, clappers), or a .wav/.ogg file

@@ -22,6 +22,8 @@ pub enum Action {
     Cancel,
     /// Ctrl-C: leave now.
     ForceQuit,
+    /// Ctrl-Z: give the terminal back and stop the process until `fg`.
+    Suspend,
     /// y: yes, at a confirmation.
     Confirm,
     Up,
@@ -34,39 +36,236 @@ pub enum Action {
     Backspace,
 }
 
-/// Maps a key press to an action. Releases and repeats of modifier keys are ignored, and so
-/// is anything unbound.
-pub fn keymap(key: KeyEvent) -> Option<Action> {
-    if key.kind == KeyEventKind::Release {
+/// A key: its code, and whether Ctrl is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn key(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+const fn ch(c: char) -> Key {
+    key(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+/// Where a row of the key table applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The session view.
+    Session,
+    /// The picker.
+    Picker,
+    Both,
+    /// Only inside a question that names its own keys (y at "Leave this session?").
+    Dialog,
+}
+
+/// One row of the key table: some keys, what they do, and the words for them.
+pub struct Binding {
+    /// Each key and the action it gives (a row may hold a pair, like `[` and `]`).
+    pub keys: &'static [(Key, Action)],
+    /// How the help names the keys.
+    pub label: &'static str,
+    /// What the help says they do.
+    pub what: &'static str,
+    /// The keys and the word for them in the one-line hint, if they are in it.
+    pub hint: Option<(&'static str, &'static str)>,
+    pub scope: Scope,
+}
+
+impl Binding {
+    fn applies_to(&self, scope: Scope) -> bool {
+        self.scope == scope || self.scope == Scope::Both
+    }
+}
+
+/// Every key hara knows. The keymap, the help overlay, the hint lines and `hara run --help`
+/// are all read from here.
+pub const BINDINGS: &[Binding] = &[
+    Binding {
+        keys: &[(ch(' '), Action::TogglePause)],
+        label: "space",
+        what: "pause / resume",
+        hint: Some(("space", "pause")),
+        scope: Scope::Session,
+    },
+    Binding {
+        keys: &[
+            (key(KeyCode::Right), Action::NextStep),
+            (ch('n'), Action::NextStep),
+        ],
+        label: "→ n",
+        what: "next step",
+        hint: Some(("→", "next")),
+        scope: Scope::Session,
+    },
+    Binding {
+        keys: &[
+            (key(KeyCode::Left), Action::PreviousStep),
+            (ch('b'), Action::PreviousStep),
+        ],
+        label: "← b",
+        what: "restart step / previous step",
+        hint: Some(("←", "back")),
+        scope: Scope::Session,
+    },
+    Binding {
+        keys: &[(ch('+'), Action::Extend), (ch('='), Action::Extend)],
+        label: "+",
+        what: "one more minute in this step",
+        hint: Some(("+", "minute")),
+        scope: Scope::Session,
+    },
+    Binding {
+        keys: &[(ch('m'), Action::ToggleMute)],
+        label: "m",
+        what: "mute / unmute",
+        hint: Some(("m", "mute")),
+        scope: Scope::Session,
+    },
+    Binding {
+        keys: &[(ch('['), Action::VolumeDown), (ch(']'), Action::VolumeUp)],
+        label: "[ ]",
+        what: "volume down / up",
+        hint: None,
+        scope: Scope::Session,
+    },
+    Binding {
+        keys: &[(ch('p'), Action::ToggleProjection)],
+        label: "p",
+        what: "projection view",
+        hint: None,
+        scope: Scope::Session,
+    },
+    Binding {
+        keys: &[(ch('?'), Action::ToggleHelp)],
+        label: "?",
+        what: "this help",
+        hint: Some(("?", "help")),
+        scope: Scope::Session,
+    },
+    Binding {
+        keys: &[
+            (key(KeyCode::Up), Action::Up),
+            (ch('k'), Action::Up),
+            (key(KeyCode::Down), Action::Down),
+            (ch('j'), Action::Down),
+        ],
+        label: "↑↓ j k",
+        what: "move",
+        hint: Some(("↑↓ j k", "move")),
+        scope: Scope::Picker,
+    },
+    Binding {
+        keys: &[(ch('/'), Action::Filter)],
+        label: "/",
+        what: "filter the sessions",
+        hint: Some(("/", "filter")),
+        scope: Scope::Picker,
+    },
+    Binding {
+        keys: &[(key(KeyCode::Enter), Action::Select)],
+        label: "Enter",
+        what: "start the session",
+        hint: Some(("Enter", "start")),
+        scope: Scope::Picker,
+    },
+    Binding {
+        keys: &[(ch('q'), Action::Quit), (key(KeyCode::Esc), Action::Cancel)],
+        label: "q Esc",
+        what: "quit (press again or y to confirm)",
+        hint: Some(("q", "quit")),
+        scope: Scope::Both,
+    },
+    Binding {
+        keys: &[(ctrl('z'), Action::Suspend)],
+        label: "Ctrl-Z",
+        what: "suspend (the session pauses; fg brings it back)",
+        hint: None,
+        scope: Scope::Both,
+    },
+    Binding {
+        keys: &[(ctrl('c'), Action::ForceQuit)],
+        label: "Ctrl-C",
+        what: "leave at once",
+        hint: None,
+        scope: Scope::Both,
+    },
+    Binding {
+        keys: &[(ch('y'), Action::Confirm)],
+        label: "y",
+        what: "yes",
+        hint: None,
+        scope: Scope::Dialog,
+    },
+];
+
+/// The rows of the key table that apply to `scope`, as (keys, what) for a help list.
+pub fn help_rows(scope: Scope) -> impl Iterator<Item = (&'static str, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(move |b| b.applies_to(scope))
+        .map(|b| (b.label, b.what))
+}
+
+/// The one-line hint for `scope`: "space pause · → next · …". While paused, the pause key's
+/// word says what it will do instead.
+pub fn hint_line(scope: Scope, paused: bool) -> String {
+    BINDINGS
+        .iter()
+        .filter(|b| b.applies_to(scope))
+        .filter_map(|b| {
+            let (keys, word) = b.hint?;
+            let resumes = paused && b.keys.iter().any(|(_, a)| *a == Action::TogglePause);
+            Some(format!("{keys} {}", if resumes { "resume" } else { word }))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// Maps a key press to an action. Releases are ignored, and so is anything unbound, but
+/// for plain characters, which come as [`Action::Char`].
+pub fn keymap(event: KeyEvent) -> Option<Action> {
+    if event.kind == KeyEventKind::Release {
         return None;
     }
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return match key.code {
-            KeyCode::Char('c') => Some(Action::ForceQuit),
-            _ => None,
-        };
+    let pressed = Key {
+        code: event.code,
+        ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
+    };
+    let bound = BINDINGS
+        .iter()
+        .flat_map(|b| b.keys)
+        .find(|(k, _)| *k == pressed)
+        .map(|(_, action)| *action);
+    match (bound, pressed) {
+        (Some(action), _) => Some(action),
+        (
+            None,
+            Key {
+                code: KeyCode::Char(c),
+                ctrl: false,
+            },
+        ) => Some(Action::Char(c)),
+        (
+            None,
+            Key {
+                code: KeyCode::Backspace,
+                ..
+            },
+        ) => Some(Action::Backspace),
+        _ => None,
     }
-    Some(match key.code {
-        KeyCode::Char(' ') => Action::TogglePause,
-        KeyCode::Right | KeyCode::Char('n') => Action::NextStep,
-        KeyCode::Left | KeyCode::Char('b') => Action::PreviousStep,
-        KeyCode::Char('+') | KeyCode::Char('=') => Action::Extend,
-        KeyCode::Char('p') => Action::ToggleProjection,
-        KeyCode::Char('m') => Action::ToggleMute,
-        KeyCode::Char('[') => Action::VolumeDown,
-        KeyCode::Char(']') => Action::VolumeUp,
-        KeyCode::Char('?') => Action::ToggleHelp,
-        KeyCode::Char('q') => Action::Quit,
-        KeyCode::Esc => Action::Cancel,
-        KeyCode::Char('y') => Action::Confirm,
-        KeyCode::Up | KeyCode::Char('k') => Action::Up,
-        KeyCode::Down | KeyCode::Char('j') => Action::Down,
-        KeyCode::Enter => Action::Select,
-        KeyCode::Char('/') => Action::Filter,
-        KeyCode::Backspace => Action::Backspace,
-        KeyCode::Char(c) => Action::Char(c),
-        _ => return None,
-    })
 }
 
 /// The keymap while typing into a text field (the picker's filter, the note after a
@@ -88,19 +287,6 @@ pub fn text_keymap(key: KeyEvent) -> Option<Action> {
         _ => return None,
     })
 }
-
-/// The keys, as the help overlay and `--help` list them.
-pub const KEYS: &[(&str, &str)] = &[
-    ("space", "pause / resume"),
-    ("→ n", "next step"),
-    ("← b", "restart step / previous step"),
-    ("+", "one more minute in this step"),
-    ("m", "mute / unmute"),
-    ("[ ]", "volume down / up"),
-    ("p", "projection view"),
-    ("?", "this help"),
-    ("q Esc", "quit (press again or y to confirm)"),
-];
 
 #[cfg(test)]
 mod tests {
@@ -148,11 +334,76 @@ mod tests {
     }
 
     #[test]
+    fn every_key_is_bound_once_and_every_action_has_a_key() {
+        let keys: Vec<Key> = BINDINGS
+            .iter()
+            .flat_map(|b| b.keys)
+            .map(|(k, _)| *k)
+            .collect();
+        for (i, k) in keys.iter().enumerate() {
+            assert!(!keys[i + 1..].contains(k), "{k:?} is bound twice");
+        }
+        for action in [
+            Action::TogglePause,
+            Action::NextStep,
+            Action::PreviousStep,
+            Action::Extend,
+            Action::ToggleProjection,
+            Action::ToggleHelp,
+            Action::ToggleMute,
+            Action::VolumeDown,
+            Action::VolumeUp,
+            Action::Quit,
+            Action::Cancel,
+            Action::ForceQuit,
+            Action::Suspend,
+            Action::Confirm,
+            Action::Up,
+            Action::Down,
+            Action::Select,
+            Action::Filter,
+        ] {
+            assert!(
+                BINDINGS
+                    .iter()
+                    .flat_map(|b| b.keys)
+                    .any(|(_, a)| *a == action),
+                "{action:?} has no key"
+            );
+        }
+    }
+
+    #[test]
+    fn the_hints_and_help_come_from_the_table() {
+        assert_eq!(
+            hint_line(Scope::Session, false),
+            "space pause · → next · ← back · + minute · m mute · ? help · q quit"
+        );
+        assert_eq!(
+            hint_line(Scope::Session, true),
+            "space resume · → next · ← back · + minute · m mute · ? help · q quit"
+        );
+        assert_eq!(
+            hint_line(Scope::Picker, false),
+            "↑↓ j k move · / filter · Enter start · q quit"
+        );
+        let help: Vec<_> = help_rows(Scope::Session).map(|(k, _)| k).collect();
+        assert_eq!(
+            help,
+            [
+                "space", "→ n", "← b", "+", "m", "[ ]", "p", "?", "q Esc", "Ctrl-Z", "Ctrl-C"
+            ]
+        );
+    }
+
+    #[test]
     fn ctrl_c_quits_at_once_and_releases_are_ignored() {
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(keymap(ctrl_c), Some(Action::ForceQuit));
         let ctrl_x = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL);
         assert_eq!(keymap(ctrl_x), None);
+        let ctrl_z = KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL);
+        assert_eq!(keymap(ctrl_z), Some(Action::Suspend));
         let release = KeyEvent {
             kind: KeyEventKind::Release,
             state: KeyEventState::NONE,

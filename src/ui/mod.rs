@@ -1,8 +1,9 @@
 //! The full-screen front end: the picker and the session view in the terminal.
 //!
 //! One loop per screen: take what fell due, build the view, draw it only if it changed, then
-//! sleep until the next visible change or an input. Input arrives on a channel from a reader
-//! thread, together with stop signals, so the loop waits on one thing.
+//! wait until the next visible change or an input. Keys arrive in the practice's inbox from
+//! a reader thread, together with the signals, so the loop waits on one thing. The run
+//! itself (engine, clock, sound, ending) is the [`Practice`]'s; this module only shows it.
 
 pub mod action;
 pub mod bigtext;
@@ -16,22 +17,21 @@ use std::io;
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::time::Duration;
+use std::sync::mpsc::Sender;
 
-use ratatui::DefaultTerminal;
+use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event};
 use ratatui::crossterm::{cursor, execute};
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-use signal_hook::iterator::Signals;
+use ratatui::{DefaultTerminal, Terminal};
 
 use crate::audio::output::Audio;
 use crate::engine::{Clock, RealClock};
-use crate::journal::{self, Ending};
+use crate::journal::Ending;
+use crate::practice::{Inbox, Inputs, Practice, Wake};
 use crate::timeline::Timeline;
 use action::{Action, keymap, text_keymap};
 use picker::{Choice, Entry, Picker};
-use session::{Outcome, SessionScreen};
+use session::{Mode, SessionScreen};
 use theme::Theme;
 
 #[derive(Debug, Clone, Copy)]
@@ -43,11 +43,18 @@ pub struct Options {
     pub ask_note: bool,
 }
 
-enum Input {
+/// Whether the full-screen view can be drawn: output is a terminal, and one that says what
+/// it is (`TERM` set, and not `dumb`). Otherwise hara prints plain lines.
+pub fn can_draw() -> bool {
+    use std::io::IsTerminal;
+    io::stdout().is_terminal() && std::env::var("TERM").is_ok_and(|t| !t.is_empty() && t != "dumb")
+}
+
+/// What the terminal sends the full-screen view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
     Key(event::KeyEvent),
     Resize,
-    /// SIGINT, SIGTERM or SIGHUP.
-    Stop,
 }
 
 /// The stderr that was there before the full-screen view pointed it at the log.
@@ -90,10 +97,31 @@ fn restore_terminal() {
     restore_stderr();
 }
 
+/// Points stderr at the log while the view is up. Without a log file the view still works;
+/// library noise may then show.
+fn quiet_stderr() {
+    if let Some(log) = log_path() {
+        let _ = redirect_stderr(&log);
+    }
+}
+
+/// Raw mode, the alternate screen, no cursor, and stderr to the log: the terminal as the
+/// view wants it.
+fn enter_terminal() -> io::Result<()> {
+    quiet_stderr();
+    ratatui::crossterm::terminal::enable_raw_mode()?;
+    execute!(
+        io::stdout(),
+        ratatui::crossterm::terminal::EnterAlternateScreen,
+        cursor::Hide
+    )
+}
+
 /// Sets up the terminal, runs `f`, and gives the terminal back however `f` ends: normally,
-/// with an error, on a stop signal, or in a panic.
+/// with an error, on a stop signal, or in a panic. Keys and resizes go to `inputs`.
 fn with_terminal<R>(
-    f: impl FnOnce(&mut DefaultTerminal, &Receiver<Input>) -> io::Result<R>,
+    inputs: Sender<Wake<Input>>,
+    f: impl FnOnce(&mut DefaultTerminal) -> io::Result<R>,
 ) -> io::Result<R> {
     // The panic message must reach the real stderr: put it back before the default hook
     // prints. ratatui's own hook (installed by `try_init`, below) restores the terminal
@@ -103,10 +131,7 @@ fn with_terminal<R>(
         restore_stderr();
         default_hook(info);
     }));
-    if let Some(log) = log_path() {
-        // Without a log file the view still works; library noise may then show.
-        let _ = redirect_stderr(&log);
-    }
+    quiet_stderr();
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
         Err(e) => {
@@ -114,9 +139,6 @@ fn with_terminal<R>(
             return Err(e);
         }
     };
-
-    let (tx, rx) = mpsc::channel();
-    let keys = tx.clone();
     std::thread::spawn(move || {
         while let Ok(e) = event::read() {
             let input = match e {
@@ -124,119 +146,135 @@ fn with_terminal<R>(
                 Event::Resize(..) => Input::Resize,
                 _ => continue,
             };
-            if keys.send(input).is_err() {
+            if inputs.send(Wake::Input(input)).is_err() {
                 break;
             }
         }
     });
-    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])?;
-    let handle = signals.handle();
-    std::thread::spawn(move || {
-        for _ in signals.forever() {
-            if tx.send(Input::Stop).is_err() {
-                break;
-            }
-        }
-    });
-
-    let result = f(&mut terminal, &rx);
-    handle.close();
+    let result = f(&mut terminal);
     restore_terminal();
     result
 }
 
-/// Runs one session in the view; the flag says a stop signal ended it.
-fn session_loop(
-    terminal: &mut DefaultTerminal,
-    rx: &Receiver<Input>,
-    timeline: Timeline,
-    speed: u32,
-    audio: &mut Audio,
-    options: &Options,
-) -> io::Result<(Ending, bool)> {
-    let started = journal::now_local();
-    let clock = RealClock::new(speed);
-    let mut screen = SessionScreen::new(
-        timeline,
-        clock.now(),
-        options.projection,
-        options.reduce_motion,
-        options.ask_note,
-    );
+/// Ctrl-Z: gives the terminal back, stops the process as the shell expects, and on `fg`
+/// sets the terminal up again and draws everything anew.
+fn suspend(terminal: &mut DefaultTerminal) -> io::Result<()> {
+    restore_terminal();
+    signal_hook::low_level::raise(signal_hook::consts::SIGSTOP)?;
+    refresh(terminal)
+}
+
+/// After the process went on from a stop it did not ask for (SIGSTOP, then SIGCONT), the
+/// shell may have put the terminal back to normal: set it up again and draw everything.
+fn refresh(terminal: &mut DefaultTerminal) -> io::Result<()> {
+    enter_terminal()?;
+    execute!(
+        io::stdout(),
+        ratatui::crossterm::terminal::Clear(ratatui::crossterm::terminal::ClearType::All)
+    )?;
+    // `Terminal::clear` would ask the terminal where its cursor is, and the answer goes to
+    // the key reader thread instead. Forgetting what was drawn (both buffers reset) makes the
+    // next draw a whole one just the same.
+    terminal.swap_buffers();
+    Ok(())
+}
+
+/// Why the session loop handed back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The person left (or the session ended and they pressed a key).
+    Left,
+    /// A stop signal ended it.
+    Stopped,
+    /// Ctrl-Z or SIGTSTP: the terminal should be given back until the process goes on.
+    Suspend,
+    /// The process went on after an outside stop: set the terminal up again.
+    Refresh,
+}
+
+/// Runs the session screen on `practice` until it is left, a stop comes, or the terminal
+/// must be given back. Generic over the backend and the clock, so a test drives it with
+/// ratatui's `TestBackend` and a [`Script`](crate::practice::Script) on a manual clock.
+pub fn session_loop<B: Backend, C: Clock>(
+    terminal: &mut Terminal<B>,
+    screen: &mut SessionScreen,
+    practice: &mut Practice<C>,
+    inputs: &mut dyn Inputs<Input>,
+    theme: &Theme,
+) -> Result<Exit, B::Error> {
     let mut shown = None;
     let mut stopped = false;
     loop {
-        let now = clock.now();
-        for d in screen.advance(now) {
-            audio.event(&d.kind);
+        let now = practice.now();
+        let delivered = practice.advance(now);
+        screen.update(&delivered, practice, now);
+        if matches!(screen.mode(), Mode::Left { .. }) {
+            return Ok(if stopped { Exit::Stopped } else { Exit::Left });
         }
-        let mut view = screen.view(now);
-        view.sound = audio.status();
+        let view = screen.view(practice, now);
         if shown.as_ref() != Some(&view) {
-            terminal.draw(|frame| {
-                render::session(&view, &options.theme, frame.area(), frame.buffer_mut())
-            })?;
+            terminal
+                .draw(|frame| render::session(&view, theme, frame.area(), frame.buffer_mut()))?;
             shown = Some(view);
         }
-        let wait = screen
-            .next_wake(now)
-            .map_or(Duration::from_secs(3600), |t| clock.wait_until(t));
-        let action = match rx.recv_timeout(wait) {
-            Ok(Input::Key(key)) if screen.wants_text(clock.now()) => text_keymap(key),
-            Ok(Input::Key(key)) => keymap(key),
-            Ok(Input::Resize) => {
+        let action = match inputs.wait(screen.next_wake(practice, now), practice.clock()) {
+            None => None,
+            Some(Wake::Input(Input::Key(key))) if screen.wants_text() => text_keymap(key),
+            Some(Wake::Input(Input::Key(key))) => keymap(key),
+            Some(Wake::Input(Input::Resize)) => {
                 // Draw again at the new size, even though the view is the same.
                 shown = None;
                 None
             }
-            Ok(Input::Stop) | Err(RecvTimeoutError::Disconnected) => {
+            Some(Wake::Stop) => {
                 stopped = true;
                 Some(Action::ForceQuit)
             }
-            Err(RecvTimeoutError::Timeout) => None,
-        };
-        let action = match action {
-            Some(Action::ToggleMute) => {
-                audio.toggle_mute();
-                None
-            }
-            Some(Action::VolumeDown) => {
-                audio.change_volume(-0.1);
-                None
-            }
-            Some(Action::VolumeUp) => {
-                audio.change_volume(0.1);
-                None
-            }
-            other => other,
+            Some(Wake::Suspend) => Some(Action::Suspend),
+            Some(Wake::Continue) => return Ok(Exit::Refresh),
         };
         if let Some(action) = action {
-            let now = clock.now();
-            let completed = screen.is_finished(now) && !stopped;
-            let step = screen.engine().status(now).step;
-            if screen.handle(action, now) == Outcome::Leave {
-                let ending = Ending {
-                    started,
-                    practised: screen.engine().practised(now),
-                    completed,
-                    step,
-                    note: screen.note(),
-                };
-                return Ok((ending, stopped));
+            screen.handle(action, practice, practice.now());
+            if action == Action::Suspend {
+                return Ok(Exit::Suspend);
             }
         }
     }
 }
 
-/// `hara run`: one session, full screen, at `speed` times real time.
+/// The session loop on the real terminal, through suspends; true when a stop signal ended it.
+fn run_screen(
+    terminal: &mut DefaultTerminal,
+    screen: &mut SessionScreen,
+    practice: &mut Practice<RealClock>,
+    inbox: &mut Inbox<Input>,
+    theme: &Theme,
+) -> io::Result<bool> {
+    loop {
+        match session_loop(terminal, screen, practice, inbox, theme)? {
+            Exit::Left => return Ok(false),
+            Exit::Stopped => return Ok(true),
+            Exit::Suspend => suspend(terminal)?,
+            Exit::Refresh => refresh(terminal)?,
+        }
+    }
+}
+
+fn session_screen(options: &Options) -> SessionScreen {
+    SessionScreen::new(options.projection, options.reduce_motion, options.ask_note)
+}
+
+/// `hara run`: one practice, full screen. Returns the note typed at the end, if any; the
+/// caller finishes the practice (so it is recorded even when the terminal fails).
 pub fn run_session(
-    timeline: Timeline,
-    speed: u32,
-    audio: &mut Audio,
+    practice: &mut Practice<RealClock>,
+    inbox: &mut Inbox<Input>,
     options: Options,
-) -> io::Result<Ending> {
-    with_terminal(|terminal, rx| {
-        session_loop(terminal, rx, timeline, speed, audio, &options).map(|(ending, _)| ending)
+) -> io::Result<Option<String>> {
+    with_terminal(inbox.sender(), |terminal| {
+        let mut screen = session_screen(&options);
+        run_screen(terminal, &mut screen, practice, inbox, &options.theme)?;
+        Ok(screen.note())
     })
 }
 
@@ -248,33 +286,55 @@ pub fn run_picker(
     open_audio: &dyn Fn(&Timeline) -> Audio,
     record: &mut dyn FnMut(&Timeline, &str, &Ending),
 ) -> io::Result<Option<Ending>> {
-    with_terminal(|terminal, rx| {
+    let mut inbox = Inbox::new(true)?;
+    // The last practice is kept until the picker closes, so its closing bell rings out.
+    let mut last: Option<(Practice<RealClock>, Ending)> = None;
+    let closed_by_signal = with_terminal(inbox.sender(), |terminal| {
         let mut picker = Picker::new(entries);
-        let mut last = None;
         loop {
             terminal
                 .draw(|frame| picker.render(&options.theme, frame.area(), frame.buffer_mut()))?;
-            let action = match rx.recv() {
-                Ok(Input::Key(key)) if picker.typing() => text_keymap(key),
-                Ok(Input::Key(key)) => keymap(key),
-                Ok(Input::Resize) => None,
-                Ok(Input::Stop) | Err(_) => return Ok(last),
+            let action = match inbox.wait(None, &RealClock::new(1)) {
+                Some(Wake::Input(Input::Key(key))) if picker.typing() => text_keymap(key),
+                Some(Wake::Input(Input::Key(key))) => keymap(key),
+                Some(Wake::Input(Input::Resize)) | None => None,
+                Some(Wake::Suspend) => Some(Action::Suspend),
+                Some(Wake::Continue) => {
+                    refresh(terminal)?;
+                    None
+                }
+                Some(Wake::Stop) => return Ok(true),
             };
-            let Some(action) = action else { continue };
-            match picker.handle(action) {
-                Choice::Stay => {}
-                Choice::Quit => return Ok(last),
-                Choice::Start(timeline, source) => {
-                    let mut audio = open_audio(&timeline);
-                    let (ending, stopped) =
-                        session_loop(terminal, rx, (*timeline).clone(), 1, &mut audio, &options)?;
+            match action.map(|a| picker.handle(a)) {
+                None | Some(Choice::Stay) => {}
+                Some(Choice::Suspend) => suspend(terminal)?,
+                Some(Choice::Quit) => return Ok(false),
+                Some(Choice::Start(timeline, source)) => {
+                    let audio = open_audio(&timeline);
+                    let mut practice = Practice::new((*timeline).clone(), RealClock::new(1), audio);
+                    let mut screen = session_screen(&options);
+                    let ran = run_screen(
+                        terminal,
+                        &mut screen,
+                        &mut practice,
+                        &mut inbox,
+                        &options.theme,
+                    );
+                    let ending = practice.finish(screen.note(), practice.now());
                     record(&timeline, &source, &ending);
-                    last = Some(ending);
-                    if stopped {
-                        return Ok(last);
+                    last = Some((practice, ending));
+                    if ran? {
+                        return Ok(true);
                     }
                 }
             }
         }
-    })
+    })?;
+    let Some((practice, ending)) = last else {
+        return Ok(None);
+    };
+    if ending.completed && !closed_by_signal {
+        practice.ring_out(&mut inbox);
+    }
+    Ok(Some(ending))
 }

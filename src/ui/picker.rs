@@ -5,7 +5,7 @@ use ratatui::layout::{Alignment, Constraint, Layout, Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::action::Action;
+use super::action::{Action, Scope, hint_line};
 use super::theme::Theme;
 use crate::session::duration::format;
 use crate::session::library::Listed;
@@ -73,6 +73,8 @@ pub enum Choice {
     /// Run this session; the string is its origin, for the journal.
     Start(Box<Timeline>, String),
     Quit,
+    /// Ctrl-Z: give the terminal back until `fg`.
+    Suspend,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +107,9 @@ impl Picker {
     }
 
     pub fn handle(&mut self, action: Action) -> Choice {
+        if action == Action::Suspend {
+            return Choice::Suspend;
+        }
         self.note = None;
         let count = self.visible().len();
         if self.typing {
@@ -225,9 +230,9 @@ impl Picker {
             Paragraph::new(Line::styled(n.clone(), theme.alert)).render(note, buf);
         }
         let hint = if self.typing {
-            "type to filter · Enter done · Esc clear"
+            "type to filter · Enter done · Esc clear".to_string()
         } else {
-            "↑↓ j k move · / filter · Enter start · q quit"
+            hint_line(Scope::Picker, false)
         };
         Paragraph::new(Line::styled(hint, theme.dim))
             .alignment(Alignment::Center)

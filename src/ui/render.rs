@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget, Wrap};
 
-use super::action::KEYS;
+use super::action::{Scope, help_rows, hint_line};
 use super::session::{Overlay, SessionView};
 use super::theme::Theme;
 use super::{bigtext, breath};
@@ -133,16 +133,15 @@ fn footer(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
 
 fn hint(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let text = match view.state {
-        State::Finished if view.note.is_some() => "Enter: save the note · Esc: skip",
-        State::Finished => "any key: done",
-        State::Paused => "space resume · → next · ← back · + minute · m mute · ? help · q quit",
-        _ => "space pause · → next · ← back · + minute · m mute · ? help · q quit",
+        State::Finished if view.note.is_some() => "Enter: save the note · Esc: skip".to_string(),
+        State::Finished => "any key: done".to_string(),
+        state => hint_line(Scope::Session, state == State::Paused),
     };
     // On a narrow screen, the two keys that lead to all the others.
     let text = if text.chars().count() > usize::from(area.width) {
         "? keys · q quit"
     } else {
-        text
+        &text
     };
     centred(text, theme.dim, area, buf);
 }
@@ -321,13 +320,11 @@ fn boxed(title: &str, lines: Vec<Line<'static>>, theme: &Theme, area: Rect, buf:
 }
 
 fn help(theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let key_width = KEYS
-        .iter()
+    let key_width = help_rows(Scope::Session)
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    let lines = KEYS
-        .iter()
+    let lines = help_rows(Scope::Session)
         .map(|(key, what)| {
             Line::from(vec![
                 Span::styled(format!(" {key:>key_width$}  "), theme.strong),

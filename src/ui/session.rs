@@ -1,10 +1,12 @@
-//! The session screen's state and logic, apart from any terminal: it takes actions and the
-//! engine's events, and produces a [`SessionView`] for the renderer.
+//! The session screen's state and logic, apart from any terminal: it takes keys and the
+//! practice's events, passes controls to the practice, and produces a [`SessionView`] for
+//! the renderer.
 
 use std::time::Duration;
 
-use crate::engine::{Delivered, Engine, PhaseStatus, State};
-use crate::timeline::{EventKind, Phase, Timeline};
+use crate::engine::{Clock, Delivered, PhaseStatus, State};
+use crate::practice::{Control, Practice};
+use crate::timeline::{EventKind, Phase};
 
 use super::action::Action;
 
@@ -15,6 +17,24 @@ pub const FRAMES: u64 = 48;
 /// How much longer `+` makes a step.
 pub const EXTEND_BY: Duration = Duration::from_secs(60);
 
+/// What the session screen is doing. One value, so no two states can be on at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// The session under way: counting down, running or paused (the practice says which).
+    UnderWay,
+    /// The keys, over the session (`ended` false) or over the end screen.
+    Help { ended: bool },
+    /// "Leave this session?", while it is under way.
+    ConfirmQuit,
+    /// The end, with a note for the journal being typed.
+    Note(String),
+    /// The end, waiting for any key.
+    Ended,
+    /// Done: the front end hands back, with the note to record, if any.
+    Left { note: Option<String> },
+}
+
+/// What is drawn over the screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
     None,
@@ -47,29 +67,43 @@ pub struct SessionView {
     pub reduce_motion: bool,
     /// The note being typed after the session, when the journal asks for one.
     pub note: Option<String>,
-    /// How sound stands ("vol 80%", "muted", "no sound device"); the front end fills it in.
+    /// How sound stands ("vol 80%", "muted", "no sound device").
     pub sound: String,
 }
 
 /// The longest note, in characters.
 const MAX_NOTE: usize = 200;
 
-/// What the screen wants after an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Stay,
-    Leave,
-}
-
+/// The session screen: what it shows beside the practice's own state, and how keys move it.
 pub struct SessionScreen {
-    engine: Engine,
+    mode: Mode,
     text: Option<String>,
     cue: Option<String>,
-    overlay: Overlay,
     projection: bool,
     reduce_motion: bool,
-    /// `Some` when a note is asked for at the end; what has been typed so far.
-    note: Option<String>,
+    /// Offer a note for the journal at the end.
+    ask_note: bool,
+}
+
+/// A typed note as the journal keeps it: one clean line, or nothing.
+fn kept(typed: &str) -> Option<String> {
+    Some(crate::text::clean_line(typed)).filter(|n| !n.is_empty())
+}
+
+/// The keys that act on the run itself while it is under way.
+fn run_control<C: Clock>(action: Action, practice: &mut Practice<C>, now: Duration) {
+    let control = match action {
+        Action::TogglePause => Control::TogglePause,
+        Action::Suspend => Control::Pause,
+        Action::NextStep => Control::Next,
+        Action::PreviousStep => Control::Back,
+        Action::Extend => Control::Extend(EXTEND_BY),
+        Action::ToggleMute => Control::ToggleMute,
+        Action::VolumeDown => Control::VolumeDown,
+        Action::VolumeUp => Control::VolumeUp,
+        _ => return,
+    };
+    practice.apply(control, now);
 }
 
 fn ceil_secs(d: Duration) -> u64 {
@@ -92,138 +126,135 @@ fn frame(p: &PhaseStatus) -> u64 {
 
 impl SessionScreen {
     /// `ask_note`: offer a one-line note for the journal when the session ends.
-    pub fn new(
-        timeline: Timeline,
-        now: Duration,
-        projection: bool,
-        reduce_motion: bool,
-        ask_note: bool,
-    ) -> Self {
+    pub fn new(projection: bool, reduce_motion: bool, ask_note: bool) -> Self {
         SessionScreen {
-            engine: Engine::new(timeline, now),
+            mode: Mode::UnderWay,
             text: None,
             cue: None,
-            overlay: Overlay::None,
             projection,
             reduce_motion,
-            note: ask_note.then(String::new),
+            ask_note,
         }
     }
 
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+
     /// Whether keys should be read as text: the note at the end.
-    pub fn wants_text(&self, now: Duration) -> bool {
-        self.note.is_some() && self.engine.is_finished(now) && self.overlay == Overlay::None
+    pub fn wants_text(&self) -> bool {
+        matches!(self.mode, Mode::Note(_))
     }
 
-    /// The note typed at the end, if any.
+    /// The note to record, once the screen has been left.
     pub fn note(&self) -> Option<String> {
-        let note = crate::text::clean_line(self.note.as_deref()?);
-        (!note.is_empty()).then_some(note)
+        match &self.mode {
+            Mode::Left { note } => note.clone(),
+            _ => None,
+        }
     }
 
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
-    /// Takes in what fell due; returns it for others (sound, the journal) to act on too.
-    pub fn advance(&mut self, now: Duration) -> Vec<Delivered> {
-        let delivered = self.engine.advance(now);
-        for d in &delivered {
+    /// Takes in what the practice delivered, and moves to the end screen once it is over.
+    pub fn update<C: Clock>(
+        &mut self,
+        delivered: &[Delivered],
+        practice: &Practice<C>,
+        now: Duration,
+    ) {
+        for d in delivered {
             match &d.kind {
                 EventKind::StepStarted { step } => {
-                    self.text = self.engine.timeline().steps[*step].text.clone();
+                    self.text = practice.timeline().steps[*step].text.clone();
                     self.cue = None;
                 }
                 EventKind::Cue { text } => self.cue = Some(text.clone()),
                 _ => {}
             }
         }
-        delivered
+        let under_way = matches!(
+            self.mode,
+            Mode::UnderWay | Mode::ConfirmQuit | Mode::Help { ended: false }
+        );
+        if under_way && practice.is_finished(now) {
+            self.mode = if self.ask_note {
+                Mode::Note(String::new())
+            } else {
+                Mode::Ended
+            };
+        }
     }
 
-    fn under_way(&self, now: Duration) -> bool {
-        !self.engine.is_finished(now)
+    /// Leaves now, keeping a note typed so far (Ctrl-C, a stop signal, a closed terminal).
+    pub fn leave(&mut self) {
+        let note = match &self.mode {
+            Mode::Note(typed) => kept(typed),
+            _ => None,
+        };
+        self.mode = Mode::Left { note };
     }
 
-    pub fn handle(&mut self, action: Action, now: Duration) -> Outcome {
-        if self.wants_text(now) {
-            match action {
-                Action::Char(c) => {
-                    let note = self.note.get_or_insert_with(String::new);
-                    if note.chars().count() < MAX_NOTE {
-                        note.push(c);
-                    }
+    /// Acts on a key; what concerns the run itself goes to the practice.
+    pub fn handle<C: Clock>(&mut self, action: Action, practice: &mut Practice<C>, now: Duration) {
+        if action == Action::ForceQuit {
+            return self.leave();
+        }
+        if action == Action::ToggleProjection
+            && matches!(self.mode, Mode::UnderWay | Mode::Help { .. } | Mode::Ended)
+        {
+            self.projection = !self.projection;
+            return;
+        }
+        self.mode = match std::mem::replace(&mut self.mode, Mode::UnderWay) {
+            Mode::Note(mut typed) => match action {
+                Action::Char(c) if typed.chars().count() < MAX_NOTE => {
+                    typed.push(c);
+                    Mode::Note(typed)
                 }
                 Action::Backspace => {
-                    self.note.get_or_insert_with(String::new).pop();
+                    typed.pop();
+                    Mode::Note(typed)
                 }
-                Action::Select | Action::ForceQuit => return Outcome::Leave,
-                Action::Cancel => {
-                    self.note = Some(String::new());
-                    return Outcome::Leave;
-                }
-                _ => {}
-            }
-            return Outcome::Stay;
-        }
-        if self.engine.is_finished(now) && self.overlay == Overlay::None {
+                Action::Select => Mode::Left { note: kept(&typed) },
+                Action::Cancel => Mode::Left { note: None },
+                _ => Mode::Note(typed),
+            },
             // The summary waits for any key, then the session is over.
-            return match action {
-                Action::ToggleHelp => {
-                    self.overlay = Overlay::Help;
-                    Outcome::Stay
+            Mode::Ended => match action {
+                Action::ToggleHelp => Mode::Help { ended: true },
+                _ => Mode::Left { note: None },
+            },
+            Mode::Help { ended } => match action {
+                Action::ToggleHelp | Action::Quit | Action::Cancel if ended => Mode::Ended,
+                Action::ToggleHelp | Action::Quit | Action::Cancel => Mode::UnderWay,
+                _ if ended => Mode::Help { ended },
+                // Keys still work with the help open.
+                other => {
+                    run_control(other, practice, now);
+                    Mode::Help { ended }
                 }
-                Action::ToggleProjection => {
-                    self.projection = !self.projection;
-                    Outcome::Stay
+            },
+            Mode::ConfirmQuit => match action {
+                Action::Quit | Action::Cancel | Action::Confirm => {
+                    practice.apply(Control::Stop, now);
+                    Mode::Left { note: None }
                 }
-                _ => Outcome::Leave,
-            };
-        }
-        if self.overlay == Overlay::ConfirmQuit {
-            self.overlay = Overlay::None;
-            return match action {
-                Action::Quit | Action::Cancel | Action::Confirm | Action::ForceQuit => {
-                    self.engine.stop(now);
-                    Outcome::Leave
+                _ => Mode::UnderWay,
+            },
+            Mode::UnderWay => match action {
+                Action::Quit | Action::Cancel => Mode::ConfirmQuit,
+                Action::ToggleHelp => Mode::Help { ended: false },
+                other => {
+                    run_control(other, practice, now);
+                    Mode::UnderWay
                 }
-                _ => Outcome::Stay,
-            };
-        }
-        match action {
-            Action::ForceQuit => {
-                self.engine.stop(now);
-                return Outcome::Leave;
-            }
-            Action::Quit | Action::Cancel if self.overlay == Overlay::Help => {
-                self.overlay = Overlay::None
-            }
-            Action::Quit | Action::Cancel if self.under_way(now) => {
-                self.overlay = Overlay::ConfirmQuit
-            }
-            Action::Quit | Action::Cancel => return Outcome::Leave,
-            Action::ToggleHelp => {
-                self.overlay = if self.overlay == Overlay::Help {
-                    Overlay::None
-                } else {
-                    Overlay::Help
-                };
-            }
-            Action::ToggleProjection => self.projection = !self.projection,
-            Action::TogglePause => self.engine.toggle_pause(now),
-            Action::NextStep => self.engine.next_step(now),
-            Action::PreviousStep => self.engine.previous_step(now),
-            Action::Extend => {
-                self.engine.extend(now, EXTEND_BY);
-            }
-            _ => {}
-        }
-        Outcome::Stay
+            },
+            left @ Mode::Left { .. } => left,
+        };
     }
 
-    pub fn view(&self, now: Duration) -> SessionView {
-        let s = self.engine.status(now);
-        let t = self.engine.timeline();
+    pub fn view<C: Clock>(&self, practice: &Practice<C>, now: Duration) -> SessionView {
+        let s = practice.status(now);
+        let t = practice.timeline();
         let fill = match (s.phase, self.reduce_motion) {
             (None, _) => 0,
             (Some(p), reduce) => {
@@ -242,7 +273,7 @@ impl SessionScreen {
                 (level * 1000.0).round() as u16
             }
         };
-        let total = self.engine.total().as_millis().max(1);
+        let total = practice.engine().total().as_millis().max(1);
         SessionView {
             title: t.title.clone(),
             step: s
@@ -258,19 +289,26 @@ impl SessionScreen {
             session_left: ceil_secs(s.session_left),
             progress: (s.position.as_millis() * 1000 / total) as u16,
             practised: s.practised.as_secs(),
-            overlay: self.overlay,
+            overlay: match self.mode {
+                Mode::Help { .. } => Overlay::Help,
+                Mode::ConfirmQuit => Overlay::ConfirmQuit,
+                _ => Overlay::None,
+            },
             projection: self.projection,
             reduce_motion: self.reduce_motion,
-            note: self.note.clone().filter(|_| s.state == State::Finished),
-            sound: String::new(),
+            note: match &self.mode {
+                Mode::Note(typed) => Some(typed.clone()),
+                _ => None,
+            },
+            sound: practice.sound(),
         }
     }
 
-    /// When something visible will next change: the engine's next event or countdown tick, or
-    /// the breath animation's next frame.
-    pub fn next_wake(&self, now: Duration) -> Option<Duration> {
-        let engine = self.engine.next_change(now);
-        let s = self.engine.status(now);
+    /// When something visible will next change: the practice's next event or countdown
+    /// tick, or the breath animation's next frame.
+    pub fn next_wake<C: Clock>(&self, practice: &Practice<C>, now: Duration) -> Option<Duration> {
+        let engine = practice.next_change(now);
+        let s = practice.status(now);
         let animation = match s.phase {
             Some(p)
                 if !self.reduce_motion
@@ -286,26 +324,53 @@ impl SessionScreen {
         };
         [engine, animation].into_iter().flatten().min()
     }
-
-    pub fn is_finished(&self, now: Duration) -> bool {
-        self.engine.is_finished(now)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audio::output::Audio;
+    use crate::engine::ManualClock;
     use crate::session::check::InstrumentsOnly;
 
     const SOURCE: &str = "title = \"T\"\nprepare = 2\n[[step]]\ntitle = \"Sit\"\nduration = 10\n\
         text = \"Sit.\"\ncues = [{ at = 5, text = \"Halfway.\" }]\n[[step]]\ntitle = \"Breathe\"\n\
         breaths = 2\nbreath = \"4-0-6-0\"\n";
 
-    fn screen() -> SessionScreen {
-        let (_, t) = crate::session::check_str(SOURCE, &InstrumentsOnly)
-            .session
-            .unwrap();
-        SessionScreen::new(t, Duration::ZERO, false, false, false)
+    /// A session screen on a practice of [`SOURCE`], driven at explicit moments.
+    struct Rig {
+        screen: SessionScreen,
+        practice: Practice<ManualClock>,
+    }
+
+    impl Rig {
+        fn new(ask_note: bool) -> Self {
+            let (_, t) = crate::session::check_str(SOURCE, &InstrumentsOnly)
+                .session
+                .unwrap();
+            Rig {
+                screen: SessionScreen::new(false, false, ask_note),
+                practice: Practice::new(t, ManualClock::default(), Audio::silent()),
+            }
+        }
+
+        /// Takes in what fell due by `ms` and returns the view then.
+        fn at(&mut self, ms: u64) -> SessionView {
+            let now = Duration::from_millis(ms);
+            let delivered = self.practice.advance(now);
+            self.screen.update(&delivered, &self.practice, now);
+            self.screen.view(&self.practice, now)
+        }
+
+        fn key(&mut self, action: Action, ms: u64) {
+            let now = Duration::from_millis(ms);
+            self.screen.handle(action, &mut self.practice, now);
+        }
+
+        fn wake(&self, ms: u64) -> Option<Duration> {
+            self.screen
+                .next_wake(&self.practice, Duration::from_millis(ms))
+        }
     }
 
     fn ms(n: u64) -> Duration {
@@ -314,23 +379,20 @@ mod tests {
 
     #[test]
     fn the_view_follows_the_session() {
-        let mut s = screen();
-        s.advance(ms(0));
-        let v = s.view(ms(0));
+        let mut r = Rig::new(false);
+        let v = r.at(0);
         assert_eq!(
             (v.state, v.prepare_left, v.step.clone()),
             (State::Preparing, 2, None)
         );
-        s.advance(ms(7500));
-        let v = s.view(ms(7500));
+        let v = r.at(7500);
         assert_eq!(v.step, Some((1, 2, "Sit".into())));
         assert_eq!(
             (v.text.as_deref(), v.cue.as_deref()),
             (Some("Sit."), Some("Halfway."))
         );
         assert_eq!((v.phase, v.fill), (Some(Phase::Still), 500));
-        s.advance(ms(13_000)); // 1 s into the first 4 s inhale
-        let v = s.view(ms(13_000));
+        let v = r.at(13_000); // 1 s into the first 4 s inhale
         assert_eq!(
             (v.phase, v.phase_left, v.cue.clone()),
             (Some(Phase::Inhale), 3, None)
@@ -340,90 +402,114 @@ mod tests {
 
     #[test]
     fn quitting_a_session_under_way_asks_first() {
-        let mut s = screen();
-        assert_eq!(s.handle(Action::Quit, ms(0)), Outcome::Stay);
-        assert_eq!(s.view(ms(0)).overlay, Overlay::ConfirmQuit);
-        assert_eq!(
-            s.handle(Action::TogglePause, ms(0)),
-            Outcome::Stay,
-            "any other key stays"
-        );
-        assert_eq!(s.view(ms(0)).overlay, Overlay::None);
-        s.handle(Action::Quit, ms(0));
-        assert_eq!(s.handle(Action::Confirm, ms(0)), Outcome::Leave);
-        let mut s = screen();
-        assert_eq!(s.handle(Action::ForceQuit, ms(0)), Outcome::Leave);
+        let mut r = Rig::new(false);
+        r.key(Action::Quit, 0);
+        assert_eq!(r.at(0).overlay, Overlay::ConfirmQuit);
+        r.key(Action::TogglePause, 0);
+        assert_eq!(r.screen.mode(), &Mode::UnderWay, "any other key stays");
+        assert_eq!(r.at(0).state, State::Preparing, "and does nothing else");
+        r.key(Action::Quit, 0);
+        r.key(Action::Confirm, 0);
+        assert_eq!(r.screen.mode(), &Mode::Left { note: None });
+        assert!(r.practice.is_finished(ms(0)), "leaving stops the practice");
+        let mut r = Rig::new(false);
+        r.key(Action::ForceQuit, 0);
+        assert_eq!(r.screen.mode(), &Mode::Left { note: None });
     }
 
     #[test]
     fn pause_skip_extend_help_and_projection() {
-        let mut s = screen();
-        s.advance(ms(3000));
-        s.handle(Action::TogglePause, ms(3000));
-        assert_eq!(s.view(ms(9000)).state, State::Paused);
-        assert_eq!(s.next_wake(ms(9000)), None, "nothing changes while paused");
-        s.handle(Action::TogglePause, ms(9000));
-        s.handle(Action::Extend, ms(9000));
-        assert_eq!(s.view(ms(9000)).session_left, 10 + 20 + 60 - 1);
-        s.handle(Action::NextStep, ms(9000));
-        s.advance(ms(9000));
-        assert_eq!(s.view(ms(9000)).step.unwrap().0, 2);
-        s.handle(Action::ToggleHelp, ms(9000));
-        assert_eq!(s.view(ms(9000)).overlay, Overlay::Help);
-        s.handle(Action::Quit, ms(9000));
+        let mut r = Rig::new(false);
+        r.at(3000);
+        r.key(Action::TogglePause, 3000);
+        assert_eq!(r.at(9000).state, State::Paused);
+        assert_eq!(r.wake(9000), None, "nothing changes while paused");
+        r.key(Action::TogglePause, 9000);
+        r.key(Action::Extend, 9000);
+        assert_eq!(r.at(9000).session_left, 10 + 20 + 60 - 1);
+        r.key(Action::NextStep, 9000);
+        assert_eq!(r.at(9000).step.unwrap().0, 2);
+        r.key(Action::ToggleHelp, 9000);
+        assert_eq!(r.at(9000).overlay, Overlay::Help);
+        r.key(Action::TogglePause, 9000);
         assert_eq!(
-            s.view(ms(9000)).overlay,
-            Overlay::None,
-            "q closes help first"
+            (r.at(9000).overlay, r.at(9000).state),
+            (Overlay::Help, State::Paused),
+            "keys work with the help open"
         );
-        s.handle(Action::ToggleProjection, ms(9000));
-        assert!(s.view(ms(9000)).projection);
+        r.key(Action::Quit, 9000);
+        assert_eq!(r.at(9000).overlay, Overlay::None, "q closes help first");
+        r.key(Action::ToggleProjection, 9000);
+        assert!(r.at(9000).projection);
     }
 
     #[test]
     fn the_breath_animates_in_frames_and_wakes_only_for_them() {
-        let mut s = screen();
-        s.advance(ms(12_000)); // the first inhale starts
-        let wake = s.next_wake(ms(12_000)).unwrap();
+        let mut r = Rig::new(false);
+        let start = r.at(12_000); // the first inhale starts
+        let wake = r.wake(12_000).unwrap();
         assert_eq!(wake, ms(12_000 + 4000 / FRAMES + 1)); // 4 s / FRAMES frames, rounded up
         // Between frames the view does not change.
-        assert_eq!(s.view(ms(12_001)), s.view(ms(12_000)));
-        assert_ne!(s.view(wake), s.view(ms(12_000)));
+        assert_eq!(r.at(12_001), start);
+        assert_ne!(r.at(wake.as_millis() as u64), start);
     }
 
     #[test]
     fn a_note_can_be_typed_at_the_end() {
-        let (_, t) = crate::session::check_str(SOURCE, &InstrumentsOnly)
-            .session
-            .unwrap();
-        let mut s = SessionScreen::new(t, Duration::ZERO, false, false, true);
-        assert!(!s.wants_text(ms(0)));
-        s.advance(ms(60_000));
-        assert!(s.wants_text(ms(60_000)));
+        let mut r = Rig::new(true);
+        r.at(0);
+        assert!(!r.screen.wants_text());
+        r.at(60_000);
+        assert!(r.screen.wants_text());
         for c in "calm, q".chars() {
-            assert_eq!(s.handle(Action::Char(c), ms(60_000)), Outcome::Stay);
+            r.key(Action::Char(c), 60_000);
         }
-        s.handle(Action::Backspace, ms(60_000));
-        assert_eq!(s.view(ms(60_000)).note.as_deref(), Some("calm, "));
-        assert_eq!(s.handle(Action::Select, ms(60_000)), Outcome::Leave);
-        assert_eq!(s.note().as_deref(), Some("calm,"));
-        let (_, t) = crate::session::check_str(SOURCE, &InstrumentsOnly)
-            .session
-            .unwrap();
-        let mut skip = SessionScreen::new(t, Duration::ZERO, false, false, true);
-        skip.advance(ms(60_000));
-        skip.handle(Action::Char('x'), ms(60_000));
-        assert_eq!(skip.handle(Action::Cancel, ms(60_000)), Outcome::Leave);
-        assert_eq!(skip.note(), None, "Esc skips the note");
+        r.key(Action::Backspace, 60_000);
+        assert_eq!(r.at(60_000).note.as_deref(), Some("calm, "));
+        r.key(Action::Select, 60_000);
+        assert_eq!(r.screen.note().as_deref(), Some("calm,"));
+        let mut skip = Rig::new(true);
+        skip.at(60_000);
+        skip.key(Action::Char('x'), 60_000);
+        skip.key(Action::Cancel, 60_000);
+        assert_eq!(
+            skip.screen.mode(),
+            &Mode::Left { note: None },
+            "Esc skips the note"
+        );
+        let mut stopped = Rig::new(true);
+        stopped.at(60_000);
+        stopped.key(Action::Char('x'), 60_000);
+        stopped.screen.leave();
+        assert_eq!(
+            stopped.screen.note().as_deref(),
+            Some("x"),
+            "a stop keeps what was typed"
+        );
     }
 
     #[test]
     fn the_finished_screen_waits_for_a_key() {
-        let mut s = screen();
-        s.advance(ms(60_000));
-        assert!(s.is_finished(ms(60_000)));
-        let v = s.view(ms(60_000));
+        let mut r = Rig::new(false);
+        let v = r.at(60_000);
         assert_eq!((v.state, v.practised), (State::Finished, 30));
-        assert_eq!(s.handle(Action::Char('x'), ms(60_000)), Outcome::Leave);
+        assert_eq!(r.screen.mode(), &Mode::Ended);
+        r.key(Action::ToggleHelp, 60_000);
+        r.key(Action::ToggleHelp, 60_000);
+        assert_eq!(r.screen.mode(), &Mode::Ended, "help comes and goes");
+        r.key(Action::Char('x'), 60_000);
+        assert_eq!(r.screen.mode(), &Mode::Left { note: None });
+    }
+
+    #[test]
+    fn a_session_ending_under_an_overlay_goes_to_the_end_screen() {
+        let mut r = Rig::new(true);
+        r.at(1000);
+        r.key(Action::Quit, 1000);
+        assert_eq!(r.at(60_000).overlay, Overlay::None);
+        assert!(
+            r.screen.wants_text(),
+            "the note is asked for, in plain sight"
+        );
     }
 }

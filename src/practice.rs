@@ -1,0 +1,420 @@
+//! One run of a session, assembled in one place: the engine, its clock, the sound, the time
+//! it began, the stop signals, the ring-out of the last bell, and how it ended.
+//!
+//! Front ends (the full-screen view, plain lines, and anything that follows the same run)
+//! only wait, advance and show: they never own the engine, compute timing, set up signals or
+//! build the journal's [`Ending`] themselves.
+//!
+//! Waiting is one call on [`Inputs`]: "until the clock reads this, or something arrives". The
+//! real [`Inbox`] carries a front end's input and the stop signals on one channel; a
+//! [`Script`] replays inputs on a [`ManualClock`], so a whole run can be driven in a test
+//! without a terminal, a device or a wall clock.
+
+use std::collections::VecDeque;
+use std::io;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
+
+use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
+use signal_hook::iterator::{Handle, Signals};
+
+use crate::audio::output::{Audio, Output};
+use crate::engine::{Clock, Delivered, Engine, ManualClock, Status};
+use crate::journal::{self, Ending};
+use crate::timeline::{EventKind, Timeline};
+
+/// What a person (or a teacher's second screen) can do to a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    TogglePause,
+    Pause,
+    /// Ends the countdown or the current step now.
+    Next,
+    /// Back to the start of this step (or the one before, just after it began).
+    Back,
+    /// Makes the current step longer.
+    Extend(Duration),
+    ToggleMute,
+    VolumeDown,
+    VolumeUp,
+    /// Ends the run here.
+    Stop,
+}
+
+/// How much a volume key changes the master volume.
+const VOLUME_STEP: f32 = 0.1;
+
+/// One run of a session. `C` is the clock it runs on: real for people, manual for tests.
+pub struct Practice<C: Clock> {
+    engine: Engine,
+    clock: C,
+    audio: Audio,
+    /// Local time as the run began (RFC 3339), for the journal.
+    started: String,
+}
+
+impl<C: Clock> Practice<C> {
+    /// Starts the countdown now. `audio` should already be open, so the first bell is on time.
+    pub fn new(timeline: Timeline, clock: C, audio: Audio) -> Self {
+        Practice {
+            engine: Engine::new(timeline, clock.now()),
+            clock,
+            audio,
+            started: journal::now_local(),
+        }
+    }
+
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    pub fn now(&self) -> Duration {
+        self.clock.now()
+    }
+
+    /// Read-only access for what front ends show: status, timeline, step spans.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn timeline(&self) -> &Timeline {
+        self.engine.timeline()
+    }
+
+    pub fn status(&self, now: Duration) -> Status {
+        self.engine.status(now)
+    }
+
+    /// Takes in what fell due by `now` and sounds it; returns it for the front end to show.
+    /// Breath phases that were over before `now` are left out (see [`Engine::advance`]).
+    pub fn advance(&mut self, now: Duration) -> Vec<Delivered> {
+        let delivered = self.engine.advance(now);
+        for d in &delivered {
+            self.audio.event(&d.kind);
+        }
+        delivered
+    }
+
+    /// Like [`advance`](Self::advance), with every phase that fell due, for a front end that
+    /// writes one line per event. Only the phase still current is sounded.
+    pub fn advance_every(&mut self, now: Duration) -> Vec<Delivered> {
+        let delivered = self.engine.advance_every(now);
+        let position = self.engine.status(now).position;
+        for d in &delivered {
+            let over =
+                matches!(d.kind, EventKind::Phase { length, .. } if d.at + length <= position);
+            if !over {
+                self.audio.event(&d.kind);
+            }
+        }
+        delivered
+    }
+
+    pub fn apply(&mut self, control: Control, now: Duration) {
+        match control {
+            Control::TogglePause => self.engine.toggle_pause(now),
+            Control::Pause => self.engine.pause(now),
+            Control::Next => self.engine.next_step(now),
+            Control::Back => self.engine.previous_step(now),
+            Control::Extend(by) => {
+                self.engine.extend(now, by);
+            }
+            Control::ToggleMute => self.audio.toggle_mute(),
+            Control::VolumeDown => self.audio.change_volume(-VOLUME_STEP),
+            Control::VolumeUp => self.audio.change_volume(VOLUME_STEP),
+            Control::Stop => self.engine.stop(now),
+        }
+    }
+
+    /// The clock reading of the next event or whole-second tick; `None` when paused or done.
+    pub fn next_change(&self, now: Duration) -> Option<Duration> {
+        self.engine.next_change(now)
+    }
+
+    /// The clock reading at which the next event falls due.
+    pub fn next_due(&self) -> Option<Duration> {
+        self.engine.next_due()
+    }
+
+    pub fn is_finished(&self, now: Duration) -> bool {
+        self.engine.is_finished(now)
+    }
+
+    /// Whether the sound is muted (by `m`, or because there is none).
+    pub fn is_muted(&self) -> bool {
+        self.audio.is_muted()
+    }
+
+    /// How sound stands, in a few words for a status line.
+    pub fn sound(&self) -> String {
+        self.audio.status()
+    }
+
+    /// The one line worth saying about sound before the run, if any.
+    pub fn sound_notice(&self) -> Option<String> {
+        match self.audio.output() {
+            Output::NoDevice(why) => Some(format!("no sound device ({why}): running silently")),
+            Output::Silent | Output::Device(_) => None,
+        }
+    }
+
+    /// Ends the run at `now` and says how it went. A run that reached its end is completed,
+    /// whatever stopped the process afterwards.
+    pub fn finish(&mut self, note: Option<String>, now: Duration) -> Ending {
+        let completed = self.engine.reached_end(now);
+        let step = self.engine.status(now).step;
+        self.engine.stop(now);
+        Ending {
+            started: self.started.clone(),
+            practised: self.engine.practised(now),
+            completed,
+            step,
+            note,
+        }
+    }
+
+    /// Waits until the last sound has rung out (a stop signal cuts the wait short), so that
+    /// closing the device does not cut the closing bell.
+    pub fn ring_out<T>(&self, inputs: &mut dyn Inputs<T>) {
+        wait_out(&self.clock, inputs, self.audio.ringing_for());
+    }
+}
+
+/// Waits `real` time on `clock`, unless a stop comes first; other input is passed over.
+fn wait_out<T>(clock: &dyn Clock, inputs: &mut dyn Inputs<T>, real: Duration) {
+    let until = clock.later(real);
+    while clock.now() < until {
+        match inputs.wait(Some(until), clock) {
+            None | Some(Wake::Stop) => return,
+            Some(_) => {}
+        }
+    }
+}
+
+/// What wakes a front end before its deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wake<T> {
+    /// The front end's own input (keys, lines, a resize).
+    Input(T),
+    /// SIGINT, SIGTERM, SIGHUP or SIGQUIT: stop now, with a record.
+    Stop,
+    /// SIGTSTP from outside (Ctrl-Z in a raw terminal arrives as a key instead).
+    Suspend,
+    /// SIGCONT: the process was stopped and goes on; the terminal may need setting up again.
+    Continue,
+}
+
+/// Where a front end waits: for the clock to reach a deadline, or for something to arrive.
+pub trait Inputs<T> {
+    /// Waits until `clock` reads `deadline` (forever when `None`) or something arrives;
+    /// `None` means the deadline came.
+    fn wait(&mut self, deadline: Option<Duration>, clock: &dyn Clock) -> Option<Wake<T>>;
+}
+
+/// The real inputs: one channel for a front end's input threads and the process's signals.
+/// This is the one place hara listens for signals.
+pub struct Inbox<T> {
+    tx: Sender<Wake<T>>,
+    rx: Receiver<Wake<T>>,
+    signals: Handle,
+}
+
+impl<T: Send + 'static> Inbox<T> {
+    /// Listens for the stop signals; with `suspend`, also for SIGTSTP and SIGCONT (a
+    /// full-screen front end must give the terminal back before the process stops, and set
+    /// it up again after).
+    pub fn new(suspend: bool) -> io::Result<Self> {
+        let mut wanted = vec![SIGINT, SIGTERM, SIGHUP, SIGQUIT];
+        if suspend {
+            wanted.extend([SIGTSTP, SIGCONT]);
+        }
+        let mut signals = Signals::new(wanted)?;
+        let handle = signals.handle();
+        let (tx, rx) = mpsc::channel();
+        let to_inbox = tx.clone();
+        std::thread::Builder::new()
+            .name("hara-signals".into())
+            .spawn(move || {
+                for signal in signals.forever() {
+                    let wake = match signal {
+                        SIGTSTP => Wake::Suspend,
+                        SIGCONT => Wake::Continue,
+                        _ => Wake::Stop,
+                    };
+                    if to_inbox.send(wake).is_err() {
+                        break;
+                    }
+                }
+            })?;
+        Ok(Inbox {
+            tx,
+            rx,
+            signals: handle,
+        })
+    }
+
+    /// For a thread that feeds the front end's input in.
+    pub fn sender(&self) -> Sender<Wake<T>> {
+        self.tx.clone()
+    }
+}
+
+impl<T> Drop for Inbox<T> {
+    fn drop(&mut self) {
+        self.signals.close();
+    }
+}
+
+impl<T> Inputs<T> for Inbox<T> {
+    fn wait(&mut self, deadline: Option<Duration>, clock: &dyn Clock) -> Option<Wake<T>> {
+        match deadline {
+            // The inbox holds a sender itself, so it is never disconnected.
+            None => self.rx.recv().ok(),
+            Some(t) => self.rx.recv_timeout(clock.wait_until(t)).ok(),
+        }
+    }
+}
+
+/// Inputs at set moments of a [`ManualClock`]: waiting moves the clock straight to the next
+/// input or the deadline, so hours of a run take milliseconds. When nothing is left to
+/// happen (no input, no deadline), it says stop, as a person closing the terminal would.
+pub struct Script<'a, T> {
+    clock: &'a ManualClock,
+    inputs: VecDeque<(Duration, Wake<T>)>,
+}
+
+impl<'a, T> Script<'a, T> {
+    /// `inputs` at clock readings, in order.
+    pub fn new(
+        clock: &'a ManualClock,
+        inputs: impl IntoIterator<Item = (Duration, Wake<T>)>,
+    ) -> Self {
+        Script {
+            clock,
+            inputs: inputs.into_iter().collect(),
+        }
+    }
+
+    /// Inputs not yet taken.
+    pub fn left(&self) -> usize {
+        self.inputs.len()
+    }
+}
+
+impl<T> Inputs<T> for Script<'_, T> {
+    fn wait(&mut self, deadline: Option<Duration>, _: &dyn Clock) -> Option<Wake<T>> {
+        let now = self.clock.now();
+        let next_at = self.inputs.front().map(|(at, _)| *at);
+        match (next_at, deadline) {
+            (Some(at), d) if d.is_none_or(|d| at <= d) => {
+                self.clock.set(at.max(now));
+                self.inputs.pop_front().map(|(_, wake)| wake)
+            }
+            (_, Some(d)) => {
+                self.clock.set(d.max(now));
+                None
+            }
+            (None, None) => Some(Wake::Stop),
+            (Some(_), None) => {
+                unreachable!("the first arm takes any input when there is no deadline")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::check::InstrumentsOnly;
+
+    const SOURCE: &str = "title = \"T\"\nprepare = 2\n[bells]\nend = { sound = \"bowl\" }\n\
+        [[step]]\ntitle = \"Sit\"\nduration = 10\n[[step]]\ntitle = \"Breathe\"\n\
+        breaths = 2\nbreath = \"4-0-6-0\"\n";
+
+    fn timeline() -> Timeline {
+        crate::session::check_str(SOURCE, &InstrumentsOnly)
+            .session
+            .unwrap()
+            .1
+    }
+
+    fn s(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
+
+    #[test]
+    fn a_run_that_reached_its_end_is_completed_whatever_ends_it() {
+        let clock = ManualClock::default();
+        let mut p = Practice::new(timeline(), &clock, Audio::silent());
+        p.advance(s(40));
+        assert!(p.is_finished(s(40)));
+        let ending = p.finish(None, s(45));
+        assert!(ending.completed);
+        assert_eq!(ending.practised, s(30));
+        assert_eq!(ending.step, Some(1));
+    }
+
+    #[test]
+    fn a_stopped_run_records_where_it_stopped() {
+        let clock = ManualClock::default();
+        let mut p = Practice::new(timeline(), &clock, Audio::silent());
+        p.advance(s(5));
+        p.apply(Control::TogglePause, s(5));
+        p.apply(Control::TogglePause, s(65));
+        p.apply(Control::Stop, s(66));
+        let ending = p.finish(Some("tired".into()), s(70));
+        assert!(!ending.completed);
+        assert_eq!(
+            ending.practised,
+            s(4),
+            "3 s before the pause, 1 s after; not the pause"
+        );
+        assert_eq!(ending.step, Some(0));
+        assert_eq!(ending.note.as_deref(), Some("tired"));
+    }
+
+    #[test]
+    fn controls_reach_the_engine() {
+        let clock = ManualClock::default();
+        let mut p = Practice::new(timeline(), &clock, Audio::silent());
+        p.apply(Control::Next, s(0));
+        assert_eq!(p.status(s(0)).step, Some(0), "the countdown is skipped");
+        p.apply(Control::Extend(s(60)), s(1));
+        assert_eq!(p.status(s(1)).session_left, s(30 + 60 - 1));
+        p.apply(Control::Pause, s(2));
+        assert_eq!(p.next_change(s(2)), None, "nothing changes while paused");
+    }
+
+    #[test]
+    fn a_script_moves_the_clock_to_each_input_or_deadline() {
+        let clock = ManualClock::default();
+        let mut script = Script::new(&clock, [(s(5), Wake::Input('a')), (s(9), Wake::Stop)]);
+        assert_eq!(script.wait(Some(s(2)), &clock), None);
+        assert_eq!(clock.now(), s(2));
+        assert_eq!(script.wait(Some(s(7)), &clock), Some(Wake::Input('a')));
+        assert_eq!(clock.now(), s(5));
+        assert_eq!(script.wait(None, &clock), Some(Wake::Stop));
+        assert_eq!((clock.now(), script.left()), (s(9), 0));
+        assert_eq!(
+            script.wait(None, &clock),
+            Some(Wake::Stop),
+            "nothing left: stop"
+        );
+    }
+
+    #[test]
+    fn ringing_out_waits_for_the_sound_unless_stopped() {
+        let clock = ManualClock::default();
+        let mut keys = Script::new(&clock, [(s(1), Wake::Input(()))]);
+        wait_out(&clock, &mut keys, s(9));
+        assert_eq!(clock.now(), s(9), "a key does not cut the bell short");
+        let mut stop = Script::new(&clock, [(s(12), Wake::<()>::Stop)]);
+        wait_out(&clock, &mut stop, s(9));
+        assert_eq!(clock.now(), s(12), "a stop signal does");
+        // Silent audio has nothing ringing: no wait, and no input taken.
+        let p = Practice::new(timeline(), &clock, Audio::silent());
+        let mut script = Script::new(&clock, [(s(20), Wake::Input(()))]);
+        p.ring_out(&mut script);
+        assert_eq!((clock.now(), script.left()), (s(12), 1));
+    }
+}
