@@ -1,7 +1,7 @@
 //! The user's configuration file, `$XDG_CONFIG_HOME/hara/config.toml`.
 //!
-//! It is checked with the same diagnostics as session files. Command-line flags come first:
-//! folders given with `--dir` are searched before the ones named here.
+//! It is checked with the same diagnostics as session files. What it sets is merged with the
+//! command line and the environment in [`crate::settings`], which also lists every key.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +9,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diag::Diagnostic;
 use crate::session::check::unknown_keys;
+use crate::ui::theme::ThemeName;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
@@ -24,16 +25,13 @@ pub struct Config {
     pub device: Option<String>,
     /// The master volume, 0 to 100.
     pub volume: Option<u8>,
+    pub theme: Option<ThemeName>,
+    /// Start sessions in the projection view.
+    pub project: Option<bool>,
+    pub reduce_motion: Option<bool>,
+    /// No sound at all.
+    pub silent: Option<bool>,
 }
-
-const KEYS: &[&str] = &[
-    "session_dirs",
-    "sound_dirs",
-    "journal",
-    "note",
-    "device",
-    "volume",
-];
 
 /// Where hara's own folders are: config (sessions, config.toml) and data (sounds).
 pub fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -59,7 +57,11 @@ pub fn parse(source: &str, base: &Path) -> Result<Config, Vec<Diagnostic>> {
         })
         .collect();
     let root = root.get_ref();
-    diags.extend(unknown_keys(root, KEYS, "the config file"));
+    let keys: Vec<&str> = crate::settings::SETTINGS
+        .iter()
+        .filter_map(|s| s.key)
+        .collect();
+    diags.extend(unknown_keys(root, &keys, "the config file"));
     let mut config = Config::default();
     for (key, dirs) in [
         ("session_dirs", &mut config.session_dirs),
@@ -92,12 +94,47 @@ pub fn parse(source: &str, base: &Path) -> Result<Config, Vec<Diagnostic>> {
             ),
         }
     }
-    if let Some(value) = root.get("note") {
+    for (key, slot, help) in [
+        (
+            "note",
+            &mut config.note,
+            "write note = false to stop being asked for a note after a session",
+        ),
+        (
+            "project",
+            &mut config.project,
+            "write project = true to start sessions in the projection view",
+        ),
+        (
+            "reduce_motion",
+            &mut config.reduce_motion,
+            "write reduce_motion = true for phases as words and a still bar",
+        ),
+        (
+            "silent",
+            &mut config.silent,
+            "write silent = true to run without sound (for people who strike their own bowl)",
+        ),
+    ] {
+        let Some(value) = root.get(key) else { continue };
         match value.get_ref() {
-            DeValue::Boolean(b) => config.note = Some(*b),
+            DeValue::Boolean(b) => *slot = Some(*b),
             _ => diags.push(
-                Diagnostic::error("`note` is true or false", value.span())
-                    .with_help("write note = false to stop being asked for a note after a session"),
+                Diagnostic::error(format!("`{key}` is true or false"), value.span())
+                    .with_help(help),
+            ),
+        }
+    }
+    if let Some(value) = root.get("theme") {
+        let name = match value.get_ref() {
+            DeValue::String(s) => ThemeName::parse(s),
+            _ => None,
+        };
+        match name {
+            Some(name) => config.theme = Some(name),
+            None => diags.push(
+                Diagnostic::error("`theme` is calm, light or contrast", value.span())
+                    .with_help("write theme = \"contrast\" for a projector"),
             ),
         }
     }
@@ -166,6 +203,28 @@ mod tests {
             parse("note = \"no\"\n", Path::new("/")).unwrap_err().len(),
             1
         );
+    }
+
+    #[test]
+    fn reads_the_view_and_sound_keys() {
+        let c = parse(
+            "theme = \"contrast\"\nproject = true\nreduce_motion = true\nsilent = true\n\
+             device = \"pulse\"\nvolume = 55\n",
+            Path::new("/"),
+        )
+        .unwrap();
+        assert_eq!(c.theme, Some(ThemeName::Contrast));
+        assert_eq!(
+            (c.project, c.reduce_motion, c.silent),
+            (Some(true), Some(true), Some(true))
+        );
+        assert_eq!((c.device.as_deref(), c.volume), (Some("pulse"), Some(55)));
+        let diags = parse(
+            "theme = \"dark\"\nsilent = 1\nvolume = 101\n",
+            Path::new("/"),
+        )
+        .unwrap_err();
+        assert_eq!(diags.len(), 3, "{diags:#?}");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod plain;
 pub mod practice;
 pub mod principles;
 pub mod session;
+pub mod settings;
 pub mod text;
 pub mod timeline;
 pub mod ui;

@@ -16,6 +16,11 @@ struct Tmux {
 
 impl Tmux {
     fn start(args: &str, size: (u16, u16)) -> Self {
+        Self::start_with("", args, size)
+    }
+
+    /// Starts hara with `env` (`NAME=value …`) on top of a private home and XDG folders.
+    fn start_with(env: &str, args: &str, size: (u16, u16)) -> Self {
         let version = Command::new("tmux").arg("-V").output();
         assert!(
             version.is_ok_and(|o| o.status.success()),
@@ -30,7 +35,9 @@ impl Tmux {
         let home = tempfile::tempdir().unwrap();
         let dir = home.path();
         let command = format!(
-            "XDG_CONFIG_HOME={d}/config XDG_DATA_HOME={d}/data XDG_STATE_HOME={d}/state {bin} {args}; echo EXIT=$?; sleep 30",
+            "env -u HARA_CONFIG -u HARA_JOURNAL -u HARA_THEME -u HARA_VOLUME -u HARA_DEVICE \
+             HOME={d} XDG_CONFIG_HOME={d}/config XDG_DATA_HOME={d}/data XDG_STATE_HOME={d}/state \
+             XDG_CACHE_HOME={d}/cache {env} {bin} {args}; echo EXIT=$?; sleep 30",
             d = dir.display(),
             bin = cargo_bin("hara").display()
         );
@@ -261,4 +268,89 @@ fn nothing_from_the_session_file_can_drive_the_terminal() {
     assert!(screen.contains("ared"), "{screen}");
     let title = t.tmux(&["display", "-p", "-t", "t", "#{pane_title}"]);
     assert!(!title.contains("pwned"), "the title was set: {title}");
+}
+
+#[test]
+fn sigquit_gives_the_terminal_back_like_sigterm() {
+    let t = Tmux::start("run hara-breathing", (100, 30));
+    t.wait_for("settle in");
+    Command::new("kill")
+        .args(["-QUIT", &t.hara_pid()])
+        .status()
+        .unwrap();
+    let screen = t.wait_for("EXIT=0");
+    assert!(screen.contains("Stopped: practised 0s."), "{screen}");
+    assert_eq!(t.alternate_on(), "0");
+}
+
+#[test]
+fn ctrl_z_pauses_and_gives_the_terminal_back_until_the_process_goes_on() {
+    let t = Tmux::start("run hara-breathing", (100, 30));
+    t.wait_for("settle in");
+    let pid = t.hara_pid();
+    t.keys(&["C-z"]);
+    // tmux runs hara without job control, so nothing says `fg`: go on with SIGCONT.
+    let start = Instant::now();
+    while t.alternate_on() != "0" {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the terminal was not given back"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Command::new("kill").args(["-CONT", &pid]).status().unwrap();
+    let screen = t.wait_for("space resume");
+    assert!(screen.contains("paused"), "the session paused:\n{screen}");
+    assert_eq!(t.alternate_on(), "1");
+    // A SIGTSTP from outside does the same.
+    Command::new("kill").args(["-TSTP", &pid]).status().unwrap();
+    while t.alternate_on() != "0" {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "SIGTSTP: not given back"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Command::new("kill").args(["-CONT", &pid]).status().unwrap();
+    t.wait_for("space resume");
+    t.keys(&["q", "y"]);
+    t.wait_for("EXIT=0");
+    assert_eq!(t.alternate_on(), "0");
+}
+
+#[test]
+fn a_dumb_terminal_gets_plain_lines() {
+    let t = Tmux::start_with("TERM=dumb", "run box-breathing --speed 100", (80, 24));
+    let screen = t.wait_for("EXIT=0");
+    assert!(
+        screen.contains("03:56  rest 4s"),
+        "one line per event:\n{screen}"
+    );
+    assert!(screen.contains("Finished: practised 4m."), "{screen}");
+    assert_eq!(t.alternate_on(), "0");
+}
+
+#[test]
+fn the_theme_from_the_config_file_takes_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "theme = \"contrast\"\n").unwrap();
+    let colours = |env: &str| {
+        let t = Tmux::start_with(env, "run box-breathing --silent", (80, 24));
+        t.wait_for("settle in");
+        let screen = t.tmux(&["capture-pane", "-p", "-e", "-t", "t"]);
+        t.keys(&["C-c"]);
+        t.wait_for("EXIT=0");
+        screen
+    };
+    // The contrast theme paints a black background; calm keeps the terminal's own.
+    let black = |screen: &str| {
+        ["48;5;0m", ";40m", "[40m"]
+            .iter()
+            .any(|sgr| screen.contains(sgr))
+    };
+    let contrast = colours(&format!("HARA_CONFIG={}", config.display()));
+    assert!(black(&contrast), "{contrast:?}");
+    let calm = colours("");
+    assert!(!black(&calm), "{calm:?}");
 }

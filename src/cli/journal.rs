@@ -16,8 +16,9 @@ use crate::timeline::Timeline;
 /// Where the journal is, and whether to keep one.
 #[derive(Debug, Args)]
 pub struct JournalArgs {
-    /// The practice journal to write and read (default: $XDG_DATA_HOME/hara/journal.jsonl)
-    #[arg(long, value_name = "FILE", env = "HARA_JOURNAL", global = true)]
+    /// The practice journal to write and read (default: $XDG_DATA_HOME/hara/journal.jsonl; or
+    /// set HARA_JOURNAL)
+    #[arg(long, value_name = "FILE", global = true)]
     pub journal: Option<PathBuf>,
     /// Record nothing in the journal
     #[arg(long, global = true)]
@@ -25,18 +26,6 @@ pub struct JournalArgs {
     /// Do not ask for a note when a session ends
     #[arg(long, global = true)]
     pub no_note: bool,
-}
-
-/// The journal file: the flag or HARA_JOURNAL, else the config file's `journal`, else the
-/// default in the data folder. `None` with --no-journal.
-pub fn path(args: &JournalArgs, configured: Option<&Path>) -> Option<PathBuf> {
-    if args.no_journal {
-        return None;
-    }
-    args.journal
-        .clone()
-        .or_else(|| configured.map(Path::to_path_buf))
-        .or_else(|| crate::config::project_dirs().map(|d| d.data_dir().join("journal.jsonl")))
 }
 
 /// Appends the entry for a session that ended; a journal that cannot be written is worth a

@@ -13,17 +13,17 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::config::{self, Config};
 use crate::diag;
 use crate::session::Checked;
 use crate::session::format::Session;
 use crate::session::library::{Found, Library};
+use crate::settings::Settings;
 use crate::timeline::Timeline;
 use crate::ui;
-use crate::ui::theme::{Theme, ThemeName};
+use crate::ui::theme::ThemeName;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,8 +42,9 @@ pub struct Cli {
     #[arg(long = "dir", value_name = "DIR", global = true)]
     pub dirs: Vec<PathBuf>,
 
-    /// Read this configuration file instead of $XDG_CONFIG_HOME/hara/config.toml
-    #[arg(long, value_name = "FILE", global = true, env = "HARA_CONFIG")]
+    /// Read this configuration file instead of $XDG_CONFIG_HOME/hara/config.toml (or set
+    /// HARA_CONFIG)
+    #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
     #[command(flatten)]
@@ -62,27 +63,16 @@ pub struct Cli {
 /// How the full-screen view looks.
 #[derive(Debug, Args)]
 pub struct ViewArgs {
-    /// Colours: calm (the default), light, or contrast for projectors; NO_COLOR turns colour off
-    #[arg(long, value_enum, default_value = "calm", global = true)]
-    pub theme: ThemeName,
+    /// Colours: calm (the default), light, or contrast for projectors (or set HARA_THEME, or
+    /// `theme` in the config file); NO_COLOR turns colour off
+    #[arg(long, value_enum, global = true)]
+    pub theme: Option<ThemeName>,
     /// Start in the projection view: huge phase and countdown, for a room
     #[arg(long, global = true)]
     pub project: bool,
     /// No animation: phases as words and a still bar
     #[arg(long, global = true)]
     pub reduce_motion: bool,
-}
-
-impl ViewArgs {
-    pub fn options(&self) -> ui::Options {
-        let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        ui::Options {
-            theme: Theme::new(self.theme, color),
-            projection: self.project,
-            reduce_motion: self.reduce_motion,
-            ask_note: false,
-        }
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,32 +154,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     if let Some(Command::Devices) = command {
         return sound::list_devices();
     }
-    let Some((config, library)) = setup(&cli)? else {
-        return Ok(ExitCode::FAILURE);
+    let settings = Settings::resolve(&cli)?;
+    let library = Library {
+        session_dirs: settings.session_dirs.clone(),
+        sound_dirs: settings.sound_dirs.clone(),
+        decoder: Some(crate::audio::files::playable),
     };
-    let journal = journal::path(&cli.journal, config.journal.as_deref());
-    let mut view = cli.view.options();
-    view.ask_note = journal.is_some() && !cli.journal.no_note && config.note.unwrap_or(true);
+    let journal = settings.journal.clone();
+    let view = settings.view();
     match command {
         None if ui::can_draw() => {
             let open_audio = |t: &Timeline| {
-                cli.sound
-                    .open(&config, t)
-                    .unwrap_or_else(|_| crate::audio::output::Audio::silent())
+                sound::open(&settings, t).unwrap_or_else(|_| crate::audio::output::Audio::silent())
             };
             list::pick(&library, view, &open_audio, journal.as_deref())
         }
         None | Some(Command::List) => list::run(&library, command.is_none()),
         Some(Command::Check { sessions }) => Ok(check::run(&library, sessions)),
         Some(Command::Show { session, json }) => show::run(&library, session, *json),
-        Some(Command::Run(args)) => run::run(
-            &library,
-            args,
-            view,
-            (&cli.sound, &config),
-            journal.as_deref(),
-        ),
-        Some(Command::Chime(args)) => sound::chime(args, &cli.sound, &config),
+        Some(Command::Run(args)) => run::run(&library, args, &settings),
+        Some(Command::Chime(args)) => sound::chime(args, &settings),
         Some(Command::Render(args)) => render::run(&library, args),
         Some(Command::Log(args)) => journal::log(journal, args),
         Some(Command::Stats(args)) => journal::stats(journal, args),
@@ -203,46 +187,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             unreachable!("handled before the library is built")
         }
     }
-}
-
-/// The config file and the session library, from the flags, the config file and the default
-/// folders. `None` when the config file has errors (they have been reported).
-fn setup(cli: &Cli) -> Result<Option<(Config, Library)>> {
-    let explicit = cli.config.is_some();
-    let config_path = cli.config.clone().or_else(config::default_path);
-    let config = match config_path {
-        Some(path) if explicit || path.is_file() => {
-            let source = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read the config file {}", path.display()))?;
-            let base = path.parent().unwrap_or(std::path::Path::new("."));
-            match config::parse(&source, base) {
-                Ok(c) => c,
-                Err(diags) => {
-                    eprint!(
-                        "{}",
-                        diag::render(&diags, &path.display().to_string(), &source, stderr_color())
-                    );
-                    eprintln!(
-                        "error: the config file has errors; fix them or pass --config with another file"
-                    );
-                    return Ok(None);
-                }
-            }
-        }
-        _ => Config::default(),
-    };
-    let dirs = config::project_dirs();
-    let mut session_dirs = cli.dirs.clone();
-    session_dirs.extend(config.session_dirs.iter().cloned());
-    session_dirs.extend(dirs.as_ref().map(|d| d.config_dir().join("sessions")));
-    let mut sound_dirs = config.sound_dirs.clone();
-    sound_dirs.extend(dirs.as_ref().map(|d| d.data_dir().join("sounds")));
-    let library = Library {
-        session_dirs,
-        sound_dirs,
-        decoder: Some(crate::audio::files::playable),
-    };
-    Ok(Some((config, library)))
 }
 
 /// Prints a file's diagnostics on stderr.
@@ -279,6 +223,6 @@ fn load_found(library: &Library, found: Found) -> Result<(Session, Timeline)> {
 }
 
 /// Colour for diagnostics on stderr: only on a terminal, and never with NO_COLOR set.
-fn stderr_color() -> bool {
+pub fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -9,8 +9,6 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::sound::SoundArgs;
-use crate::config::Config;
 use crate::engine::RealClock;
 use crate::journal::Ending;
 use crate::plain::{self, TimingLog};
@@ -19,6 +17,7 @@ use crate::session::compile::compile;
 use crate::session::duration::{self, format};
 use crate::session::fit::fit;
 use crate::session::library::Library;
+use crate::settings::Settings;
 use crate::ui;
 
 #[derive(Debug, Args)]
@@ -87,13 +86,8 @@ pub fn print_ended(ending: &Ending) {
     let _ = writeln!(std::io::stdout(), "{how}: practised {practised}.");
 }
 
-pub fn run(
-    library: &Library,
-    args: &RunArgs,
-    view: ui::Options,
-    (sound, config): (&SoundArgs, &Config),
-    journal: Option<&Path>,
-) -> Result<ExitCode> {
+pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<ExitCode> {
+    let journal = settings.journal.as_deref();
     let found = library.find(&args.session)?;
     let source = found.display.clone();
     let (session, timeline) = super::load_found(library, found)?;
@@ -134,7 +128,7 @@ pub fn run(
         }
     };
     // Opened before the countdown, so the first bell is on time.
-    let audio = sound.open(config, &timeline)?;
+    let audio = super::sound::open(settings, &timeline)?;
     let mut practice = Practice::new(timeline.clone(), RealClock::new(args.speed), audio);
     if plain {
         let mut inbox = Inbox::<()>::new(false).context("cannot listen for stop signals")?;
@@ -159,7 +153,7 @@ pub fn run(
         return Ok(ExitCode::SUCCESS);
     }
     let mut inbox = Inbox::new(true).context("cannot listen for stop signals")?;
-    let shown = ui::run_session(&mut practice, &mut inbox, view);
+    let shown = ui::run_session(&mut practice, &mut inbox, settings.view());
     let note = shown.as_ref().ok().cloned().flatten();
     let ending = conclude(&mut practice, note, journal, &source);
     shown.context("the terminal view failed")?;

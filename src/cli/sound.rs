@@ -11,16 +11,17 @@ use crate::audio::files;
 use crate::audio::output::{Audio, Output, devices};
 use crate::audio::render::Bank;
 use crate::audio::synth::RATE;
-use crate::config::Config;
 use crate::session::format::{Bell, Instrument, Sound};
+use crate::settings::Settings;
 use crate::timeline::Timeline;
 
 #[derive(Debug, Args)]
 pub struct SoundArgs {
-    /// The sound output to use, by name (see `hara devices`)
+    /// The sound output to use, by name (see `hara devices`; or set HARA_DEVICE)
     #[arg(long, value_name = "NAME", global = true)]
     pub device: Option<String>,
-    /// The master volume, 0 to 100 (default 80); bells' own volumes are relative to it
+    /// The master volume, 0 to 100 (default 80, or set HARA_VOLUME); bells' own volumes are
+    /// relative to it
     #[arg(long, value_name = "PERCENT", global = true, value_parser = clap::value_parser!(u8).range(0..=100))]
     pub volume: Option<u8>,
     /// No sound at all: the session runs visually (for people who strike their own bowl)
@@ -28,23 +29,17 @@ pub struct SoundArgs {
     pub silent: bool,
 }
 
-impl SoundArgs {
-    fn volume(&self, config: &Config) -> f32 {
-        f32::from(self.volume.or(config.volume).unwrap_or(80)) / 100.0
+/// The audio for a session: its sounds ready, the device open before the countdown.
+pub fn open(settings: &Settings, timeline: &Timeline) -> Result<Audio> {
+    if settings.silent {
+        return Ok(Audio::silent());
     }
-
-    fn device<'a>(&'a self, config: &'a Config) -> Option<&'a str> {
-        self.device.as_deref().or(config.device.as_deref())
-    }
-
-    /// The audio for a session: its sounds ready, the device open before the countdown.
-    pub fn open(&self, config: &Config, timeline: &Timeline) -> Result<Audio> {
-        if self.silent {
-            return Ok(Audio::silent());
-        }
-        let bank = super::render::bank_for(timeline)?;
-        Ok(Audio::open(self.device(config), bank, self.volume(config)))
-    }
+    let bank = super::render::bank_for(timeline)?;
+    Ok(Audio::open(
+        settings.device.as_deref(),
+        bank,
+        settings.gain(),
+    ))
 }
 
 #[derive(Debug, Args)]
@@ -57,7 +52,7 @@ pub struct ChimeArgs {
     pub strikes: u32,
 }
 
-pub fn chime(args: &ChimeArgs, sound: &SoundArgs, config: &Config) -> Result<ExitCode> {
+pub fn chime(args: &ChimeArgs, settings: &Settings) -> Result<ExitCode> {
     let mut bank = Bank::default();
     let what = match Instrument::from_name(&args.sound) {
         Some(i) => Sound::Instrument(i),
@@ -79,17 +74,14 @@ pub fn chime(args: &ChimeArgs, sound: &SoundArgs, config: &Config) -> Result<Exi
         strikes: args.strikes,
         ..Bell::default()
     };
-    if sound.silent {
+    if settings.silent {
         bail!("--silent and a sound check do not go together");
     }
     let ring = bank.bell(&bell).len() as f64 / f64::from(RATE);
-    let audio = Audio::open(sound.device(config), bank, sound.volume(config));
+    let audio = Audio::open(settings.device.as_deref(), bank, settings.gain());
     match audio.output() {
         Output::Device(name) => {
-            println!(
-                "{bell} on {name}, at volume {:.0}%",
-                sound.volume(config) * 100.0
-            );
+            println!("{bell} on {name}, at volume {}%", settings.volume);
             audio.bell(&bell);
             // Let it ring out before the device closes.
             std::thread::sleep(Duration::from_secs_f64(ring + 0.3));

@@ -12,6 +12,13 @@ pub enum ThemeName {
     Contrast,
 }
 
+impl ThemeName {
+    /// A theme by name, as the config file and `HARA_THEME` give it.
+    pub fn parse(name: &str) -> Option<Self> {
+        <Self as clap::ValueEnum>::from_str(name, true).ok()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Theme {
     /// Ordinary text.
