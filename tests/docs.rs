@@ -40,3 +40,41 @@ fn format_reference_sessions_are_valid() {
         1,
     );
 }
+
+#[test]
+fn readme_lists_every_key_as_the_help_does() {
+    let readme = include_str!("../README.md");
+    use hara::ui::action::{Scope, help_rows};
+    for (keys, what) in help_rows(Scope::Session) {
+        let row = format!("| {keys} | {what} |");
+        assert!(readme.contains(&row), "README lacks the row {row}");
+    }
+}
+
+#[test]
+fn readme_lists_every_setting() {
+    let readme = include_str!("../README.md");
+    let table = readme
+        .split("| setting | command line | environment | config key | default |")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("the settings table");
+    for s in hara::settings::SETTINGS {
+        for name in [s.key, s.env, s.flag].into_iter().flatten() {
+            assert!(table.contains(&format!("`{name}")), "README's settings table lacks {name}");
+        }
+    }
+}
+
+#[test]
+fn readme_config_example_is_a_valid_config_file() {
+    let readme = include_str!("../README.md");
+    let section = readme.split("## Configuration").nth(1).unwrap();
+    let block = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    let parsed = hara::config::parse(block, std::path::Path::new("/"));
+    assert!(parsed.is_ok(), "{block}\n{parsed:#?}");
+}
