@@ -61,7 +61,10 @@ fn readme_lists_every_setting() {
         .expect("the settings table");
     for s in hara::settings::SETTINGS {
         for name in [s.key, s.env, s.flag].into_iter().flatten() {
-            assert!(table.contains(&format!("`{name}")), "README's settings table lacks {name}");
+            assert!(
+                table.contains(&format!("`{name}")),
+                "README's settings table lacks {name}"
+            );
         }
     }
 }

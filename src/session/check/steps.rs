@@ -1,0 +1,284 @@
+//! `[[step]]` tables and repeat groups: titles, lengths, breaths, tones and words.
+
+use super::*;
+
+/// The deepest nesting of repeat groups.
+const MAX_GROUP_DEPTH: usize = 8;
+const MAX_BREATHS: i64 = 10_000;
+const MAX_REPEAT: i64 = 10_000;
+const STEP_KEYS: &[&str] = &[
+    "title",
+    "text",
+    "principle",
+    "duration",
+    "breaths",
+    "breath",
+    "tones",
+    "cues",
+    "bell",
+];
+const GROUP_KEYS: &[&str] = &["title", "repeat", "step"];
+
+impl Checker<'_> {
+    /// The `step` array: steps and repeat groups, in order.
+    pub(super) fn items(&mut self, v: &Value<'_>, tones: bool, depth: usize) -> Option<Vec<Item>> {
+        let list = self.array(v, "write steps as [[step]] tables")?;
+        if list.is_empty() {
+            self.error("there are no steps", v.span(), "add at least one [[step]]");
+            return None;
+        }
+        let mut out = Some(Vec::new());
+        for entry in list {
+            let item = match entry.get_ref() {
+                DeValue::Table(t) if t.contains_key("repeat") || t.contains_key("step") => {
+                    self.group(entry, t, tones, depth)
+                }
+                DeValue::Table(t) => self.step(entry, t, tones).map(|s| Item::Step(Box::new(s))),
+                _ => {
+                    self.wrong_type(entry, "a table", "write each step as a [[step]] table");
+                    None
+                }
+            };
+            match (item, &mut out) {
+                (Some(i), Some(list)) => list.push(i),
+                _ => out = None,
+            }
+        }
+        out
+    }
+
+    pub(super) fn group(
+        &mut self,
+        v: &Value<'_>,
+        t: &DeTable<'_>,
+        tones: bool,
+        depth: usize,
+    ) -> Option<Item> {
+        // Step keys get their own message below, so only the rest count as unknown here.
+        let known: Vec<&str> = GROUP_KEYS.iter().chain(STEP_KEYS).copied().collect();
+        self.diags.extend(
+            unknown_keys(t, &known, "a repeat group")
+                .into_iter()
+                .map(|d| d.with_help(format!("a repeat group takes: {}", GROUP_KEYS.join(", ")))),
+        );
+        for key in STEP_KEYS.iter().filter(|k| !GROUP_KEYS.contains(k)) {
+            if let Some(span) = key_span(t, key) {
+                self.error(
+                    format!("a repeat group has no `{key}` of its own"),
+                    span,
+                    "put it on the steps inside the group ([[step.step]])",
+                );
+            }
+        }
+        if depth >= MAX_GROUP_DEPTH {
+            self.error(
+                format!("repeat groups nest more than {MAX_GROUP_DEPTH} deep"),
+                v.span(),
+                "flatten the groups",
+            );
+            return None;
+        }
+        let title = get(t, "title").and_then(|v| self.nonempty_string(v, "the title"));
+        let times = match get(t, "repeat") {
+            Some(r) => self.integer(r, 1..=MAX_REPEAT, "repeat"),
+            None => {
+                self.error(
+                    "a group of steps needs `repeat`",
+                    v.span(),
+                    "add `repeat = 2` (how many times to play the steps inside)",
+                );
+                None
+            }
+        };
+        let items = match get(t, "step") {
+            Some(s) => self.items(s, tones, depth + 1),
+            None => {
+                let span = key_span(t, "repeat").unwrap_or(v.span());
+                self.error(
+                    "this repeat has no steps",
+                    span,
+                    "add the steps to repeat after it as [[step.step]] tables",
+                );
+                None
+            }
+        };
+        Some(Item::Repeat(Repeat {
+            title,
+            times: u32::try_from(times?).ok()?,
+            items: items?,
+        }))
+    }
+
+    pub(super) fn step(
+        &mut self,
+        v: &Value<'_>,
+        t: &DeTable<'_>,
+        session_tones: bool,
+    ) -> Option<Step> {
+        self.known_keys(t, STEP_KEYS, "a step");
+        let title = get(t, "title").map(|v| self.nonempty_string(v, "the title"));
+        let principle = get(t, "principle").map(|v| self.principle(v));
+        let written = get(t, "text").map(|v| self.string(v, "the text"));
+        let breath = get(t, "breath").map(|v| self.breath(v));
+        let tones = get(t, "tones").map_or(Some(session_tones), |v| self.boolean(v));
+        let bell = get(t, "bell").map(|v| self.bell(v));
+
+        let length = match (get(t, "duration"), get(t, "breaths")) {
+            (Some(_), Some(b)) => {
+                self.push(
+                    Diagnostic::error(
+                        "a step has a length in time or in breaths, not both",
+                        b.span(),
+                    )
+                    .with_help("remove `breaths` or `duration`"),
+                );
+                None
+            }
+            (Some(d), None) => self
+                .positive_duration(d, "a step's duration")
+                .map(|x| (Length::Time(x), d.span())),
+            (None, Some(b)) => {
+                let n = self.integer(b, 1..=MAX_BREATHS, "breaths");
+                if breath.is_none() {
+                    self.push(
+                        Diagnostic::error("`breaths` needs a breath pattern", b.span()).with_help(
+                            "add `breath = \"4-0-6-0\"`, or give the step a `duration` instead",
+                        ),
+                    );
+                    None
+                } else {
+                    n.map(|n| (Length::Breaths(n as u32), b.span()))
+                }
+            }
+            (None, None) => {
+                self.push(
+                    Diagnostic::error("this step has no length", v.span())
+                        .with_label("neither `duration` nor `breaths`")
+                        .with_help(
+                            "add `duration = \"2m\"`, or with a breath pattern, `breaths = 12`",
+                        ),
+                );
+                None
+            }
+        };
+
+        let (length, length_span) = length?;
+        let breath = breath.unwrap_or(Some(None))?;
+        if let (Some(true), None, Some(span)) = (tones, breath, key_span(t, "tones")) {
+            self.push(
+                Diagnostic::warning(
+                    "breath tones need a breath pattern; this step has none",
+                    span,
+                )
+                .with_help("add `breath = \"4-0-6-0\"`, or remove `tones`"),
+            );
+        }
+        let principle = principle.unwrap_or(Some(None))?;
+        let text = match (written.unwrap_or(Some(String::new()))?, principle) {
+            (w, _) if !w.is_empty() => Some(Text::Written(w)),
+            (_, Some(p)) => Some(Text::Principle(p)),
+            _ => None,
+        };
+        let title = match title {
+            Some(t) => t?,
+            None => match (principle, breath) {
+                (Some(p), _) => p.title.to_string(),
+                (None, Some(_)) => "Breathe".to_string(),
+                (None, None) => "Sit".to_string(),
+            },
+        };
+        let mut step = Step {
+            title,
+            text,
+            length,
+            breath,
+            tones: tones? && breath.is_some(),
+            cues: Vec::new(),
+            bell: bell.unwrap_or(Some(None))?,
+            length_span,
+        };
+        self.step_length_warnings(&step);
+        let cues = get(t, "cues").map_or(Some(Vec::new()), |v| self.cues(v, &step));
+        step.cues = cues?;
+        Some(step)
+    }
+
+    pub(super) fn step_length_warnings(&mut self, step: &Step) {
+        let (Length::Time(d), Some(breath)) = (step.length, step.breath) else {
+            return;
+        };
+        let first = match breath {
+            Breath::Steady(p) | Breath::Ramp { from: p, .. } => p.cycle(),
+        };
+        if d < first {
+            self.push(
+                Diagnostic::warning("this step is shorter than one breath", step.length_span.clone())
+                    .with_label(format!("one breath is {}", duration::format(first)))
+                    .with_help("lengthen the step, or give it in breaths (`breaths = 1`); as written it is a quiet rest"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{findings, with_step};
+
+    #[test]
+    fn a_step_has_a_length_in_time_or_breaths() {
+        assert_eq!(
+            findings(&with_step("duration = \"1m30s\"\n")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            findings(&with_step("breaths = 6\nbreath = \"4-0-6-0\"\n")),
+            Vec::<String>::new()
+        );
+        let f = findings(&with_step("text = \"no length\"\n"));
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(f[0].contains("length"), "{f:#?}");
+    }
+
+    #[test]
+    fn breaths_need_a_pattern_and_stay_in_range() {
+        let f = findings(&with_step("breaths = 0\n"));
+        assert!(!f.is_empty(), "{f:#?}");
+        let f = findings(&with_step("breaths = 20000\nbreath = \"4-0-6-0\"\n"));
+        assert!(f.iter().any(|d| d.contains("10000")), "{f:#?}");
+    }
+
+    #[test]
+    fn a_group_needs_repeat_and_takes_no_step_keys_of_its_own() {
+        let f = findings("title = \"T\"\n[[step]]\nduration = 5\n[[step.step]]\nduration = 5\n");
+        assert!(
+            f.iter()
+                .any(|d| d.contains("a group of steps needs `repeat`")),
+            "{f:#?}"
+        );
+        let f = findings(
+            "title = \"T\"\n[[step]]\nrepeat = 2\nduration = 5\n[[step.step]]\nduration = 5\n",
+        );
+        assert!(
+            f.iter()
+                .any(|d| d.contains("a repeat group has no `duration` of its own")),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn groups_do_not_nest_without_end() {
+        let mut source = String::from("title = \"T\"\n");
+        let mut table = String::from("step");
+        for _ in 0..10 {
+            source += &format!("[[{table}]]\nrepeat = 2\n");
+            table += ".step";
+        }
+        source += &format!("[[{table}]]\nduration = 5\n");
+        let f = findings(&source);
+        assert!(
+            f.iter()
+                .any(|d| d.contains("repeat groups nest more than 8 deep")),
+            "{f:#?}"
+        );
+    }
+}

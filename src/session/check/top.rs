@@ -1,0 +1,141 @@
+//! The top level of a session file: its title, summary, tags, countdown and steps.
+
+use super::*;
+
+const TOP_KEYS: &[&str] = &[
+    "format", "title", "summary", "tags", "prepare", "tones", "bells", "step",
+];
+
+impl Checker<'_> {
+    pub(super) fn session(&mut self, root: &DeTable<'_>) -> Option<Session> {
+        self.known_keys(root, TOP_KEYS, "a session");
+        if let Some(v) = get(root, "format")
+            && let Some(n) = self.integer(v, 1..=i64::MAX, "format")
+            && n != FORMAT_VERSION
+        {
+            self.error(
+                format!("this file is written for session format {n}; this hara reads format {FORMAT_VERSION}"),
+                v.span(),
+                "upgrade hara, or rewrite the session for format 1",
+            );
+        }
+        let title = match get(root, "title") {
+            Some(v) => self.nonempty_string(v, "the title"),
+            None => {
+                self.error(
+                    "a session needs a title",
+                    0..0,
+                    "add a line like `title = \"Before a client\"` at the top",
+                );
+                None
+            }
+        };
+        let summary = get(root, "summary").and_then(|v| self.string(v, "the summary"));
+        let tags = get(root, "tags").map_or_else(Vec::new, |v| self.tags(v));
+        let prepare = get(root, "prepare").map_or(Some(Duration::ZERO), |v| self.duration(v));
+        let tones = get(root, "tones").map_or(Some(false), |v| self.boolean(v));
+        let bells = match get(root, "bells") {
+            Some(v) => self.bells(v),
+            None => Some(Bells::defaults()),
+        };
+        let items = match get(root, "step") {
+            Some(v) => self.items(v, tones.unwrap_or(false), 0),
+            None => {
+                self.error(
+                    "a session needs at least one step",
+                    0..0,
+                    "add a step:\n\n[[step]]\ntitle = \"Sit\"\nduration = \"5m\"",
+                );
+                None
+            }
+        };
+        let (title, prepare, mut bells, items) = (title?, prepare?, bells?, items?);
+        self.check_session_bells(&mut bells, &items);
+        Some(Session {
+            title,
+            summary: summary.filter(|s| !s.is_empty()),
+            tags,
+            prepare,
+            bells,
+            items,
+        })
+    }
+
+    pub(super) fn tags(&mut self, v: &Value<'_>) -> Vec<String> {
+        let Some(items) = self.array(v, "write tags as a list: tags = [\"bodywork\", \"short\"]")
+        else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|t| self.nonempty_string(t, "a tag"))
+            .collect()
+    }
+
+    /// Bells sounded at an offset must fall within the session.
+    pub(super) fn check_session_bells(&mut self, bells: &mut Bells, items: &[Item]) {
+        let total = compile::items_length(items);
+        for bell in &bells.at {
+            if bell.at > total {
+                self.push(
+                    Diagnostic::error(
+                        "this bell comes after the session ends",
+                        bell.at_span.clone(),
+                    )
+                    .with_label(format!("at {}", duration::format(bell.at)))
+                    .with_help(format!(
+                        "the session is {} long; use `end` for a bell at the end",
+                        duration::format(total)
+                    )),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{findings, with_step};
+
+    #[test]
+    fn a_session_needs_a_title_and_a_step_reported_together() {
+        let f = findings("summary = \"x\"\n");
+        assert_eq!(f.len(), 2, "{f:#?}");
+        assert!(f[0].contains("a session needs a title"), "{f:#?}");
+        assert!(f[1].contains("a session needs at least one step"), "{f:#?}");
+    }
+
+    #[test]
+    fn a_later_format_is_refused_with_its_line() {
+        let f = findings("format = 2\ntitle = \"T\"\n[[step]]\nduration = 5\n");
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(
+            f[0].starts_with("1:10 error: this file is written for session format 2"),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn unknown_top_level_keys_get_a_suggestion() {
+        let f = findings(&format!("tittle = \"x\"\n{}", with_step("duration = 5\n")));
+        assert!(
+            f.iter()
+                .any(|d| d.starts_with("1:1 error: unknown key `tittle`")
+                    && d.contains("did you mean `title`?")),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn tags_are_a_list_of_words_and_bells_at_an_offset_fall_inside() {
+        let f = findings(
+            "title = \"T\"\ntags = \"short\"\n[bells]\nat = [{ at = \"2m\" }]\n[[step]]\nduration = \"1m\"\n",
+        );
+        assert_eq!(f.len(), 2, "{f:#?}");
+        assert!(f[0].starts_with("2:8 error: expected an array"), "{f:#?}");
+        assert!(
+            f[1].contains("this bell comes after the session ends"),
+            "{f:#?}"
+        );
+    }
+}
