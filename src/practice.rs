@@ -19,7 +19,7 @@ use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
 use signal_hook::iterator::{Handle, Signals};
 
 use crate::audio::output::{Audio, Output};
-use crate::engine::{Clock, Delivered, Engine, ManualClock, Status};
+use crate::engine::{Clock, Delivered, Engine, ManualClock, RealClock, Status};
 use crate::journal::{self, Ending};
 use crate::timeline::{EventKind, Timeline};
 
@@ -178,6 +178,12 @@ impl<C: Clock> Practice<C> {
     pub fn ring_out<T>(&self, inputs: &mut dyn Inputs<T>) {
         wait_out(&self.clock, inputs, self.audio.ringing_for());
     }
+}
+
+/// Lets what `audio` played ring out before it closes (a stop signal cuts the wait short):
+/// for a sound played outside a practice, such as `hara chime`.
+pub fn ring_out<T>(audio: &Audio, inputs: &mut dyn Inputs<T>) {
+    wait_out(&RealClock::new(1), inputs, audio.ringing_for());
 }
 
 /// Waits `real` time on `clock`, unless a stop comes first; other input is passed over.

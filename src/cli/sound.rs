@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -10,7 +9,7 @@ use clap::Args;
 use crate::audio::files;
 use crate::audio::output::{Audio, Output, devices};
 use crate::audio::render::Bank;
-use crate::audio::synth::RATE;
+use crate::practice::Inbox;
 use crate::session::format::{Bell, Instrument, Sound};
 use crate::settings::Settings;
 use crate::timeline::Timeline;
@@ -77,14 +76,13 @@ pub fn chime(args: &ChimeArgs, settings: &Settings) -> Result<ExitCode> {
     if settings.silent {
         bail!("--silent and a sound check do not go together");
     }
-    let ring = bank.bell(&bell).len() as f64 / f64::from(RATE);
     let audio = Audio::open(settings.device.as_deref(), bank, settings.gain());
     match audio.output() {
         Output::Device(name) => {
             println!("{bell} on {name}, at volume {}%", settings.volume);
+            let mut inbox = Inbox::<()>::new(false).context("cannot listen for stop signals")?;
             audio.bell(&bell);
-            // Let it ring out before the device closes.
-            std::thread::sleep(Duration::from_secs_f64(ring + 0.3));
+            crate::practice::ring_out(&audio, &mut inbox);
             Ok(ExitCode::SUCCESS)
         }
         Output::NoDevice(why) => {

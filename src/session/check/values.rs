@@ -328,6 +328,9 @@ mod tests {
             "title = \"T\"\n[bells]\nstart = { sound = \"bowl\", volume = 2 }\n[[step]]\nduration = 5\n",
         );
         assert_eq!(f.len(), 1, "{f:#?}");
-        assert!(f[0].starts_with("3:36 error: volume must be from 0.0 to 1.0"), "{f:#?}");
+        assert!(
+            f[0].starts_with("3:36 error: volume must be from 0.0 to 1.0"),
+            "{f:#?}"
+        );
     }
 }
