@@ -235,3 +235,37 @@ fn compiling_is_deterministic() {
     let b = serde_json::to_string(&fixture("cues.toml")).unwrap();
     assert_eq!(a, b);
 }
+
+/// The timed events counted against the limit: breath phases, cues and bells.
+fn counted(t: &Timeline) -> usize {
+    t.events
+        .iter()
+        .filter(|e| !matches!(e.kind, EventKind::StepStarted { .. } | EventKind::Finished))
+        .count()
+}
+
+#[test]
+fn the_event_limit_counts_what_the_format_says_and_every_range_is_reachable() {
+    // repeat = 10000, the top of its range, of a one-second sit with no bells.
+    let t = compile(
+        "title = \"R\"\n[bells]\nstart = \"none\"\nend = \"none\"\n[[step]]\nrepeat = 10000\n[[step.step]]\nduration = \"1s\"\n",
+    );
+    assert_eq!(counted(&t), 10_000);
+    // breaths = 10000, the top of its range.
+    let t = compile("title = \"B\"\n[[step]]\nbreaths = 10000\nbreath = \"4-0-4-0\"\n");
+    assert_eq!(counted(&t), 20_000 + 2);
+    // Exactly the limit passes; one more does not.
+    let exactly = "title = \"E\"\n[bells]\nstart = \"none\"\nend = \"none\"\n[[step]]\nrepeat = 10\n[[step.step]]\nbreaths = 5000\nbreath = \"0.5-0-0.5-0\"\n";
+    // (Breathing this fast earns a warning, not an error.)
+    let t = check_str(exactly, &InstrumentsOnly).session.unwrap().1;
+    assert_eq!(counted(&t), 100_000);
+    let over = exactly.replace("end = \"none\"", "end = \"bowl\"");
+    let checked = check_str(&over, &InstrumentsOnly);
+    assert!(checked.session.is_none());
+    let message = &checked.diagnostics[0];
+    assert!(
+        message.message.starts_with("the session has 100001 timed events"),
+        "{message:?}"
+    );
+    assert!(message.span.is_some(), "it points at what takes it over");
+}

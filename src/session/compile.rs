@@ -15,17 +15,18 @@ use crate::timeline::*;
 
 /// The longest session hara will run.
 pub const MAX_SESSION: Duration = Duration::from_secs(24 * 60 * 60);
-/// The most events a timeline may hold once repeats are expanded.
-pub const MAX_EVENTS: u64 = 10_000;
+/// The most timed events (breath phases, cues, sounding bells) a session may hold once
+/// repeats are expanded. Step starts and the end are not counted.
+pub const MAX_EVENTS: u64 = 100_000;
 
+/// A session over one of the limits, with the value that takes it over.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum LimitError {
-    #[error("the session is {} long; hara runs sessions of at most 24 hours", duration::format(*.0))]
-    TooLong(Duration),
-    #[error(
-        "the session has {0} timed events once repeats are expanded; the limit is {MAX_EVENTS}"
-    )]
-    TooManyEvents(u64),
+#[error("{what}")]
+pub struct LimitError {
+    pub what: String,
+    /// The `repeat`, length or interval that takes the session over.
+    pub span: Option<Span>,
+    pub help: String,
 }
 
 // ---------- lengths, shared with the checker ----------
@@ -123,17 +124,28 @@ pub fn items_length(items: &[Item]) -> Duration {
     })
 }
 
+/// The timed events a step brings: its breath phases (a sit is one still phase), its cues
+/// and its bell.
 fn step_event_count(step: &Step) -> u64 {
     let len = step_length(step);
     let breaths = u64::from(step_breaths(step));
     let phases = match step.breath {
-        None => 0,
+        None => 1,
         Some(b) => {
             let p = breath_pattern(b, 0, 1);
-            [p.inhale, p.top_up, p.hold, p.exhale, p.rest]
+            let per_breath = [p.inhale, p.top_up, p.hold, p.exhale, p.rest]
                 .iter()
                 .filter(|d| !d.is_zero())
-                .count() as u64
+                .count() as u64;
+            // Time left over after the last whole breath becomes a rest of its own. (A ramp
+            // so long that its length is only estimated is far over the limit anyway.)
+            let exact = breaths <= EXACT_RAMP_SEARCH || matches!(b, Breath::Steady(_));
+            let left_over = !exact || breaths_length(b, breaths as u32) < len;
+            let trailing = u64::from(p.rest.is_zero() && left_over);
+            breaths
+                .saturating_mul(per_breath)
+                .saturating_add(trailing)
+                .max(1)
         }
     };
     let cues: u64 = step
@@ -144,39 +156,125 @@ fn step_event_count(step: &Step) -> u64 {
             CueTime::Every(e) => ((len.as_millis().saturating_sub(1)) / e.as_millis()) as u64,
         })
         .sum();
-    // Start, the breaths, a trailing rest or still phase, cues and a bell.
-    2 + breaths.saturating_mul(phases) + cues + u64::from(step.bell.is_some())
+    phases + cues + u64::from(step.bell.is_some())
 }
 
 fn items_event_count(items: &[Item]) -> u64 {
-    items.iter().fold(0u64, |acc, item| {
-        acc.saturating_add(match item {
-            Item::Step(s) => step_event_count(s),
-            Item::Repeat(r) => items_event_count(&r.items).saturating_mul(u64::from(r.times)),
-        })
-    })
+    items
+        .iter()
+        .map(item_event_count)
+        .fold(0, u64::saturating_add)
+}
+
+fn item_event_count(item: &Item) -> u64 {
+    match item {
+        Item::Step(s) => step_event_count(s),
+        Item::Repeat(r) => items_event_count(&r.items).saturating_mul(u64::from(r.times)),
+    }
+}
+
+fn item_ms(item: &Item) -> u64 {
+    let length = match item {
+        Item::Step(s) => step_length(s),
+        Item::Repeat(r) => items_length(&r.items).saturating_mul(r.times),
+    };
+    u64::try_from(length.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The value that takes `items` over a budget of `left` (in the units `cost` counts): a
+/// step's length, or the `repeat` of a group of which fewer rounds would fit, with a help
+/// line saying what fits. Groups of which not even one round fits are looked into.
+fn over_budget(
+    items: &[Item],
+    mut left: u64,
+    cost: &dyn Fn(&Item) -> u64,
+    unit: &dyn Fn(u64) -> String,
+) -> Option<(Span, String)> {
+    for item in items {
+        let c = cost(item);
+        if c <= left {
+            left -= c;
+            continue;
+        }
+        return Some(match item {
+            Item::Step(s) => (
+                s.length_span.clone(),
+                format!(
+                    "this step takes the session over (there is room for {} more): shorten \
+                     it, or split the session",
+                    unit(left)
+                ),
+            ),
+            Item::Repeat(r) => {
+                let round = r.items.iter().map(cost).fold(0, u64::saturating_add);
+                if round > left {
+                    return over_budget(&r.items, left, cost, unit);
+                }
+                let fit = left / round.max(1);
+                (
+                    r.times_span.clone(),
+                    format!("{fit} rounds fit in what is left; use repeat = {fit} or fewer"),
+                )
+            }
+        });
+    }
+    None
 }
 
 /// Checks the limits without expanding anything, so a session with a million repeats is
-/// refused at once instead of being built.
+/// refused at once instead of being built. The error points at what takes it over.
 pub fn check_limits(session: &Session) -> Result<(), LimitError> {
     let total = items_length(&session.items);
     if total > MAX_SESSION {
-        return Err(LimitError::TooLong(total));
+        let budget = MAX_SESSION.as_millis() as u64;
+        let unit = |ms: u64| duration::format(Duration::from_millis(ms));
+        let (span, help) = over_budget(&session.items, budget, &item_ms, &unit)
+            .map_or((None, "split it into shorter sessions".into()), |(s, h)| {
+                (Some(s), h)
+            });
+        return Err(LimitError {
+            what: format!(
+                "the session is {} long; hara runs sessions of at most 24 hours",
+                duration::format(total)
+            ),
+            span,
+            help,
+        });
     }
-    let interval = session
-        .bells
-        .interval
-        .as_ref()
-        .map_or(0, |i| (total.as_millis() / i.every.as_millis()) as u64);
-    let events = items_event_count(&session.items)
-        .saturating_add(interval)
-        .saturating_add(session.bells.at.len() as u64)
-        .saturating_add(3);
-    if events > MAX_EVENTS {
-        return Err(LimitError::TooManyEvents(events));
+    let bells = &session.bells;
+    let interval = bells.interval.as_ref().map_or(0, |i| {
+        (total.as_millis().saturating_sub(1) / i.every.as_millis()) as u64
+    });
+    let fixed_bells =
+        u64::from(bells.start.is_some()) + u64::from(bells.end.is_some()) + bells.at.len() as u64;
+    let steps = items_event_count(&session.items);
+    let events = steps.saturating_add(interval).saturating_add(fixed_bells);
+    if events <= MAX_EVENTS {
+        return Ok(());
     }
-    Ok(())
+    let what = format!(
+        "the session has {events} timed events (breath phases, cues and bells) once repeats \
+         are expanded; the limit is {MAX_EVENTS}"
+    );
+    let unit = |n: u64| format!("{n} events");
+    let budget = MAX_EVENTS.saturating_sub(fixed_bells);
+    let (span, help) = match &bells.interval {
+        // Without the interval bells it would fit: the interval is what to change.
+        Some(i) if steps <= budget => (
+            Some(i.every_span.clone()),
+            "a longer interval between bells".to_string(),
+        ),
+        _ => over_budget(
+            &session.items,
+            budget.saturating_sub(interval),
+            &item_event_count,
+            &unit,
+        )
+        .map_or((None, "fewer breaths, cues or rounds".into()), |(s, h)| {
+            (Some(s), h)
+        }),
+    };
+    Err(LimitError { what, span, help })
 }
 
 /// The phase events of `n` breaths from `start`, breath `i` shaped by `pattern(i)`, with the

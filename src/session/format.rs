@@ -49,6 +49,7 @@ pub struct Bell {
 #[derive(Debug, Clone)]
 pub struct IntervalBell {
     pub every: Duration,
+    pub every_span: Span,
     pub bell: Bell,
 }
 
@@ -129,6 +130,8 @@ pub enum Item {
 pub struct Repeat {
     pub title: Option<String>,
     pub times: u32,
+    /// Where `repeat` was given, for diagnostics about it.
+    pub times_span: Span,
     pub items: Vec<Item>,
 }
 

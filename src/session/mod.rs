@@ -45,11 +45,19 @@ impl Checked {
 /// Checks the bytes of a session file. Never panics, whatever the bytes.
 pub fn check_bytes(bytes: &[u8], sounds: &dyn SoundFiles) -> Checked {
     if bytes.len() > MAX_FILE_BYTES {
+        // Point at the line where the limit is passed, in the text as it will be shown.
+        let text = String::from_utf8_lossy(bytes);
+        let mut at = MAX_FILE_BYTES.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
         return Checked::failed(vec![
-            Diagnostic::file_error(format!(
-                "the file is {} KiB; a session file may be at most 1024 KiB",
-                bytes.len().div_ceil(1024)
-            ))
+            Diagnostic::error(
+                "the file is over 1 MiB; a session file may be at most 1024 KiB",
+                line_start..line_start,
+            )
+            .with_label("1 MiB is passed on this line")
             .with_help("is this really a session file? sessions are short TOML files"),
         ]);
     }
@@ -108,9 +116,13 @@ pub fn check_str(source: &str, sounds: &dyn SoundFiles) -> Checked {
         Some(session) if syntax_errors.is_empty() => match compile::compile(&session) {
             Ok(timeline) => Some((session, timeline)),
             Err(limit) => {
-                diagnostics.push(Diagnostic::file_error(limit.to_string()).with_help(
-                    "split it into shorter sessions, or use fewer repeats and interval bells",
-                ));
+                diagnostics.push(
+                    match limit.span {
+                        Some(span) => Diagnostic::error(limit.what, span),
+                        None => Diagnostic::file_error(limit.what),
+                    }
+                    .with_help(limit.help),
+                );
                 None
             }
         },

@@ -91,6 +91,7 @@ impl Checker<'_> {
 
     pub(super) fn interval_bell(&mut self, v: &Value<'_>) -> Option<Option<IntervalBell>> {
         let t = self.table(v, "an interval bell", INTERVAL_KEYS)?;
+        let every_span = get(t, "every").map_or(v.span(), |e| e.span());
         let every = match get(t, "every") {
             Some(v) => self.positive_duration(v, "the interval"),
             None => {
@@ -105,6 +106,7 @@ impl Checker<'_> {
         let bell = self.bell_fields(t);
         Some(Some(IntervalBell {
             every: every?,
+            every_span,
             bell: bell?,
         }))
     }

@@ -105,6 +105,7 @@ impl Checker<'_> {
         Some(Item::Repeat(Repeat {
             title,
             times: u32::try_from(times?).ok()?,
+            times_span: get(t, "repeat").map_or(v.span(), |r| r.span()),
             items: items?,
         }))
     }
