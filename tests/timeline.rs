@@ -264,8 +264,34 @@ fn the_event_limit_counts_what_the_format_says_and_every_range_is_reachable() {
     assert!(checked.session.is_none());
     let message = &checked.diagnostics[0];
     assert!(
-        message.message.starts_with("the session has 100001 timed events"),
+        message
+            .message
+            .starts_with("the session has 100001 timed events"),
         "{message:?}"
     );
     assert!(message.span.is_some(), "it points at what takes it over");
+}
+
+#[test]
+fn principle_lines_are_handed_out_in_the_order_the_cues_are_shown() {
+    // Written 20 s first, then 10 s: the 10 s cue is shown first and gets the first line.
+    let t = compile(
+        "title = \"P\"\n[[step]]\nduration = \"1m\"\ncues = [{ at = \"20s\", principle = \"relax\" }, { at = \"10s\", principle = \"relax\" }]\n",
+    );
+    let cues: Vec<(u128, String)> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Cue { text } => Some((e.at.as_millis(), text.clone())),
+            _ => None,
+        })
+        .collect();
+    let relax = hara::principles::find("relax").unwrap();
+    assert_eq!(
+        cues,
+        [
+            (10_000, relax.cues[0].to_string()),
+            (20_000, relax.cues[1].to_string())
+        ]
+    );
 }

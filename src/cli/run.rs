@@ -47,7 +47,13 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     match duration::parse(text) {
         Ok(d) if !d.is_zero() => Ok(d),
         Ok(_) => Err("the length must be longer than zero".into()),
-        Err(e) => Err(format!("{} ({})", e.message, duration::FORMS_HELP)),
+        Err(e) => Err(match e.meant {
+            Some(meant) => format!("write it as {meant}"),
+            None if e.message == "this number has no unit" => {
+                format!("`{text}` needs a unit: {text}m for minutes, {text}s for seconds")
+            }
+            None => format!("{}; write a length as 90s, 1m30s, 20m or 1h30m", e.message),
+        }),
     }
 }
 

@@ -60,7 +60,7 @@ fn breath_pattern(breath: Breath, i: u32, n: u32) -> Pattern {
 }
 
 /// The length of `n` breaths of `breath` (a ramp spread over exactly `n`).
-fn breaths_length(breath: Breath, n: u32) -> Duration {
+pub(crate) fn breaths_length(breath: Breath, n: u32) -> Duration {
     match breath {
         Breath::Steady(p) => p.cycle() * n,
         Breath::Ramp { .. } => (0..n).map(|i| breath_pattern(breath, i, n).cycle()).sum(),
@@ -435,21 +435,25 @@ impl Compiler {
             }
         });
         self.phases(step, start, len);
+        // Principle lines are handed out in the order the cues are shown, not the order
+        // they are written in (a stable sort keeps file order for cues at the same moment).
+        let mut shown: Vec<(Duration, &Text)> = Vec::new();
         for cue in &step.cues {
             match cue.when {
-                CueTime::At(d) => {
-                    let text = self.text(&cue.text);
-                    self.push(start + d, EventKind::Cue { text });
-                }
+                CueTime::At(d) => shown.push((d, &cue.text)),
                 CueTime::Every(e) => {
                     let mut d = e;
                     while d < len {
-                        let text = self.text(&cue.text);
-                        self.push(start + d, EventKind::Cue { text });
+                        shown.push((d, &cue.text));
                         d += e;
                     }
                 }
             }
+        }
+        shown.sort_by_key(|(d, _)| *d);
+        for (d, text) in shown {
+            let text = self.text(text);
+            self.push(start + d, EventKind::Cue { text });
         }
         self.steps.push(PlannedStep {
             title: step.title.clone(),

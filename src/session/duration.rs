@@ -15,13 +15,71 @@ const MAX_MS: u64 = 1000 * 60 * 60 * 1000;
 pub struct DurationError {
     pub message: String,
     pub at: Range<usize>,
+    /// The same length the way hara reads it, when it could tell what was meant ("4m" for
+    /// "4 minutes", "1m30s" for "1:30").
+    pub meant: Option<String>,
 }
 
 fn err(message: impl Into<String>, at: Range<usize>) -> DurationError {
     DurationError {
         message: message.into(),
         at,
+        meant: None,
     }
+}
+
+/// What a length written another common way means in hara's units: a clock-style "1:30"
+/// (minutes and seconds; "1:02:03" with hours) or words such as "4 minutes" or "90 sec".
+pub fn meant(text: &str) -> Option<String> {
+    let text = text.trim();
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = text.split(':').collect();
+    if parts.len() > 1 {
+        if !parts.iter().all(|p| all_digits(p)) || parts.len() > 3 {
+            return None;
+        }
+        let units = &["h", "m", "s"][3 - parts.len()..];
+        let written: String = parts
+            .iter()
+            .zip(units)
+            .filter_map(|(p, u)| {
+                let n: u64 = p.parse().ok()?;
+                (n > 0).then(|| format!("{n}{u}"))
+            })
+            .collect();
+        return Some(if written.is_empty() {
+            "0s".into()
+        } else {
+            written
+        });
+    }
+    let mut out = String::new();
+    let mut words = text.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        let split = word
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(word.len());
+        let (number, mut unit) = word.split_at(split);
+        if number.is_empty() {
+            return None;
+        }
+        if unit.is_empty() {
+            unit = words.next()?;
+        }
+        let unit = match unit.to_ascii_lowercase().trim_end_matches([',', '.']) {
+            "h" | "hr" | "hrs" | "hour" | "hours" => "h",
+            "m" | "min" | "mins" | "minute" | "minutes" => "m",
+            "s" | "sec" | "secs" | "second" | "seconds" => "s",
+            "ms" | "millisecond" | "milliseconds" => "ms",
+            _ => return None,
+        };
+        out += number;
+        out += unit;
+        if words.peek().is_some_and(|w| w.eq_ignore_ascii_case("and")) {
+            words.next();
+        }
+    }
+    (!out.is_empty() && out != text).then_some(out)
 }
 
 /// Reads a non-negative decimal number of `unit_ms` units ("5", "5.5", "0.25") exactly.
@@ -58,8 +116,20 @@ pub fn parse_decimal(text: &str, unit_ms: u64) -> Option<u64> {
 }
 
 /// Parses a duration string: one or more `<number><unit>` parts with units `h`, `m`, `s`
-/// and `ms`, largest first, each at most once, optionally separated by spaces.
+/// and `ms`, largest first, each at most once, optionally separated by spaces. A length
+/// written another common way is refused with what it [`meant`].
 pub fn parse(text: &str) -> Result<Duration, DurationError> {
+    parse_units(text).map_err(|e| match meant(text) {
+        Some(meant) if parse_units(&meant).is_ok() => DurationError {
+            message: "hara writes lengths with the units h, m, s and ms".into(),
+            at: 0..text.len(),
+            meant: Some(meant),
+        },
+        _ => e,
+    })
+}
+
+fn parse_units(text: &str) -> Result<Duration, DurationError> {
     const UNITS: [(&str, u64); 4] = [("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)];
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -186,6 +256,27 @@ pub fn format_clock_precise(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_ways_of_writing_a_length_are_refused_with_what_they_mean() {
+        for (text, want) in [
+            ("4 minutes", "4m"),
+            ("1:30", "1m30s"),
+            ("1:02:03", "1h2m3s"),
+            ("90 sec", "90s"),
+            ("1 hour and 30 minutes", "1h30m"),
+            ("2 min 30 s", "2m30s"),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert_eq!(e.meant.as_deref(), Some(want), "{text}");
+        }
+        assert_eq!(parse("4 fortnights").unwrap_err().meant, None);
+        assert_eq!(
+            parse("1m 30s").unwrap(),
+            Duration::from_secs(90),
+            "spaces between parts are fine"
+        );
+    }
     use proptest::prelude::*;
 
     fn ms(text: &str) -> u128 {

@@ -28,12 +28,13 @@ impl Checker<'_> {
 
     // ---------- cues ----------
 
-    pub(super) fn cues(&mut self, v: &Value<'_>, step: &Step) -> Option<Vec<Cue>> {
+    /// The step's cues. `step_len` is `None` when the step's own length is wrong: the cues
+    /// are still read (every problem at once), only not placed in it.
+    pub(super) fn cues(&mut self, v: &Value<'_>, step_len: Option<Duration>) -> Option<Vec<Cue>> {
         let list = self.array(
             v,
             "write cues as a list: cues = [{ at = \"10s\", text = \"…\" }]",
         )?;
-        let step_len = compile::step_length(step);
         let mut out = Some(Vec::new());
         for entry in list {
             let cue = self
@@ -51,7 +52,7 @@ impl Checker<'_> {
         &mut self,
         v: &Value<'_>,
         t: &DeTable<'_>,
-        step_len: Duration,
+        step_len: Option<Duration>,
     ) -> Option<Cue> {
         let when = match (get(t, "at"), get(t, "every")) {
             (Some(_), Some(e)) => {
@@ -63,9 +64,14 @@ impl Checker<'_> {
                 None
             }
             (Some(a), None) => self.duration(a).and_then(|d| {
-                if d >= step_len {
+                if let Some(step_len) = step_len.filter(|l| d >= *l) {
+                    let message = if d == step_len {
+                        "this cue comes at the very moment its step ends, where nothing would show it"
+                    } else {
+                        "this cue comes after its step ends"
+                    };
                     self.push(
-                        Diagnostic::error("this cue comes after its step ends", a.span())
+                        Diagnostic::error(message, a.span())
                             .with_label(format!("at {}", duration::format(d)))
                             .with_help(format!(
                                 "the step is {} long; move the cue earlier or lengthen the step",
@@ -77,7 +83,7 @@ impl Checker<'_> {
                 Some((CueTime::At(d), a.span()))
             }),
             (None, Some(e)) => self.positive_duration(e, "a cue's interval").and_then(|d| {
-                if d >= step_len {
+                if let Some(step_len) = step_len.filter(|l| d >= *l) {
                     self.push(
                         Diagnostic::error("this cue would never be shown", e.span())
                             .with_label(format!("every {}", duration::format(d)))
@@ -168,5 +174,27 @@ mod tests {
                 .any(|d| d.contains("this cue would never be shown")),
             "{f:#?}"
         );
+    }
+
+    #[test]
+    fn a_cue_at_the_very_end_of_its_step_is_refused_for_what_it_is() {
+        let f = findings(&with_step(
+            "duration = \"1m\"\ncues = [{ at = \"1m\", text = \"x\" }]\n",
+        ));
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(f[0].contains("at the very moment its step ends"), "{f:#?}");
+    }
+
+    #[test]
+    fn cues_are_read_even_when_the_step_length_is_wrong() {
+        let f = findings(&with_step(
+            "duration = \"4 minutes\"\ncues = [{ at = \"10s\", principle = \"relaxx\" }]\n",
+        ));
+        assert_eq!(f.len(), 2, "{f:#?}");
+        assert!(
+            f[0].contains("help: write \"4m\"") || f[0].contains("[write \"4m\"]"),
+            "{f:#?}"
+        );
+        assert!(f[1].contains("unknown principle `relaxx`"), "{f:#?}");
     }
 }

@@ -19,6 +19,14 @@ const STEP_KEYS: &[&str] = &[
 ];
 const GROUP_KEYS: &[&str] = &["title", "repeat", "step"];
 
+/// Whether an unknown key of a step looks like `duration` or `breaths` misspelt.
+fn misspelt_length(t: &DeTable<'_>) -> bool {
+    t.keys()
+        .map(|k| k.get_ref().as_ref())
+        .filter(|k| !STEP_KEYS.contains(k))
+        .any(|k| did_you_mean(k, ["duration", "breaths"]).is_some())
+}
+
 impl Checker<'_> {
     /// The `step` array: steps and repeat groups, in order.
     pub(super) fn items(&mut self, v: &Value<'_>, tones: bool, depth: usize) -> Option<Vec<Item>> {
@@ -151,6 +159,8 @@ impl Checker<'_> {
                     n.map(|n| (Length::Breaths(n as u32), b.span()))
                 }
             }
+            // A misspelt `duration` or `breaths` has been reported as such already.
+            (None, None) if misspelt_length(t) => None,
             (None, None) => {
                 self.push(
                     Diagnostic::error("this step has no length", v.span())
@@ -163,6 +173,12 @@ impl Checker<'_> {
             }
         };
 
+        let step_len = length.as_ref().and_then(|(l, _)| match (l, breath) {
+            (Length::Time(d), _) => Some(*d),
+            (Length::Breaths(n), Some(Some(Some(b)))) => Some(compile::breaths_length(b, *n)),
+            _ => None,
+        });
+        let cues = get(t, "cues").map_or(Some(Vec::new()), |v| self.cues(v, step_len));
         let (length, length_span) = length?;
         let breath = breath.unwrap_or(Some(None))?;
         if let (Some(true), None, Some(span)) = (tones, breath, key_span(t, "tones")) {
@@ -199,12 +215,20 @@ impl Checker<'_> {
             length_span,
         };
         self.step_length_warnings(&step);
-        let cues = get(t, "cues").map_or(Some(Vec::new()), |v| self.cues(v, &step));
         step.cues = cues?;
         Some(step)
     }
 
     pub(super) fn step_length_warnings(&mut self, step: &Step) {
+        if let Some(Breath::Ramp { .. }) = step.breath
+            && compile::step_breaths(step) == 1
+        {
+            self.push(
+                Diagnostic::warning("a ramp over one breath never reaches `to`", step.length_span.clone())
+                    .with_label("one breath")
+                    .with_help("a single breath is breathed as `from`; give the step more breaths, or use one pattern"),
+            );
+        }
         let (Length::Time(d), Some(breath)) = (step.length, step.breath) else {
             return;
         };
@@ -279,6 +303,25 @@ mod tests {
         assert!(
             f.iter()
                 .any(|d| d.contains("repeat groups nest more than 8 deep")),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn a_misspelt_length_is_one_error_not_two() {
+        let f = findings(&with_step("durration = \"30s\"\n"));
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(f[0].contains("did you mean `duration`?"), "{f:#?}");
+    }
+
+    #[test]
+    fn a_ramp_over_one_breath_is_a_warning() {
+        let f = findings(&with_step(
+            "breaths = 1\nbreath = { from = \"4-0-6-0\", to = \"4-0-8-0\" }\n",
+        ));
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(
+            f[0].contains("warning: a ramp over one breath never reaches `to`"),
             "{f:#?}"
         );
     }

@@ -180,7 +180,9 @@ impl Checker<'_> {
                 Ok(d) => Some(d),
                 Err(e) => {
                     let trimmed = s.trim();
-                    let help = if e.message == "this number has no unit" {
+                    let help = if let Some(meant) = &e.meant {
+                        format!("write \"{meant}\"")
+                    } else if e.message == "this number has no unit" {
                         format!(
                             "add a unit, as in \"{trimmed}s\" or \"{trimmed}m\", or write the seconds without quotes"
                         )
