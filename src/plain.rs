@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::engine::{Clock, Delivered, Engine};
 use crate::journal::Ending;
 use crate::practice::{Inputs, Practice, Wake};
-use crate::session::duration::{format, format_clock, format_clock_precise};
+use crate::session::duration::{format, format_clock, format_clock_tenths, format_rounded};
 use crate::timeline::{EventKind, Timeline};
 
 /// Writes the timing log: per event, when it was due and when it was delivered.
@@ -67,13 +67,13 @@ pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<S
                 step + 1,
                 timeline.steps.len(),
                 s.title,
-                format(length)
+                format_rounded(length)
             )];
             lines.extend(s.text.clone());
             lines
         }
         EventKind::Phase { phase, length, .. } => {
-            vec![format!("{} {}", phase.name(), format(*length))]
+            vec![format!("{} {}", phase.name(), format_rounded(*length))]
         }
         EventKind::Cue { text } => vec![format!("cue: {text}")],
         EventKind::Bell { bell } => vec![format!("bell: {bell}")],
@@ -109,7 +109,7 @@ pub fn run<C: Clock, T>(
                 log.record(&d)?;
             }
             for line in describe(&d.kind, &timeline, practice.engine()) {
-                writeln!(out, "{:>5}  {line}", format_clock_precise(d.at))?;
+                writeln!(out, "{:>5}  {line}", format_clock_tenths(d.at))?;
             }
         }
         out.flush()?;

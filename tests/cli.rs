@@ -3,8 +3,10 @@
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
+use assert_cmd::cargo::cargo_bin;
 use tempfile::TempDir;
+
+mod sandbox;
 
 /// A home of one's own: XDG folders inside a temporary directory.
 struct Home {
@@ -29,14 +31,8 @@ impl Home {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::cargo_bin("hara")
-            .unwrap()
+        sandbox::command(cargo_bin("hara"), self.path())
             .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env_remove("HARA_CONFIG")
-            .env("NO_COLOR", "1")
             .args(args)
             .output()
             .unwrap()
@@ -313,4 +309,47 @@ fn render_writes_the_whole_track_and_never_overwrites_by_accident() {
             .status
             .success()
     );
+}
+
+#[test]
+fn new_gives_a_bare_name_the_toml_extension_the_sessions_folder_looks_for() {
+    let home = Home::new();
+    let out = home.run(&["new", "abend2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(home.path().join("abend2.toml").is_file());
+    assert!(
+        stdout(&out).starts_with("wrote abend2.toml"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn show_previews_a_plan_scaled_as_run_would_scale_it() {
+    let home = Home::new();
+    let out = home.run(&["show", "four-seven-eight", "--fit", "5m"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let plan = stdout(&out);
+    assert!(plan.contains("length 5m,"), "{plan}");
+    assert!(
+        !plan.contains(".999") && !plan.contains(".001"),
+        "whole seconds: {plan}"
+    );
+    let out = home.run(&["show", "four-seven-eight", "--fit", "20"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`20` needs a unit: 20m for minutes, 20s for seconds"));
+}
+
+#[test]
+fn export_writes_csv_without_being_asked_for_it() {
+    let home = Home::new();
+    let journal = home.path().join("j.jsonl");
+    std::fs::write(
+        &journal,
+        "{\"start\":\"2026-11-28T21:50:00+01:00\",\"title\":\"Sit\",\"source\":\"x\",\"planned_s\":60,\"practised_s\":60,\"completed\":true,\"steps\":1}\n",
+    )
+    .unwrap();
+    let out = home.run(&["export", "--journal", journal.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("start,title,"), "{}", stdout(&out));
 }

@@ -7,16 +7,13 @@
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
+mod sandbox;
 
-/// Runs hara in tests/ so that paths in messages are short and the same on every machine.
+/// Runs hara in a home of its own, from the crate's folder so that paths in messages are
+/// short and the same on every machine.
 fn hara(args: &[&str]) -> Output {
-    Command::cargo_bin("hara")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .env("XDG_DATA_HOME", "/nonexistent")
-        .env("NO_COLOR", "1")
+    let home = tempfile::tempdir().unwrap();
+    sandbox::command(assert_cmd::cargo::cargo_bin("hara"), home.path())
         .args(args)
         .output()
         .unwrap()

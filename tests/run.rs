@@ -1,18 +1,15 @@
 //! `hara run` in plain mode, as a screen reader or a log would see it.
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Command as Process, Stdio};
-use std::time::Duration;
 
-use assert_cmd::Command;
 use assert_cmd::cargo::cargo_bin;
 
+mod sandbox;
+
 fn hara(args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("hara")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .env("XDG_DATA_HOME", "/nonexistent")
+    let home = tempfile::tempdir().unwrap();
+    sandbox::command(cargo_bin("hara"), home.path())
         // What these tests read is the same with or without a sound device; --silent keeps
         // the output free of the machine's audio setup.
         .arg("--silent")
@@ -141,46 +138,51 @@ fn an_invalid_session_is_reported_not_run() {
     assert!(err.contains("error: tests/fixtures/invalid/version.toml is not a valid session"));
 }
 
-/// Starts `hara run`, waits, sends `signal`, and returns what it printed and its exit code.
-fn interrupt(args: &[&str], after: Duration, signal: &str) -> (String, Option<i32>) {
-    let mut child = Process::new(cargo_bin("hara"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("XDG_CONFIG_HOME", "/nonexistent")
+/// Starts `hara run`, waits until it prints a line containing `ready` (its signal handler
+/// is in place before its first line), sends `signal`, and returns what it printed and its
+/// exit code.
+fn interrupt(args: &[&str], ready: &str, signal: &str) -> (String, Option<i32>) {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = sandbox::command(cargo_bin("hara"), home.path())
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(after);
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut out = String::new();
+    while !out.lines().any(|l| l.contains(ready)) {
+        let read = stdout.read_line(&mut out).unwrap();
+        assert!(read > 0, "hara ended before printing {ready:?}:\n{out}");
+    }
     let status = Process::new("kill")
         .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
     let code = child.wait().unwrap().code();
-    let mut out = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
+    stdout.read_to_string(&mut out).unwrap();
+    let journal = home.path().join("data/hara/journal.jsonl");
+    assert!(
+        journal.exists(),
+        "a stopped session is recorded in its own journal"
+    );
     (out, code)
 }
 
 #[test]
 fn ctrl_c_sigterm_and_sighup_stop_cleanly_with_a_summary() {
-    let (out, code) = interrupt(&["run", "sit-and-walk"], Duration::from_millis(500), "INT");
+    let (out, code) = interrupt(&["run", "sit-and-walk"], "Ctrl-C stops", "INT");
     assert_eq!(code, Some(0), "{out}");
     assert!(
         out.ends_with("Stopped during the countdown: practised 0s.\n"),
         "{out}"
     );
 
-    // At 100× speed, 1.5 s in is past the 10 s countdown and into the first sit.
+    // At 10× speed the first sit lasts long enough to be stopped in.
     let (out, code) = interrupt(
-        &["run", "sit-and-walk", "--speed", "100"],
-        Duration::from_millis(1500),
+        &["run", "sit-and-walk", "--speed", "10"],
+        "step 1 of 5",
         "TERM",
     );
     assert_eq!(code, Some(0), "{out}");
@@ -190,7 +192,7 @@ fn ctrl_c_sigterm_and_sighup_stop_cleanly_with_a_summary() {
         "{out}"
     );
 
-    let (out, code) = interrupt(&["run", "sit-and-walk"], Duration::from_millis(500), "HUP");
+    let (out, code) = interrupt(&["run", "sit-and-walk"], "Ctrl-C stops", "HUP");
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("Stopped during the countdown"));
 }

@@ -180,8 +180,9 @@ pub fn render_stats(s: &journal::Stats, streak: bool) -> String {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Comma-separated values, one row per session, with a header
-    #[arg(long, required = true)]
+    /// Comma-separated values, one row per session, with a header (the default, and for now
+    /// the only format)
+    #[arg(long)]
     pub csv: bool,
 }
 

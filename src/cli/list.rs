@@ -23,7 +23,7 @@ pub fn run(library: &Library, bare: bool) -> Result<ExitCode> {
         .map(|l| {
             let source = l.found.source_label();
             let (title, length) = match &l.checked.session {
-                Some((_, t)) => (t.title.clone(), duration::format(t.total)),
+                Some((_, t)) => (t.title.clone(), duration::format_rounded(t.total)),
                 None => (
                     format!("invalid: see `hara check {}`", clean_line(&l.found.display)),
                     "-".to_string(),

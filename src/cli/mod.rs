@@ -94,6 +94,9 @@ pub enum Command {
         /// Print the full timeline (every event, times in milliseconds) as JSON
         #[arg(long)]
         json: bool,
+        /// Show the plan scaled as `hara run` would scale it
+        #[command(flatten)]
+        fit: run::FitArgs,
     },
     /// Write a commented template session to start from (never overwrites)
     New {
@@ -171,7 +174,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         None | Some(Command::List) => list::run(&library, command.is_none()),
         Some(Command::Check { sessions }) => Ok(check::run(&library, sessions)),
-        Some(Command::Show { session, json }) => show::run(&library, session, *json),
+        Some(Command::Show { session, json, fit }) => show::run(&library, session, *json, fit),
         Some(Command::Run(args)) => run::run(&library, args, &settings),
         Some(Command::Chime(args)) => sound::chime(args, &settings),
         Some(Command::Render(args)) => render::run(&library, args),

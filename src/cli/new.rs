@@ -10,6 +10,14 @@ use anyhow::{Context, Result, bail};
 pub const TEMPLATE: &str = include_str!("template.toml");
 
 pub fn run(path: &Path) -> Result<ExitCode> {
+    // Session folders only look at .toml files: a name without one gets it.
+    let with_extension;
+    let path = if path.extension().is_none() {
+        with_extension = path.with_extension("toml");
+        &with_extension
+    } else {
+        path
+    };
     let mut file = match std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -16,8 +16,10 @@ use crate::practice::{Inbox, Practice};
 use crate::session::compile::compile;
 use crate::session::duration::{self, format};
 use crate::session::fit::fit;
+use crate::session::format::Session;
 use crate::session::library::Library;
 use crate::settings::Settings;
+use crate::timeline::Timeline;
 use crate::ui;
 
 #[derive(Debug, Args)]
@@ -31,17 +33,53 @@ pub struct RunArgs {
     /// Play the session this many times faster, to preview it
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub speed: u32,
-    /// Scale the session to last this long from the opening bell, e.g. 4m or 1h30m
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "until")]
-    pub fit: Option<Duration>,
-    /// Scale the session to end at this local time, e.g. 14:55
-    #[arg(long, value_name = "HH:MM", value_parser = parse_time)]
-    pub until: Option<jiff::civil::Time>,
+    #[command(flatten)]
+    pub fit: FitArgs,
     /// Write each event's planned and delivered time (ms) to FILE, to check the timing (runs
     /// in plain mode)
     #[arg(long, value_name = "FILE")]
     pub timing_log: Option<PathBuf>,
 }
+
+/// Scaling a session to the time there is (for `run` and `show`).
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// Scale the session to last this long from the opening bell, e.g. 4m or 1h30m
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "until")]
+    pub fit: Option<Duration>,
+    /// Scale the session to end at this local time (within the next 12 hours), e.g. 14:55
+    #[arg(long, value_name = "HH:MM", value_parser = parse_time)]
+    pub until: Option<jiff::civil::Time>,
+}
+
+impl FitArgs {
+    /// The timeline scaled as asked, or as it is.
+    pub fn apply(&self, session: &Session, timeline: Timeline) -> Result<Timeline> {
+        let now = jiff::ZonedDateTime::now();
+        let target = match (self.fit, self.until) {
+            (Some(d), _) => d,
+            (None, Some(t)) => {
+                let left = time_until(&now, t)?;
+                let Some(target) = left.checked_sub(session.prepare).filter(|d| !d.is_zero())
+                else {
+                    bail!(
+                        "{} is too soon: the countdown alone takes {}",
+                        t.strftime("%H:%M"),
+                        format(session.prepare)
+                    );
+                };
+                target
+            }
+            (None, None) => return Ok(timeline),
+        };
+        let fitted = fit(session, target)?;
+        compile(&fitted).with_context(|| format!("cannot fit the session into {}", format(target)))
+    }
+}
+
+/// How far ahead `--until` looks: a time of day further than this is more likely a time
+/// that has just passed than one tomorrow.
+const UNTIL_AHEAD: Duration = Duration::from_secs(12 * 3600);
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
     match duration::parse(text) {
@@ -62,20 +100,34 @@ fn parse_time(text: &str) -> Result<jiff::civil::Time, String> {
         .map_err(|_| format!("`{text}` is not a time of day; write it as HH:MM, e.g. 14:55"))
 }
 
-/// How long from now until the next time the local clock reads `until`.
-fn time_until(until: jiff::civil::Time) -> Result<Duration> {
-    let now = jiff::ZonedDateTime::now();
+/// How long from `now` until the local clock next reads `until`, which must be within the
+/// next 12 hours.
+fn time_until(now: &jiff::ZonedDateTime, until: jiff::civil::Time) -> Result<Duration> {
     let mut end = now
         .with()
         .time(until)
         .build()
         .context("cannot work out that time today")?;
-    if end <= now {
+    if end <= *now {
         end = end
             .tomorrow()
             .context("cannot work out that time tomorrow")?;
     }
     let left = Duration::try_from(now.duration_until(&end)).context("that time is in the past")?;
+    if left > UNTIL_AHEAD {
+        let when = until.strftime("%H:%M");
+        let clock = now.strftime("%H:%M");
+        let ahead = format(Duration::from_secs(left.as_secs() / 60 * 60));
+        if end.date() == now.date() {
+            bail!(
+                "{when} is {ahead} away; --until looks at most 12 hours ahead (use --fit for a length)"
+            );
+        }
+        bail!(
+            "{when} has passed (it is {clock}); --until looks at most 12 hours ahead, and {when} \
+             tomorrow is {ahead} away (use --fit for a length)"
+        );
+    }
     // Whole seconds: ending within a second of the minute is on time, and the plan reads better.
     Ok(Duration::from_secs(left.as_secs()))
 }
@@ -98,29 +150,7 @@ pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<Exi
     let source = found.display.clone();
     let (session, timeline) = super::load_found(library, found)?;
 
-    let target = match (args.fit, args.until) {
-        (Some(d), _) => Some(d),
-        (None, Some(t)) => {
-            let left = time_until(t)?;
-            let Some(target) = left.checked_sub(session.prepare).filter(|d| !d.is_zero()) else {
-                bail!(
-                    "{} is too soon: the countdown alone takes {}",
-                    t.strftime("%H:%M"),
-                    format(session.prepare)
-                );
-            };
-            Some(target)
-        }
-        (None, None) => None,
-    };
-    let timeline = match target {
-        None => timeline,
-        Some(target) => {
-            let fitted = fit(&session, target)?;
-            compile(&fitted)
-                .with_context(|| format!("cannot fit the session into {}", format(target)))?
-        }
-    };
+    let timeline = args.fit.apply(&session, timeline)?;
 
     // The timing log measures the plain front end, which does nothing but deliver events.
     let plain = args.plain || args.timing_log.is_some() || !ui::can_draw();
@@ -189,4 +219,50 @@ fn gone(e: &std::io::Error) -> bool {
         e.kind(),
         std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::NotConnected
     ) || e.raw_os_error() == Some(rustix::io::Errno::IO.raw_os_error())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(time: &str) -> jiff::ZonedDateTime {
+        format!("2026-11-30T{time}:00+00:00[UTC]").parse().unwrap()
+    }
+
+    fn hm(text: &str) -> jiff::civil::Time {
+        parse_time(text).unwrap()
+    }
+
+    #[test]
+    fn until_a_later_time_today_or_just_after_midnight() {
+        assert_eq!(
+            time_until(&at("09:09"), hm("09:30")).unwrap(),
+            Duration::from_secs(21 * 60)
+        );
+        assert_eq!(
+            time_until(&at("23:00"), hm("01:00")).unwrap(),
+            Duration::from_secs(2 * 3600)
+        );
+    }
+
+    #[test]
+    fn until_a_time_that_has_passed_is_refused() {
+        let e = time_until(&at("09:09"), hm("09:00"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("09:00 has passed (it is 09:09)"), "{e}");
+        assert!(e.contains("23h51m away"), "{e}");
+    }
+
+    #[test]
+    fn until_more_than_twelve_hours_ahead_is_refused() {
+        let e = time_until(&at("06:00"), hm("19:00"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("19:00 is 13h away"), "{e}");
+        assert!(
+            time_until(&at("06:00"), hm("18:00")).is_ok(),
+            "exactly 12 hours is fine"
+        );
+    }
 }

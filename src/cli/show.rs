@@ -5,12 +5,14 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::check::plural;
-use crate::session::duration::{self, format_clock_precise};
+use super::run::FitArgs;
+use crate::session::duration::{self, format_clock_tenths};
 use crate::session::library::Library;
 use crate::timeline::{EventKind, PlannedStep, Timeline};
 
-pub fn run(library: &Library, spec: &str, json: bool) -> Result<ExitCode> {
-    let (_, timeline) = super::load(library, spec)?;
+pub fn run(library: &Library, spec: &str, json: bool, fit: &FitArgs) -> Result<ExitCode> {
+    let (session, timeline) = super::load(library, spec)?;
+    let timeline = fit.apply(&session, timeline)?;
     if json {
         let text = serde_json::to_string_pretty(&timeline).context("cannot write JSON")?;
         println!("{text}");
@@ -21,7 +23,7 @@ pub fn run(library: &Library, spec: &str, json: bool) -> Result<ExitCode> {
 }
 
 fn describe_step(step: &PlannedStep) -> String {
-    let mut parts = vec![duration::format(step.length)];
+    let mut parts = vec![duration::format_rounded(step.length)];
     match &step.breath {
         None => parts.push("free breathing".into()),
         Some(b) if b.first == b.last => parts.push(format!("{} breaths of {}", b.breaths, b.first)),
@@ -61,7 +63,7 @@ pub fn plan(t: &Timeline) -> String {
         })
     };
     for e in &t.events {
-        let at = format_clock_precise(e.at);
+        let at = format_clock_tenths(e.at);
         match &e.kind {
             EventKind::StepStarted { step } => {
                 let s = &t.steps[*step];
@@ -87,7 +89,7 @@ pub fn plan(t: &Timeline) -> String {
         "\n{}, {}, {} in all\n",
         plural(t.steps.len(), "step"),
         plural(breaths as usize, "paced breath"),
-        duration::format(t.total)
+        duration::format_rounded(t.total)
     );
     out
 }

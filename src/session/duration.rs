@@ -242,14 +242,24 @@ pub fn format_clock(d: Duration) -> String {
     }
 }
 
-/// A clock reading that keeps what a whole-second reading would hide: "01:10", "01:10.5",
-/// "01:10.250".
-pub fn format_clock_precise(d: Duration) -> String {
-    let ms = d.subsec_millis();
-    match (ms / 100, ms % 100) {
-        (0, 0) => format_clock(d),
-        (tenths, 0) => format!("{}.{tenths}", format_clock(d)),
-        _ => format!("{}.{ms:03}", format_clock(d)),
+/// `d` to the nearest tenth of a second. What people read is rounded so; the exact
+/// milliseconds stay in `--json` and the timing log.
+fn tenths(d: Duration) -> Duration {
+    Duration::from_millis(u64::try_from((d.as_millis() + 50) / 100 * 100).unwrap_or(u64::MAX))
+}
+
+/// A length for people: "55s" rather than "54.999s", "6.7s" rather than "6.667s".
+pub fn format_rounded(d: Duration) -> String {
+    format(tenths(d))
+}
+
+/// A clock reading to the tenth of a second, with the tenth only when it is not zero:
+/// "01:10", "01:10.5", "02:30.7" (for 02:30.667).
+pub fn format_clock_tenths(d: Duration) -> String {
+    let d = tenths(d);
+    match d.subsec_millis() / 100 {
+        0 => format_clock(d),
+        tenth => format!("{}.{tenth}", format_clock(d)),
     }
 }
 
@@ -330,15 +340,14 @@ mod tests {
         assert_eq!(format_seconds(Duration::from_millis(5500)), "5.5");
         assert_eq!(format_clock(Duration::from_secs(299)), "04:59");
         assert_eq!(format_clock(Duration::from_secs(3899)), "1:04:59");
-        assert_eq!(
-            format_clock_precise(Duration::from_millis(70_500)),
-            "01:10.5"
-        );
-        assert_eq!(
-            format_clock_precise(Duration::from_millis(70_250)),
-            "01:10.250"
-        );
-        assert_eq!(format_clock_precise(Duration::from_millis(70_000)), "01:10");
+        let ms = Duration::from_millis;
+        assert_eq!(format_clock_tenths(ms(70_500)), "01:10.5");
+        assert_eq!(format_clock_tenths(ms(150_667)), "02:30.7");
+        assert_eq!(format_clock_tenths(ms(70_000)), "01:10");
+        assert_eq!(format_clock_tenths(ms(69_960)), "01:10");
+        assert_eq!(format_rounded(ms(54_999)), "55s");
+        assert_eq!(format_rounded(ms(6_667)), "6.7s");
+        assert_eq!(format_rounded(ms(6_650)), "6.7s", "halves round up");
     }
 
     proptest! {

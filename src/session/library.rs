@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::check::SoundFiles;
-use super::{Checked, MAX_FILE_BYTES, check_bytes};
+use super::{Checked, MAX_FILE_BYTES, check_file};
 use crate::diag::did_you_mean;
 
 /// A session that ships inside the binary.
@@ -212,7 +212,7 @@ impl Library {
             sound_dirs: self.sound_dirs.clone(),
             decoder: self.decoder,
         };
-        check_bytes(&found.bytes, &sounds)
+        check_file(&found.bytes, Some(&found.name), &sounds)
     }
 }
 

@@ -44,6 +44,12 @@ impl Checked {
 
 /// Checks the bytes of a session file. Never panics, whatever the bytes.
 pub fn check_bytes(bytes: &[u8], sounds: &dyn SoundFiles) -> Checked {
+    check_file(bytes, None, sounds)
+}
+
+/// Checks the bytes of a session file called `name`; a session without a `title` is given
+/// its file's name.
+pub fn check_file(bytes: &[u8], name: Option<&str>, sounds: &dyn SoundFiles) -> Checked {
     if bytes.len() > MAX_FILE_BYTES {
         // Point at the line where the limit is passed, in the text as it will be shown.
         let text = String::from_utf8_lossy(bytes);
@@ -62,7 +68,7 @@ pub fn check_bytes(bytes: &[u8], sounds: &dyn SoundFiles) -> Checked {
         ]);
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => check_str(text, sounds),
+        Ok(text) => check_text(text, name, sounds),
         Err(e) => {
             // Diagnostics are rendered over the lossily decoded text, where everything before
             // the first bad byte is unchanged and the bad byte became U+FFFD.
@@ -95,13 +101,17 @@ fn syntax_diagnostic(e: &toml::de::Error) -> Diagnostic {
 
 /// Checks the text of a session file: TOML syntax, then shape and meaning, then limits.
 pub fn check_str(source: &str, sounds: &dyn SoundFiles) -> Checked {
+    check_text(source, None, sounds)
+}
+
+fn check_text(source: &str, name: Option<&str>, sounds: &dyn SoundFiles) -> Checked {
     let (root, syntax_errors) = toml::de::DeTable::parse_recoverable(source);
     let mut diagnostics: Vec<Diagnostic> = syntax_errors.iter().map(syntax_diagnostic).collect();
     // A file with broken syntax is still walked: the parser recovers, so mistakes in the
     // parts it could read are reported in the same pass. What the walk says about a value
     // the parser already complained of is only an echo, and is left out.
     let mut walked = Vec::new();
-    let session = check::check_document(root.get_ref(), source, sounds, &mut walked);
+    let session = check::check_document(root.get_ref(), source, sounds, name, &mut walked);
     let overlaps_syntax = |d: &Diagnostic| {
         let Some(span) = &d.span else { return false };
         diagnostics.iter().any(|s| {

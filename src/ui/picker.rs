@@ -7,7 +7,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::action::{Action, Scope, hint_line};
 use super::theme::Theme;
-use crate::session::duration::format;
+use crate::session::duration::format_rounded;
 use crate::session::library::Listed;
 use crate::text::clean_line;
 use crate::timeline::Timeline;
@@ -34,7 +34,7 @@ impl Entry {
             Some((_, t)) => Entry {
                 name: clean_line(&l.found.name),
                 title: t.title.clone(),
-                length: format(t.total),
+                length: format_rounded(t.total),
                 summary: t.summary.clone().unwrap_or_default(),
                 tags: t.tags.clone(),
                 source,

@@ -89,7 +89,9 @@ pub fn too_small(theme: &Theme, area: Rect, buf: &mut Buffer) {
         Constraint::Fill(1),
     ])
     .areas(area);
-    let text = if area.width >= 26 {
+    let text = if area.width >= 36 {
+        "make the window larger (40×12)"
+    } else if area.width >= 26 {
         "make the window larger"
     } else {
         "larger"

@@ -59,16 +59,19 @@ impl SoundFiles for InstrumentsOnly {
 type Value<'i> = Spanned<DeValue<'i>>;
 
 /// Walks a parsed document. Returns the session when the walk found no errors.
+/// `name` is the file's name, the title of a session that gives none.
 pub fn check_document(
     root: &DeTable<'_>,
     source: &str,
     sounds: &dyn SoundFiles,
+    name: Option<&str>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Session> {
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
     let mut c = Checker {
         source,
         sounds,
+        name,
         diags,
     };
     let session = c.session(root);
@@ -79,6 +82,8 @@ pub fn check_document(
 struct Checker<'a> {
     source: &'a str,
     sounds: &'a dyn SoundFiles,
+    /// The file's name, for a session without a title.
+    name: Option<&'a str>,
     diags: &'a mut Vec<Diagnostic>,
 }
 

@@ -21,6 +21,7 @@ impl Checker<'_> {
         }
         let title = match get(root, "title") {
             Some(v) => self.nonempty_string(v, "the title"),
+            None if self.name.is_some_and(|n| !n.is_empty()) => self.name.map(text::clean_line),
             None => {
                 self.error(
                     "a session needs a title",
@@ -137,5 +138,16 @@ mod tests {
             f[1].contains("this bell comes after the session ends"),
             "{f:#?}"
         );
+    }
+
+    #[test]
+    fn a_session_without_a_title_takes_its_file_name() {
+        let checked = crate::session::check_file(
+            b"[[step]]\nduration = \"5m\"\n",
+            Some("abend"),
+            &crate::session::check::InstrumentsOnly,
+        );
+        assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
+        assert_eq!(checked.session.unwrap().0.title, "abend");
     }
 }
