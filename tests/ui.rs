@@ -43,9 +43,12 @@ fn draw(view: &SessionView, (w, h): (u16, u16)) -> String {
 /// The view of `name` at session time `at` (seconds from the start of the countdown), after
 /// `actions`.
 fn view_at(name: &str, at: f64, actions: &[Action]) -> SessionView {
+    screen_at(SessionScreen::new(false, false, false), name, at, actions)
+}
+
+fn screen_at(mut s: SessionScreen, name: &str, at: f64, actions: &[Action]) -> SessionView {
     let now = Duration::from_secs_f64(at);
     let mut p = practice(name);
-    let mut s = SessionScreen::new(false, false, false);
     let delivered = p.advance(now);
     s.update(&delivered, &p, now);
     for a in actions {
@@ -171,4 +174,36 @@ fn picker() {
         picker.handle(Action::Char(c));
     }
     insta::assert_snapshot!("picker-filtered-80x24", render(&picker, (80, 24)));
+}
+
+#[test]
+fn a_repeated_group_shows_its_name_and_round() {
+    // sit-and-walk: a 10 s countdown and a 10 min sit, then "Walking and sitting" twice.
+    let walk = view_at("sit-and-walk", 10.0 + 26.0 * 60.0, &[]);
+    assert_eq!(
+        walk.round.as_deref(),
+        Some("Walking and sitting · round 2 of 2")
+    );
+    insta::assert_snapshot!("round-80x24", draw(&walk, (80, 24)));
+    let projected = view_at(
+        "sit-and-walk",
+        10.0 + 26.0 * 60.0,
+        &[Action::ToggleProjection],
+    );
+    insta::assert_snapshot!("round-projection-127x35", draw(&projected, (127, 35)));
+    let first = view_at("sit-and-walk", 10.0 + 60.0, &[]);
+    assert_eq!(first.round, None, "the first sit is in no group");
+}
+
+#[test]
+fn the_note_is_asked_for_in_plain_sight_in_projection_too() {
+    let end = screen_at(
+        SessionScreen::new(true, false, true),
+        "box-breathing",
+        600.0,
+        &[],
+    );
+    assert!(end.note.is_some());
+    let screen = draw(&end, (127, 35));
+    assert!(screen.contains("a note for your journal?"), "{screen}");
 }

@@ -104,7 +104,9 @@ fn header(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Some((n, of, title)) => format!("{n}/{of}  {title}"),
         None => "starting".into(),
     };
-    Paragraph::new(Line::styled(view.title.clone(), theme.dim)).render(area, buf);
+    // In a repeated group, its name and round say more than the session's title.
+    let left = view.round.as_ref().unwrap_or(&view.title);
+    Paragraph::new(Line::styled(left.clone(), theme.dim)).render(area, buf);
     Paragraph::new(Line::styled(step, theme.strong))
         .alignment(Alignment::Right)
         .render(area, buf);
@@ -201,20 +203,10 @@ fn middle(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
             centred("Finished", theme.strong, line1, buf);
             let practised = format(std::time::Duration::from_secs(view.practised));
             centred(&format!("practised {practised}"), theme.text, line2, buf);
-            if let Some(note) = &view.note {
-                let [_, label, field] = Layout::vertical([
-                    Constraint::Fill(1),
-                    Constraint::Length(1),
-                    Constraint::Length(1),
-                ])
-                .areas(area);
-                centred(
-                    "a note for your journal? Enter saves, Esc skips",
-                    theme.dim,
-                    label,
-                    buf,
-                );
-                centred(&format!("{note}▏"), theme.text, field, buf);
+            if view.note.is_some() {
+                let [_, prompt] =
+                    Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(area);
+                note_prompt(view, theme, prompt, buf);
             }
         }
         State::Running | State::Paused if view.reduce_motion => still_bar(view, theme, area, buf),
@@ -235,6 +227,20 @@ fn middle(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
             }
         }
     }
+}
+
+/// The note asked for at the end: a line saying so, and the note as typed.
+fn note_prompt(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let Some(note) = &view.note else { return };
+    let [label, field] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    centred(
+        "a note for your journal? Enter saves, Esc skips",
+        theme.dim,
+        label,
+        buf,
+    );
+    centred(&format!("{note}▏"), theme.text, field, buf);
 }
 
 /// Reduced motion: no animation, only a bar that is full while breathing in and holding, and
@@ -259,12 +265,16 @@ fn still_bar(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
 /// For a room: the phase and its seconds as large as the screen allows, the breath, the cue,
 /// and nothing else.
 fn projection(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let [word, visual, cue] = Layout::vertical([
+    let [top, word, visual, cue] = Layout::vertical([
+        Constraint::Length(1),
         Constraint::Percentage(35),
         Constraint::Fill(1),
         Constraint::Percentage(30),
     ])
     .areas(area.inner(ratatui::layout::Margin::new(2, 0)));
+    if let Some(round) = &view.round {
+        centred(round, theme.dim, top, buf);
+    }
     let label = phase_label(view);
     match bigtext::fit(&label, word) {
         Some(size) => bigtext::draw(&label, size, theme.strong, word, buf),
@@ -274,7 +284,17 @@ fn projection(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
         State::Running if !view.reduce_motion => breath::draw(view.fill, theme, visual, buf),
         State::Finished => {
             let practised = format(std::time::Duration::from_secs(view.practised));
-            centred(&format!("practised {practised}"), theme.text, visual, buf);
+            let [line, _, prompt] = Layout::vertical([
+                Constraint::Length(1),
+                Constraint::Fill(1),
+                Constraint::Length(2),
+            ])
+            .areas(visual);
+            centred(&format!("practised {practised}"), theme.text, line, buf);
+            // Keys go to the note while it is asked for, so it is always in sight.
+            if view.note.is_some() {
+                note_prompt(view, theme, prompt, buf);
+            }
         }
         _ => {}
     }

@@ -49,6 +49,8 @@ pub struct SessionView {
     pub title: String,
     /// (1-based number, of, title), once the countdown is over.
     pub step: Option<(usize, usize, String)>,
+    /// The repeat group and round of the step: "Walking and sitting · round 1 of 2".
+    pub round: Option<String>,
     pub state: State,
     pub phase: Option<Phase>,
     /// Whole seconds left in the phase, rounded up (a 4 s inhale starts at "4").
@@ -279,6 +281,13 @@ impl SessionScreen {
             step: s
                 .step
                 .map(|i| (i + 1, t.steps.len(), t.steps[i].title.clone())),
+            round: s.step.and_then(|i| t.steps[i].round.as_ref()).map(|r| {
+                let round = format!("round {} of {}", r.number, r.of);
+                match &r.group {
+                    Some(group) => format!("{group} · {round}"),
+                    None => round,
+                }
+            }),
             state: s.state,
             phase: s.phase.map(|p| p.phase),
             phase_left: s.phase.map_or(0, |p| ceil_secs(p.left)),
