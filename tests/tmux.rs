@@ -354,3 +354,48 @@ fn the_theme_from_the_config_file_takes_effect() {
     let calm = colours("");
     assert!(!black(&calm), "{calm:?}");
 }
+
+#[test]
+fn closing_the_terminal_keeps_the_record() {
+    let sigh = format!(
+        "run {}/tests/fixtures/valid/sigh.toml --speed 50 --no-note",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    for (args, ready, title, completed) in [
+        ("run box-breathing", "settle in", "Box breathing", false),
+        (
+            "run box-breathing --plain",
+            "Ctrl-C stops",
+            "Box breathing",
+            false,
+        ),
+        // On the end screen, the session reached its end: it stays completed.
+        (sigh.as_str(), "any key: done", "Cyclic sigh", true),
+    ] {
+        let t = Tmux::start(args, (80, 24));
+        t.wait_for(ready);
+        // As a closed window does: the pane and its terminal go away under hara.
+        t.tmux(&["kill-pane", "-t", "t"]);
+        let journal = t.home.path().join("data/hara/journal.jsonl");
+        let start = Instant::now();
+        while !journal.exists() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{args}: no journal entry after the terminal closed"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let text = std::fs::read_to_string(&journal).unwrap();
+        assert!(
+            text.contains(&format!("\"title\":\"{title}\"")),
+            "{args}: {text}"
+        );
+        assert!(
+            text.contains(&format!("\"completed\":{completed}")),
+            "{args}: {text}"
+        );
+        let log =
+            std::fs::read_to_string(t.home.path().join("state/hara/hara.log")).unwrap_or_default();
+        assert!(!log.contains("panicked"), "{args}: {log}");
+    }
+}

@@ -1,5 +1,6 @@
 //! `hara log`, `hara stats`, `hara export`, and writing the journal after a session.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -33,9 +34,11 @@ pub struct JournalArgs {
 pub fn record(journal: Option<&Path>, timeline: &Timeline, source: &str, ending: Ending) {
     let Some(path) = journal else { return };
     if let Err(e) = journal::append(path, &journal::entry(timeline, source, ending)) {
-        eprintln!(
+        // Said where it can be: stderr may be a terminal that has just closed.
+        let _ = writeln!(
+            std::io::stderr(),
             "warning: could not write the journal {}: {e}",
-            path.display()
+            crate::text::clean_line(&path.display().to_string())
         );
     }
 }

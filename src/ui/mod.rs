@@ -91,9 +91,11 @@ pub fn log_path() -> Option<PathBuf> {
 }
 
 /// Gives the terminal back: cursor shown, raw mode off, main screen, stderr restored.
+/// Quietly: the terminal may be gone (its window closed), and a message about that would
+/// have nowhere to go.
 fn restore_terminal() {
     let _ = execute!(io::stdout(), cursor::Show);
-    ratatui::restore();
+    let _ = ratatui::try_restore();
     restore_stderr();
 }
 
@@ -152,6 +154,10 @@ fn with_terminal<R>(
         }
     });
     let result = f(&mut terminal);
+    // The cursor is shown here, so that dropping the terminal has nothing left to do: its
+    // own attempt would complain on stderr, which by then may be a closed terminal.
+    let _ = terminal.show_cursor();
+    drop(terminal);
     restore_terminal();
     result
 }
