@@ -28,6 +28,10 @@ impl Pulse {
                 "module-native-protocol-unix",
             ])
             .env("XDG_RUNTIME_DIR", runtime.path())
+            // Its cookie and state go in the test's own folder, not the home of whoever
+            // runs the tests.
+            .env("HOME", runtime.path())
+            .env("XDG_CONFIG_HOME", runtime.path().join("config"))
             .stderr(Stdio::null())
             .status()
             .map(|s| s.success());
@@ -52,7 +56,13 @@ impl Pulse {
 
     fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut c = Command::new(program);
-        c.env("XDG_RUNTIME_DIR", self.runtime.path());
+        c.env("XDG_RUNTIME_DIR", self.runtime.path())
+            .env("HOME", self.runtime.path())
+            .env("XDG_CONFIG_HOME", self.runtime.path().join("config"))
+            .env("XDG_DATA_HOME", self.runtime.path().join("data"))
+            .env("XDG_STATE_HOME", self.runtime.path().join("state"))
+            .env_remove("HARA_CONFIG")
+            .env_remove("HARA_JOURNAL");
         c
     }
 
@@ -114,7 +124,6 @@ fn bells_are_heard_two_seconds_apart() {
             "100",
         ])
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .env("XDG_CONFIG_HOME", "/nonexistent")
         .output()
         .unwrap();
     assert!(
