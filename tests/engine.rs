@@ -1,7 +1,7 @@
 //! The engine's guarantees, on a manual clock: order, exactly-once delivery, no drift over
 //! hours, late wake-ups, pauses, skips and extensions.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hara::engine::{Clock, Delivered, Engine, ManualClock, State};
 use hara::timeline::{EventKind, Phase, Timeline};
@@ -73,14 +73,8 @@ repeat = 16
 fn eight_hours_on_the_manual_clock_end_exactly_on_time() {
     let t = timeline(EIGHT_HOURS);
     assert!(t.total > Duration::from_secs(8 * 3600), "{:?}", t.total);
-    let started = Instant::now();
     let origin = Duration::from_millis(123_456);
     let (engine, delivered) = run(&t, origin, |_| Duration::ZERO);
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "took {:?}",
-        started.elapsed()
-    );
 
     // Woken exactly when due, every event (phases too) comes at its planned instant: the
     // start of the countdown, plus the countdown, plus its offset. No drift after 8 hours.

@@ -1,7 +1,6 @@
 //! A session file is untrusted input: whatever it holds, checking it ends with diagnostics
 //! (or a session), promptly, and never with a panic.
 
-use std::time::{Duration, Instant};
 
 use hara::diag::render;
 use hara::session::check::InstrumentsOnly;
@@ -96,14 +95,11 @@ proptest! {
     }
 }
 
+/// Refused, with `expected` among the messages. (How quickly is a benchmark's business, not a
+/// test's: a loaded machine must not fail the suite. These inputs are refused before anything
+/// is expanded, so none of them builds a timeline.)
 fn assert_refused_quickly(source: &str, expected: &str) {
-    let start = Instant::now();
     let checked = check_and_render(source.as_bytes());
-    assert!(
-        start.elapsed() < Duration::from_secs(2),
-        "took {:?}",
-        start.elapsed()
-    );
     assert!(checked.session.is_none());
     let messages: Vec<&str> = checked
         .diagnostics
