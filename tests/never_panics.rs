@@ -1,7 +1,6 @@
 //! A session file is untrusted input: whatever it holds, checking it ends with diagnostics
 //! (or a session), promptly, and never with a panic.
 
-
 use hara::diag::render;
 use hara::session::check::InstrumentsOnly;
 use hara::session::{Checked, check_bytes};

@@ -25,8 +25,11 @@ fn theme() -> Theme {
 }
 
 fn practice(name: &str) -> Practice<ManualClock> {
-    let b = BUILTINS.iter().find(|b| b.name == name).unwrap();
-    let (_, timeline) = hara::session::check_str(b.source, &InstrumentsOnly)
+    let source = match BUILTINS.iter().find(|b| b.name == name) {
+        Some(b) => b.source.to_string(),
+        None => std::fs::read_to_string(format!("tests/fixtures/valid/{name}.toml")).unwrap(),
+    };
+    let (_, timeline) = hara::session::check_str(&source, &InstrumentsOnly)
         .session
         .unwrap();
     Practice::new(timeline, ManualClock::default(), Audio::silent())
@@ -206,4 +209,26 @@ fn the_note_is_asked_for_in_plain_sight_in_projection_too() {
     assert!(end.note.is_some());
     let screen = draw(&end, (127, 35));
     assert!(screen.contains("a note for your journal?"), "{screen}");
+}
+
+#[test]
+fn projection_draws_every_script_large() {
+    // tests/fixtures/valid/languages.toml: German words, then French, Greek and Russian cues;
+    // then Japanese and Chinese.
+    for (label, at) in [
+        ("projection-german", 2.0 + 5.0),
+        ("projection-french", 2.0 + 12.0),
+        ("projection-greek", 2.0 + 17.0),
+        ("projection-russian", 2.0 + 22.0),
+        ("projection-japanese-kanji", 2.0 + 35.0),
+        ("projection-japanese-kana", 2.0 + 42.0),
+        ("projection-chinese", 2.0 + 52.0),
+    ] {
+        let view = view_at("languages", at, &[Action::ToggleProjection]);
+        let screen = draw(&view, (127, 35));
+        // The words are drawn in block letters, not as text.
+        let words = view.cue.as_deref().or(view.text.as_deref()).unwrap();
+        assert!(!screen.contains(words), "{label}: drawn as plain text");
+        insta::assert_snapshot!(format!("{label}-127x35"), screen);
+    }
 }

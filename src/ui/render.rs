@@ -265,11 +265,12 @@ fn still_bar(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
 /// For a room: the phase and its seconds as large as the screen allows, the breath, the cue,
 /// and nothing else.
 fn projection(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    // The cue gets the most room: two lines of big letters hold a cue of 60 characters.
     let [top, word, visual, cue] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Percentage(35),
         Constraint::Fill(1),
-        Constraint::Percentage(30),
+        Constraint::Percentage(40),
     ])
     .areas(area.inner(ratatui::layout::Margin::new(2, 0)));
     if let Some(round) = &view.round {
