@@ -29,6 +29,8 @@ pub struct Config {
     /// Start sessions in the projection view.
     pub project: Option<bool>,
     pub reduce_motion: Option<bool>,
+    /// Time left in the projection view.
+    pub time_left: Option<bool>,
     /// No sound at all.
     pub silent: Option<bool>,
 }
@@ -109,6 +111,11 @@ pub fn parse(source: &str, base: &Path) -> Result<Config, Vec<Diagnostic>> {
             "reduce_motion",
             &mut config.reduce_motion,
             "write reduce_motion = true for phases as words and a still bar",
+        ),
+        (
+            "time_left",
+            &mut config.time_left,
+            "write time_left = true to show the time left in the projection view",
         ),
         (
             "silent",

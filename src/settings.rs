@@ -41,6 +41,7 @@ pub const SETTINGS: &[Setting] = &[
     setting(None, Some("NO_COLOR"), None),
     setting(Some("project"), None, Some("--project")),
     setting(Some("reduce_motion"), None, Some("--reduce-motion")),
+    setting(Some("time_left"), None, None),
     setting(Some("volume"), Some("HARA_VOLUME"), Some("--volume")),
     setting(Some("device"), Some("HARA_DEVICE"), Some("--device")),
     setting(Some("silent"), None, Some("--silent")),
@@ -62,6 +63,8 @@ pub struct Settings {
     pub color: bool,
     pub project: bool,
     pub reduce_motion: bool,
+    /// Time left in the projection view.
+    pub time_left: bool,
     /// The master volume, 0 to 100.
     pub volume: u8,
     pub device: Option<String>,
@@ -184,6 +187,7 @@ impl Settings {
             color: env("NO_COLOR").is_none_or(|v| v.is_empty()),
             project: view.project || config.project.unwrap_or(false),
             reduce_motion: view.reduce_motion || config.reduce_motion.unwrap_or(false),
+            time_left: config.time_left.unwrap_or(false),
             volume,
             device: sound
                 .device
@@ -216,6 +220,7 @@ impl Settings {
             projection: self.project,
             reduce_motion: self.reduce_motion,
             ask_note: self.note,
+            time_left: self.time_left,
         }
     }
 
@@ -367,7 +372,7 @@ mod tests {
     #[test]
     fn switches_from_the_command_line_or_the_config_file() {
         let off = settings(&[], &[], "");
-        assert!(!off.project && !off.reduce_motion && !off.silent);
+        assert!(!off.project && !off.reduce_motion && !off.silent && !off.time_left);
         let config = settings(
             &[],
             &[],
@@ -442,6 +447,7 @@ mod tests {
             "theme",
             "project",
             "reduce_motion",
+            "time_left",
             "volume",
             "device",
             "silent",
@@ -452,6 +458,6 @@ mod tests {
         ] {
             assert!(keys.contains(&key), "{key}");
         }
-        assert_eq!(keys.len(), 10);
+        assert_eq!(keys.len(), 11);
     }
 }

@@ -10,7 +10,7 @@ use hara::practice::{Practice, Script, Wake};
 use hara::session::check::InstrumentsOnly;
 use hara::ui::session::{Mode, SessionScreen};
 use hara::ui::theme::{Theme, ThemeName};
-use hara::ui::{Exit, Input, session_loop};
+use hara::ui::{Exit, Input, Options, session_loop};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -82,7 +82,10 @@ fn run<'a>(
 ) -> Run<'a> {
     Run {
         terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(),
-        screen: SessionScreen::new(false, false, ask_note),
+        screen: SessionScreen::new(&Options {
+            ask_note,
+            ..Options::default()
+        }),
         practice: practice(clock),
         script: Script::new(clock, inputs),
         theme: Theme::new(ThemeName::Calm, true),

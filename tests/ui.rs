@@ -8,6 +8,7 @@ use hara::engine::ManualClock;
 use hara::practice::Practice;
 use hara::session::check::InstrumentsOnly;
 use hara::session::library::{BUILTINS, Library};
+use hara::ui::Options;
 use hara::ui::action::Action;
 use hara::ui::picker::{Entry, Picker};
 use hara::ui::render;
@@ -46,7 +47,7 @@ fn draw(view: &SessionView, (w, h): (u16, u16)) -> String {
 /// The view of `name` at session time `at` (seconds from the start of the countdown), after
 /// `actions`.
 fn view_at(name: &str, at: f64, actions: &[Action]) -> SessionView {
-    screen_at(SessionScreen::new(false, false, false), name, at, actions)
+    screen_at(SessionScreen::new(&Options::default()), name, at, actions)
 }
 
 fn screen_at(mut s: SessionScreen, name: &str, at: f64, actions: &[Action]) -> SessionView {
@@ -117,7 +118,10 @@ fn projection() {
 #[test]
 fn reduced_motion_has_no_belly() {
     let mut p = practice("box-breathing");
-    let mut s = SessionScreen::new(false, true, false);
+    let mut s = SessionScreen::new(&Options {
+        reduce_motion: true,
+        ..Options::default()
+    });
     let now = Duration::from_secs(7);
     let delivered = p.advance(now);
     s.update(&delivered, &p, now);
@@ -201,7 +205,11 @@ fn a_repeated_group_shows_its_name_and_round() {
 #[test]
 fn the_note_is_asked_for_in_plain_sight_in_projection_too() {
     let end = screen_at(
-        SessionScreen::new(true, false, true),
+        SessionScreen::new(&Options {
+            projection: true,
+            ask_note: true,
+            ..Options::default()
+        }),
         "box-breathing",
         600.0,
         &[],
@@ -231,4 +239,58 @@ fn projection_draws_every_script_large() {
         assert!(!screen.contains(words), "{label}: drawn as plain text");
         insta::assert_snapshot!(format!("{label}-127x35"), screen);
     }
+}
+
+#[test]
+fn a_bell_is_seen_as_well_as_heard_unless_motion_is_reduced() {
+    // box-breathing: the opening bell sounds as the 5 s countdown ends.
+    let view = view_at("box-breathing", 6.0, &[]);
+    assert!(view.bell);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|f| render::session(&view, &theme(), f.area(), f.buffer_mut()))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let marked: Vec<_> = buffer
+        .content()
+        .iter()
+        .filter(|c| c.symbol() == "◯")
+        .collect();
+    assert_eq!(marked.len(), 1, "{}", terminal.backend());
+    assert_eq!(
+        marked[0].fg,
+        theme().fill,
+        "the mark is in the breath's colour"
+    );
+    let projected = view_at("box-breathing", 6.0, &[Action::ToggleProjection]);
+    assert!(draw(&projected, (127, 35)).contains("◯"));
+    assert!(
+        !view_at("box-breathing", 8.0, &[]).bell,
+        "brief: gone after 2.5 s"
+    );
+
+    let mut calm = practice("box-breathing");
+    let mut still = SessionScreen::new(&Options {
+        reduce_motion: true,
+        ..Options::default()
+    });
+    let now = Duration::from_secs(6);
+    let delivered = calm.advance(now);
+    still.update(&delivered, &calm, now);
+    assert!(!still.view(&calm, now).bell);
+}
+
+#[test]
+fn projection_says_what_the_countdown_counts_and_shows_time_left_on_request() {
+    let countdown = view_at("box-breathing", 1.0, &[Action::ToggleProjection]);
+    let screen = draw(&countdown, (200, 60));
+    assert!(!screen.contains("left"), "a bare room screen by default");
+    insta::assert_snapshot!("projection-countdown-200x60", screen);
+    let timed = view_at(
+        "box-breathing",
+        7.0,
+        &[Action::ToggleProjection, Action::ToggleTimeLeft],
+    );
+    let screen = draw(&timed, (127, 35));
+    assert!(screen.contains("03:58 left"), "{screen}");
 }

@@ -12,6 +12,8 @@ pub enum Action {
     /// Make the current step a minute longer.
     Extend,
     ToggleProjection,
+    /// Time left in the projection view.
+    ToggleTimeLeft,
     ToggleHelp,
     ToggleMute,
     VolumeDown,
@@ -144,6 +146,13 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[(ch('p'), Action::ToggleProjection)],
         label: "p",
         what: "projection view",
+        hint: None,
+        scope: Scope::Session,
+    },
+    Binding {
+        keys: &[(ch('t'), Action::ToggleTimeLeft)],
+        label: "t",
+        what: "time left in the projection view",
         hint: None,
         scope: Scope::Session,
     },
@@ -349,6 +358,7 @@ mod tests {
             Action::PreviousStep,
             Action::Extend,
             Action::ToggleProjection,
+            Action::ToggleTimeLeft,
             Action::ToggleHelp,
             Action::ToggleMute,
             Action::VolumeDown,
@@ -391,7 +401,7 @@ mod tests {
         assert_eq!(
             help,
             [
-                "space", "→ n", "← b", "+", "m", "[ ]", "p", "?", "q Esc", "Ctrl-Z", "Ctrl-C"
+                "space", "→ n", "← b", "+", "m", "[ ]", "p", "t", "?", "q Esc", "Ctrl-Z", "Ctrl-C"
             ]
         );
     }

@@ -94,4 +94,28 @@ mod tests {
         draw(1000, &Theme::new(ThemeName::Calm, true), area, &mut buf);
         assert_eq!(buf, Buffer::empty(area));
     }
+
+    /// The cells drawn in `color`, as foreground or background: in colour, the belly's fill
+    /// is carried by colour alone, so the colours are what a test must look at.
+    fn cells_in(fill: u16, color: Color) -> usize {
+        let theme = Theme::new(ThemeName::Calm, true);
+        let area = Rect::new(0, 0, 40, 12);
+        let mut buf = Buffer::empty(area);
+        draw(fill, &theme, area, &mut buf);
+        buf.content()
+            .iter()
+            .filter(|c| c.fg == color || c.bg == color)
+            .count()
+    }
+
+    #[test]
+    fn in_colour_the_breath_is_the_fill_colour_rising_through_the_hollow() {
+        let theme = Theme::new(ThemeName::Calm, true);
+        assert_ne!(theme.fill, theme.hollow);
+        assert_eq!(cells_in(0, theme.fill), 0, "empty: no fill colour at all");
+        assert!(cells_in(0, theme.hollow) > 0, "the hollow shows the form");
+        assert!(cells_in(500, theme.fill) > 0 && cells_in(500, theme.hollow) > 0);
+        assert!(cells_in(1000, theme.fill) > cells_in(500, theme.fill));
+        assert_eq!(cells_in(1000, theme.hollow), 0, "full: no hollow left");
+    }
 }

@@ -41,6 +41,21 @@ pub struct Options {
     pub reduce_motion: bool,
     /// Offer a note for the journal when a session ends.
     pub ask_note: bool,
+    /// Show the time left in the projection view (it always shows in the standard view).
+    pub time_left: bool,
+}
+
+impl Default for Options {
+    /// The calm theme in colour, the standard view, nothing asked at the end.
+    fn default() -> Self {
+        Options {
+            theme: Theme::new(theme::ThemeName::Calm, true),
+            projection: false,
+            reduce_motion: false,
+            ask_note: false,
+            time_left: false,
+        }
+    }
 }
 
 /// Whether the full-screen view can be drawn: output is a terminal, and one that says what
@@ -267,7 +282,7 @@ fn run_screen(
 }
 
 fn session_screen(options: &Options) -> SessionScreen {
-    SessionScreen::new(options.projection, options.reduce_motion, options.ask_note)
+    SessionScreen::new(options)
 }
 
 /// `hara run`: one practice, full screen. Returns the note typed at the end, if any; the

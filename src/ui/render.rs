@@ -15,6 +15,9 @@ use crate::engine::State;
 use crate::session::duration::{format, format_clock};
 use crate::timeline::Phase;
 
+/// The mark shown for a moment when a bell sounds, for anyone who cannot hear it.
+const BELL_MARK: &str = "◦ ◯ ◦";
+
 /// The smallest screen the session view is laid out for.
 pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 12;
@@ -154,7 +157,7 @@ fn standard(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let compact = area.height < 20;
     let text_rows = if compact { 0 } else { 2 };
     let cue_rows = if compact { 2 } else { 3 };
-    let [top, _, text, visual, label, cue, bottom, keys] = Layout::vertical([
+    let [top, gap, text, visual, label, cue, bottom, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(u16::from(!compact)),
         Constraint::Length(text_rows),
@@ -166,6 +169,11 @@ fn standard(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     ])
     .areas(area.inner(ratatui::layout::Margin::new(1, 0)));
     header(view, theme, top, buf);
+    if view.bell {
+        // Under the header, or over the phase word when the screen has no row to spare.
+        let at = if gap.height > 0 { gap } else { label };
+        centred(BELL_MARK, theme.strong.fg(theme.fill), at, buf);
+    }
     if let Some(t) = &view.text {
         wrapped(t, theme.text, text, buf);
     }
@@ -174,7 +182,9 @@ fn standard(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
         State::Preparing => "settle in · the bell will begin".to_string(),
         _ => phase_label(view),
     };
-    centred(&label_text, theme.strong, label, buf);
+    if !(view.bell && gap.height == 0) {
+        centred(&label_text, theme.strong, label, buf);
+    }
     if let Some(c) = &view.cue {
         wrapped(c, theme.text, cue, buf);
     }
@@ -273,10 +283,25 @@ fn projection(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Constraint::Percentage(40),
     ])
     .areas(area.inner(ratatui::layout::Margin::new(2, 0)));
+    // The top row: the group's round on the left, a bell's mark in the middle, the time left
+    // on the right when asked for. Quiet, small, and out of the way of the big letters.
     if let Some(round) = &view.round {
-        centred(round, theme.dim, top, buf);
+        Paragraph::new(Line::styled(round.clone(), theme.dim)).render(top, buf);
     }
-    let label = phase_label(view);
+    if view.bell {
+        centred(BELL_MARK, theme.strong.fg(theme.fill), top, buf);
+    }
+    if view.time_left && view.state != State::Finished {
+        let left = format_clock(std::time::Duration::from_secs(view.session_left));
+        Paragraph::new(Line::styled(format!("{left} left"), theme.dim))
+            .alignment(Alignment::Right)
+            .render(top, buf);
+    }
+    let label = match view.state {
+        // A bare number at the top of a room's screen says little; a word says what it counts.
+        State::Preparing => format!("begins in {}", view.prepare_left),
+        _ => phase_label(view),
+    };
     match bigtext::fit(&label, word) {
         Some(size) => bigtext::draw(&label, size, theme.strong, word, buf),
         None => centred(&label, theme.strong, word, buf),

@@ -8,6 +8,7 @@ use crate::engine::{Clock, Delivered, PhaseStatus, State};
 use crate::practice::{Control, Practice};
 use crate::timeline::{EventKind, Phase};
 
+use super::Options;
 use super::action::Action;
 
 /// Animation frames per breathing phase: enough to look smooth, few enough that "redraw on
@@ -16,6 +17,9 @@ pub const FRAMES: u64 = 48;
 
 /// How much longer `+` makes a step.
 pub const EXTEND_BY: Duration = Duration::from_secs(60);
+
+/// How long the mark for a bell stays on screen.
+pub const BELL_MARK: Duration = Duration::from_millis(2500);
 
 /// What the session screen is doing. One value, so no two states can be on at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +71,10 @@ pub struct SessionView {
     pub overlay: Overlay,
     pub projection: bool,
     pub reduce_motion: bool,
+    /// Time left shown in the projection view.
+    pub time_left: bool,
+    /// A bell has just sounded: a calm mark for those who cannot hear it.
+    pub bell: bool,
     /// The note being typed after the session, when the journal asks for one.
     pub note: Option<String>,
     /// How sound stands ("vol 80%", "muted", "no sound device").
@@ -85,6 +93,9 @@ pub struct SessionScreen {
     reduce_motion: bool,
     /// Offer a note for the journal at the end.
     ask_note: bool,
+    time_left: bool,
+    /// When the last bell sounded, for its mark.
+    bell_at: Option<Duration>,
 }
 
 /// A typed note as the journal keeps it: one clean line, or nothing.
@@ -127,16 +138,22 @@ fn frame(p: &PhaseStatus) -> u64 {
 }
 
 impl SessionScreen {
-    /// `ask_note`: offer a one-line note for the journal when the session ends.
-    pub fn new(projection: bool, reduce_motion: bool, ask_note: bool) -> Self {
+    pub fn new(options: &Options) -> Self {
         SessionScreen {
             mode: Mode::UnderWay,
             text: None,
             cue: None,
-            projection,
-            reduce_motion,
-            ask_note,
+            projection: options.projection,
+            reduce_motion: options.reduce_motion,
+            ask_note: options.ask_note,
+            time_left: options.time_left,
+            bell_at: None,
         }
+    }
+
+    /// Whether the mark of a bell is on screen at `now`.
+    fn bell_shown(&self, now: Duration) -> bool {
+        !self.reduce_motion && self.bell_at.is_some_and(|at| now < at + BELL_MARK)
     }
 
     pub fn mode(&self) -> &Mode {
@@ -170,6 +187,7 @@ impl SessionScreen {
                     self.cue = None;
                 }
                 EventKind::Cue { text } => self.cue = Some(text.clone()),
+                EventKind::Bell { .. } => self.bell_at = Some(d.due),
                 _ => {}
             }
         }
@@ -200,11 +218,11 @@ impl SessionScreen {
         if action == Action::ForceQuit {
             return self.leave();
         }
-        if action == Action::ToggleProjection
-            && matches!(self.mode, Mode::UnderWay | Mode::Help { .. } | Mode::Ended)
-        {
-            self.projection = !self.projection;
-            return;
+        let shows = matches!(self.mode, Mode::UnderWay | Mode::Help { .. } | Mode::Ended);
+        match action {
+            Action::ToggleProjection if shows => return self.projection = !self.projection,
+            Action::ToggleTimeLeft if shows => return self.time_left = !self.time_left,
+            _ => {}
         }
         self.mode = match std::mem::replace(&mut self.mode, Mode::UnderWay) {
             Mode::Note(mut typed) => match action {
@@ -305,6 +323,8 @@ impl SessionScreen {
             },
             projection: self.projection,
             reduce_motion: self.reduce_motion,
+            time_left: self.time_left,
+            bell: self.bell_shown(now),
             note: match &self.mode {
                 Mode::Note(typed) => Some(typed.clone()),
                 _ => None,
@@ -331,7 +351,11 @@ impl SessionScreen {
             }
             _ => None,
         };
-        [engine, animation].into_iter().flatten().min()
+        let bell_fades = self
+            .bell_at
+            .map(|at| at + BELL_MARK)
+            .filter(|_| self.bell_shown(now));
+        [engine, animation, bell_fades].into_iter().flatten().min()
     }
 }
 
@@ -358,7 +382,10 @@ mod tests {
                 .session
                 .unwrap();
             Rig {
-                screen: SessionScreen::new(false, false, ask_note),
+                screen: SessionScreen::new(&Options {
+                    ask_note,
+                    ..Options::default()
+                }),
                 practice: Practice::new(t, ManualClock::default(), Audio::silent()),
             }
         }
@@ -520,5 +547,16 @@ mod tests {
             r.screen.wants_text(),
             "the note is asked for, in plain sight"
         );
+    }
+
+    #[test]
+    fn a_bell_leaves_a_brief_mark_and_wakes_the_screen_to_clear_it() {
+        let mut r = Rig::new(false);
+        assert!(!r.at(1000).bell);
+        // The opening bell sounds as the countdown ends, at 2 s.
+        assert!(r.at(2000).bell);
+        assert!(r.at(4400).bell);
+        assert!(r.wake(4400).is_some_and(|w| w <= ms(2000) + BELL_MARK));
+        assert!(!r.at(4600).bell, "gone after {BELL_MARK:?}");
     }
 }
