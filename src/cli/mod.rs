@@ -153,14 +153,13 @@ pub fn command() -> clap::Command {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let command = cli.command.as_ref();
     if let Some(Command::Completions { shell }) = command {
-        clap_complete::generate(*shell, &mut self::command(), "hara", &mut std::io::stdout());
-        return Ok(ExitCode::SUCCESS);
+        return list::completions(*shell);
     }
     if let Some(Command::New { path }) = command {
         return new::run(path);
     }
     if let Some(Command::Principles) = command {
-        return Ok(list::principles());
+        return list::principles();
     }
     if let Some(Command::Devices) = command {
         return sound::list_devices();
@@ -181,7 +180,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             list::pick(&library, view, &open_audio, journal.as_deref())
         }
         None | Some(Command::List) => list::run(&library, command.is_none()),
-        Some(Command::Check { sessions }) => Ok(check::run(&library, sessions)),
+        Some(Command::Check { sessions }) => check::run(&library, sessions),
         Some(Command::Show { session, json }) => show::run(&library, session, *json),
         Some(Command::Run(args)) => run::run(
             &library,
@@ -213,19 +212,16 @@ fn setup(cli: &Cli) -> Result<Option<(Config, Library)>> {
     let config_path = cli.config.clone().or_else(config::default_path);
     let config = match config_path {
         Some(path) if explicit || path.is_file() => {
-            let source = std::fs::read_to_string(&path)
+            let source = crate::read::read_text(&path, crate::read::MAX_CONFIG_BYTES)
                 .with_context(|| format!("cannot read the config file {}", path.display()))?;
             let base = path.parent().unwrap_or(std::path::Path::new("."));
             match config::parse(&source, base) {
                 Ok(c) => c,
                 Err(diags) => {
-                    eprint!(
-                        "{}",
+                    crate::output::eprint(&format!(
+                        "{}error: the config file has errors; fix them or pass --config with another file\n",
                         diag::render(&diags, &path.display().to_string(), &source, stderr_color())
-                    );
-                    eprintln!(
-                        "error: the config file has errors; fix them or pass --config with another file"
-                    );
+                    ))?;
                     return Ok(None);
                 }
             }
@@ -247,17 +243,9 @@ fn setup(cli: &Cli) -> Result<Option<(Config, Library)>> {
 }
 
 /// Prints a file's diagnostics on stderr.
-fn report(found: &Found, checked: &Checked) {
+fn report(found: &Found, checked: &Checked) -> std::io::Result<()> {
     let source = String::from_utf8_lossy(&found.bytes);
-    eprint!(
-        "{}",
-        diag::render(
-            &checked.diagnostics,
-            &found.display,
-            &source,
-            stderr_color()
-        )
-    );
+    crate::output::eprint(&checked.render(&found.display, &source, stderr_color()))
 }
 
 /// A session to show or run. When it has errors they are reported, and the error says so.
@@ -270,7 +258,7 @@ fn load_found(library: &Library, found: Found) -> Result<(Session, Timeline)> {
     match checked.session {
         Some(session) => Ok(session),
         None => {
-            report(&found, &checked);
+            report(&found, &checked)?;
             anyhow::bail!(
                 "{} is not a valid session",
                 crate::text::clean_line(&found.display)

@@ -1,22 +1,26 @@
 //! `hara show`: a session's plan as a person reads it, or its whole timeline as JSON.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
 use super::check::plural;
+use crate::output::Writer;
 use crate::session::duration::{self, format_clock_precise};
 use crate::session::library::Library;
 use crate::timeline::{EventKind, PlannedStep, Timeline};
 
 pub fn run(library: &Library, spec: &str, json: bool) -> Result<ExitCode> {
     let (_, timeline) = super::load(library, spec)?;
+    let mut out = Writer::stdout();
     if json {
         let text = serde_json::to_string_pretty(&timeline).context("cannot write JSON")?;
-        println!("{text}");
+        writeln!(out, "{text}")?;
     } else {
-        print!("{}", plan(&timeline));
+        out.write_all(plan(&timeline).as_bytes())?;
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -12,7 +12,9 @@ use crate::audio::output::{Audio, Output, devices};
 use crate::audio::render::Bank;
 use crate::audio::synth::RATE;
 use crate::config::Config;
+use crate::output;
 use crate::session::format::{Bell, Instrument, Sound};
+use crate::text::clean_line;
 use crate::timeline::Timeline;
 
 #[derive(Debug, Args)]
@@ -76,8 +78,12 @@ pub fn chime(args: &ChimeArgs, sound: &SoundArgs, config: &Config) -> Result<Exi
         }
         None => {
             let path = PathBuf::from(&args.sound);
-            let samples =
-                files::decode(&path).with_context(|| format!("cannot play {}", path.display()))?;
+            let samples = files::decode(&path).with_context(|| {
+                format!(
+                    "cannot play {}",
+                    crate::text::clean_line(&path.display().to_string())
+                )
+            })?;
             bank.add_file(path.clone(), samples);
             Sound::File(path)
         }
@@ -94,17 +100,18 @@ pub fn chime(args: &ChimeArgs, sound: &SoundArgs, config: &Config) -> Result<Exi
     let audio = Audio::open(sound.device(config), bank, sound.volume(config));
     match audio.output() {
         Output::Device(name) => {
-            println!(
-                "{bell} on {name}, at volume {:.0}%",
+            output::print(&format!(
+                "{bell} on {}, at volume {:.0}%\n",
+                clean_line(name),
                 sound.volume(config) * 100.0
-            );
+            ))?;
             audio.bell(&bell);
             // Let it ring out before the device closes.
             std::thread::sleep(Duration::from_secs_f64(ring + 0.3));
             Ok(ExitCode::SUCCESS)
         }
         Output::NoDevice(why) => {
-            println!("no sound device: {why}");
+            output::print(&format!("no sound device: {}\n", clean_line(why)))?;
             Ok(ExitCode::FAILURE)
         }
         Output::Silent => unreachable!("a sound check is never silent"),
@@ -114,17 +121,16 @@ pub fn chime(args: &ChimeArgs, sound: &SoundArgs, config: &Config) -> Result<Exi
 pub fn list_devices() -> Result<ExitCode> {
     match devices() {
         Ok(names) if names.is_empty() => {
-            println!("no sound outputs found");
+            output::print("no sound outputs found\n")?;
             Ok(ExitCode::FAILURE)
         }
         Ok(names) => {
-            for n in names {
-                println!("{}", crate::text::clean_line(&n));
-            }
+            let list: String = names.iter().map(|n| clean_line(n) + "\n").collect();
+            output::print(&list)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(why) => {
-            println!("no sound outputs found: {why}");
+            output::print(&format!("no sound outputs found: {}\n", clean_line(&why)))?;
             Ok(ExitCode::FAILURE)
         }
     }

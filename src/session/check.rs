@@ -14,7 +14,7 @@ use toml::de::{DeTable, DeValue};
 use super::compile;
 use super::duration;
 use super::format::*;
-use crate::diag::{Diagnostic, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::principles::{self, PRINCIPLES};
 use crate::text;
 
@@ -89,23 +89,23 @@ pub fn check_document(
     root: &DeTable<'_>,
     source: &str,
     sounds: &dyn SoundFiles,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Diagnostics,
 ) -> Option<Session> {
-    let errors_before = diags.iter().filter(|d| d.is_error()).count();
+    let errors_before = diags.errors();
     let mut c = Checker {
         source,
         sounds,
         diags,
     };
     let session = c.session(root);
-    let clean = c.diags.iter().filter(|d| d.is_error()).count() == errors_before;
+    let clean = c.diags.errors() == errors_before;
     session.filter(|_| clean)
 }
 
 struct Checker<'a> {
     source: &'a str,
     sounds: &'a dyn SoundFiles,
-    diags: &'a mut Vec<Diagnostic>,
+    diags: &'a mut Diagnostics,
 }
 
 fn type_name(v: &DeValue<'_>) -> &'static str {
@@ -205,7 +205,12 @@ impl Checker<'_> {
                     .with_help("remove them; text in a session can never drive the terminal"),
             );
         }
-        Some(text::clean_line(s))
+        let cleaned = text::clean_line(s);
+        if let Some(d) = super::too_long(what, &cleaned, v.span()) {
+            self.push(d);
+            return None;
+        }
+        Some(cleaned)
     }
 
     fn nonempty_string(&mut self, v: &Value<'_>, what: &str) -> Option<String> {

@@ -10,6 +10,7 @@ pub mod format;
 pub mod library;
 
 use crate::diag::{self, Diagnostic};
+use crate::text;
 use crate::timeline::Timeline;
 use check::SoundFiles;
 use format::Session;
@@ -17,28 +18,62 @@ use format::Session;
 /// The largest session file hara reads.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 
+/// An error for a string of the session longer than hara shows: a title or tag over
+/// [`text::MAX_TITLE_CHARS`] characters, any other text over [`text::MAX_TEXT_CHARS`]. Titles
+/// go into lists, the journal and its stats, where a title of 70,000 characters once broke
+/// the column layout; text is shown on one screen. `what` names the string as the checker
+/// does ("the title", "a tag", "the text", …).
+pub fn too_long(what: &str, cleaned: &str, span: std::ops::Range<usize>) -> Option<Diagnostic> {
+    let max = match what {
+        "the title" | "a tag" => text::MAX_TITLE_CHARS,
+        _ => text::MAX_TEXT_CHARS,
+    };
+    let chars = cleaned.chars().count();
+    (chars > max).then(|| {
+        Diagnostic::error(
+            format!("{what} is {chars} characters long; the most hara takes is {max}"),
+            span,
+        )
+        .with_label("too long")
+        .with_help(if max == text::MAX_TITLE_CHARS {
+            "shorten it: titles and tags are shown in lists and columns; put more in `summary` or `text`"
+        } else {
+            "shorten it, or split it between steps and cues"
+        })
+    })
+}
+
 /// The outcome of checking one file: the session and its timeline when there were no errors,
-/// and every diagnostic (warnings too) in the order a reader meets them.
+/// and the diagnostics (warnings too) in the order a reader meets them: the first
+/// [`diag::MAX_SHOWN`] of them, with a count of the others in `omitted`.
 #[derive(Debug)]
 pub struct Checked {
     pub session: Option<(Session, Timeline)>,
     pub diagnostics: Vec<Diagnostic>,
+    pub omitted: diag::Omitted,
 }
 
 impl Checked {
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.is_error()).count()
+        self.diagnostics.iter().filter(|d| d.is_error()).count() + self.omitted.errors
     }
 
     pub fn warnings(&self) -> usize {
-        self.diagnostics.len() - self.errors()
+        self.diagnostics.len() + self.omitted.total() - self.errors()
     }
 
     fn failed(diagnostics: Vec<Diagnostic>) -> Self {
         Checked {
             session: None,
             diagnostics,
+            omitted: diag::Omitted::default(),
         }
+    }
+
+    /// The diagnostics as a person reads them, for the file named `path` whose text is
+    /// `source` (see [`diag::render_omitting`]).
+    pub fn render(&self, path: &str, source: &str, color: bool) -> String {
+        diag::render_omitting(&self.diagnostics, self.omitted, path, source, color)
     }
 }
 
@@ -88,24 +123,17 @@ fn syntax_diagnostic(e: &toml::de::Error) -> Diagnostic {
 /// Checks the text of a session file: TOML syntax, then shape and meaning, then limits.
 pub fn check_str(source: &str, sounds: &dyn SoundFiles) -> Checked {
     let (root, syntax_errors) = toml::de::DeTable::parse_recoverable(source);
-    let mut diagnostics: Vec<Diagnostic> = syntax_errors.iter().map(syntax_diagnostic).collect();
+    let mut diagnostics = diag::Diagnostics::new();
+    diagnostics.extend(syntax_errors.iter().map(syntax_diagnostic));
+    let syntax_ok = syntax_errors.is_empty();
     // A file with broken syntax is still walked: the parser recovers, so mistakes in the
     // parts it could read are reported in the same pass. What the walk says about a value
     // the parser already complained of is only an echo, and is left out.
-    let mut walked = Vec::new();
-    let session = check::check_document(root.get_ref(), source, sounds, &mut walked);
-    let overlaps_syntax = |d: &Diagnostic| {
-        let Some(span) = &d.span else { return false };
-        diagnostics.iter().any(|s| {
-            s.span
-                .as_ref()
-                .is_some_and(|s| s.start <= span.end && span.start <= s.end)
-        })
-    };
-    walked.retain(|d| !overlaps_syntax(d));
-    diagnostics.extend(walked);
+    diagnostics.mute(syntax_errors.iter().filter_map(|e| e.span()));
+    drop(syntax_errors);
+    let session = check::check_document(root.get_ref(), source, sounds, &mut diagnostics);
     let compiled = match session {
-        Some(session) if syntax_errors.is_empty() => match compile::compile(&session) {
+        Some(session) if syntax_ok => match compile::compile(&session) {
             Ok(timeline) => Some((session, timeline)),
             Err(limit) => {
                 diagnostics.push(Diagnostic::file_error(limit.to_string()).with_help(
@@ -116,9 +144,10 @@ pub fn check_str(source: &str, sounds: &dyn SoundFiles) -> Checked {
         },
         _ => None,
     };
-    diag::sort(&mut diagnostics);
+    let (diagnostics, omitted) = diagnostics.finish();
     Checked {
         session: compiled,
         diagnostics,
+        omitted,
     }
 }
