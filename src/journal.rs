@@ -241,8 +241,8 @@ pub fn read(path: &Path) -> io::Result<(Vec<Entry>, Vec<Skipped>)> {
 /// The journal read from its last line back, in chunks: `hara log` shows the latest entries
 /// without reading the years before them. Yields `(n, line)` where `n` counts lines from the
 /// end (1 is the last line); [`Backward::line_number`] turns that into a line number.
-pub struct Backward {
-    file: File,
+pub struct Backward<R> {
+    file: R,
     /// Unread bytes of the file before `buf`.
     pos: u64,
     /// The bytes between `pos` and the end of the line to be yielded next.
@@ -257,9 +257,9 @@ pub struct Backward {
 
 const BACKWARD_CHUNK: u64 = 64 * 1024;
 
-impl Backward {
-    pub fn new(mut file: File) -> io::Result<Self> {
-        let mut end = file.metadata()?.len();
+impl<R: Read + Seek> Backward<R> {
+    pub fn new(mut file: R) -> io::Result<Self> {
+        let mut end = file.seek(SeekFrom::End(0))?;
         if end > 0 {
             let mut last = [0u8];
             file.seek(SeekFrom::Start(end - 1))?;
@@ -283,7 +283,7 @@ impl Backward {
     /// only to name a skipped line, whose number is `line_count() + 1 - from_end`.
     pub fn line_count(&mut self) -> io::Result<usize> {
         self.file.seek(SeekFrom::Start(0))?;
-        let mut reader = (&self.file).take(self.end);
+        let mut reader = (&mut self.file).take(self.end);
         let mut chunk = vec![0u8; 64 * 1024];
         let mut newlines = 0usize;
         loop {
@@ -343,7 +343,7 @@ impl Backward {
     }
 }
 
-impl Iterator for Backward {
+impl<R: Read + Seek> Iterator for Backward<R> {
     type Item = io::Result<(usize, Result<Entry, String>)>;
 
     fn next(&mut self) -> Option<Self::Item> {
