@@ -215,6 +215,35 @@ fn a_mebibyte_of_errors_keeps_fifty_diagnostics_in_memory() {
     assert!(shown.len() < 32 * 1024, "{} bytes", shown.len());
 }
 
+#[test]
+fn a_flood_of_keys_or_errors_is_refused_from_a_counting_pass() {
+    let home = Home::new();
+    // A quarter of a million duplicate keys: toml would build a list of every duplicate.
+    home.file("dup.toml", "a=1\n".repeat(200_000));
+    let out = home.run(&["check", "dup.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with(
+            "error: the file holds 400000 keys, values and tables; a session file may hold at most 100000\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // A mebibyte of `=` lines (1.5 million errors) as the config file: one line about it.
+    let config = home.file("config.toml", "=\n".repeat(500_000));
+    let out = home.run_with(&["list"], |c| {
+        c.env("HARA_CONFIG", &config);
+    });
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("error: the file has "), "{err}");
+    assert!(
+        err.contains(" TOML syntax errors; hara reads no further than 10000\n"),
+        "{err}"
+    );
+    assert!(err.len() < 1024, "{err}");
+}
+
 // ---------- 2. ramp arithmetic ----------
 
 #[test]

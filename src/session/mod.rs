@@ -8,6 +8,7 @@ pub mod duration;
 pub mod fit;
 pub mod format;
 pub mod library;
+pub mod syntax;
 
 use crate::diag::{self, Diagnostic};
 use crate::text;
@@ -107,7 +108,10 @@ pub fn check_bytes(bytes: &[u8], sounds: &dyn SoundFiles) -> Checked {
 
 /// A TOML syntax error, with help for the mistakes people make most.
 fn syntax_diagnostic(e: &toml::de::Error) -> Diagnostic {
-    let message = e.message();
+    syntax_error(e.message(), e.span().unwrap_or(0..0))
+}
+
+fn syntax_error(message: &str, span: std::ops::Range<usize>) -> Diagnostic {
     let help = if message.contains("must be quoted") {
         "put text in quotes, as in prepare = \"5s\"; numbers and true/false go without"
     } else if message.contains("invalid basic string") {
@@ -117,11 +121,35 @@ fn syntax_diagnostic(e: &toml::de::Error) -> Diagnostic {
     } else {
         "see docs/session-format.md for the syntax of session files"
     };
-    Diagnostic::error(format!("TOML syntax: {message}"), e.span().unwrap_or(0..0)).with_help(help)
+    Diagnostic::error(format!("TOML syntax: {message}"), span).with_help(help)
 }
 
 /// Checks the text of a session file: TOML syntax, then shape and meaning, then limits.
 pub fn check_str(source: &str, sounds: &dyn SoundFiles) -> Checked {
+    // A file of too many errors or entries is reported from a first, counting pass.
+    match syntax::too_much(source, diag::MAX_SHOWN) {
+        None => {}
+        Some(syntax::TooMuch::Errors(first, count)) => {
+            let mut diagnostics = diag::Diagnostics::new();
+            diagnostics.extend(first.iter().map(|(m, span)| syntax_error(m, span.clone())));
+            let (diagnostics, mut omitted) = diagnostics.finish();
+            omitted.errors += count - diagnostics.len();
+            return Checked {
+                session: None,
+                diagnostics,
+                omitted,
+            };
+        }
+        Some(syntax::TooMuch::Items(n)) => {
+            return Checked::failed(vec![
+                Diagnostic::file_error(format!(
+                    "the file holds {n} keys, values and tables; a session file may hold at most {}",
+                    syntax::MAX_ITEMS
+                ))
+                .with_help("is this really a session file? sessions are short TOML files"),
+            ]);
+        }
+    }
     let (root, syntax_errors) = toml::de::DeTable::parse_recoverable(source);
     let mut diagnostics = diag::Diagnostics::new();
     diagnostics.extend(syntax_errors.iter().map(syntax_diagnostic));
