@@ -220,6 +220,8 @@ impl Extend<Diagnostic> for Diagnostics {
 /// window around the caret: [`SHOWN_BEFORE`] characters before it, and after it as many as
 /// the marked span needs (at least [`SHOWN_AFTER`]), up to this many in all.
 const SHOWN_LINE: usize = 160;
+/// The most characters of a line of help shown under a diagnostic.
+const SHOWN_HELP_LINE: usize = 1000;
 const SHOWN_BEFORE: usize = 60;
 const SHOWN_AFTER: usize = 60;
 
@@ -255,9 +257,20 @@ pub fn render_omitting(
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let message = text::clean_line(&d.message);
-        let label = d.label.as_deref().map(text::clean_line);
-        let help = d.help.as_deref().map(text::clean_lines);
+        let message = text::fit(&text::clean_line(&d.message), SHOWN_HELP_LINE);
+        // Labels and help can quote the file (a key, a sound folder's names): cleaned, and
+        // each line cut to a bounded length.
+        let label = d
+            .label
+            .as_deref()
+            .map(|l| text::fit(&text::clean_line(l), SHOWN_LINE));
+        let help = d.help.as_deref().map(|h| {
+            let lines: Vec<String> = text::clean_lines(h)
+                .lines()
+                .map(|l| text::fit(l, SHOWN_HELP_LINE))
+                .collect();
+            lines.join("\n")
+        });
         let title = level.primary_title(message.as_str());
         let mut rendered = match &d.span {
             Some(span) => {

@@ -183,7 +183,7 @@ pub fn log(path: Option<PathBuf>, args: &LogArgs) -> Result<ExitCode> {
     let mut shown = latest(&path, args.limit, since)?;
     shown.reverse();
     let mut out = Writer::stdout();
-    if shown.is_empty() {
+    if shown.is_empty() && args.limit > 0 {
         writeln!(
             out,
             "No sessions in the journal yet ({}).",
