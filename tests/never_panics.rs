@@ -44,7 +44,11 @@ fn check_and_render(bytes: &[u8]) -> Checked {
         rendered.len()
     );
     for line in rendered.lines() {
-        let bound = if line.starts_with("help: ") { 1010 } else { 200 };
+        let bound = if line.starts_with("help: ") {
+            1010
+        } else {
+            200
+        };
         assert!(line.chars().count() <= bound, "{line}");
     }
     let _ = render(&checked.diagnostics, "fuzz.toml", &text, false);
