@@ -47,6 +47,9 @@ pub fn default_path() -> Option<PathBuf> {
 /// Reads a config file's text. Relative folders are relative to the file's own folder, and
 /// `~/` is the home folder. Returns every problem at once.
 pub fn parse(source: &str, base: &Path) -> Result<Config, Vec<Diagnostic>> {
+    if let Some(too_much) = crate::session::syntax::too_much(source, 0) {
+        return Err(vec![too_much.diagnostic()]);
+    }
     let (root, syntax) = DeTable::parse_recoverable(source);
     let mut diags: Vec<Diagnostic> = syntax
         .iter()

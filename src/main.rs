@@ -10,9 +10,6 @@ fn main() -> ExitCode {
     };
     match hara::cli::run(cli) {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {}", hara::text::clean_line(&format!("{e:#}")));
-            ExitCode::FAILURE
-        }
+        Err(e) => hara::output::exit_for(&e),
     }
 }

@@ -232,21 +232,23 @@ impl Settings {
 
 /// Reads and checks a config file; its problems are printed on stderr with their positions.
 fn read_config(path: &Path) -> Result<Config> {
-    let source = std::fs::read_to_string(path)
+    let source = crate::read::read_text(path, crate::read::MAX_CONFIG_BYTES)
         .with_context(|| format!("cannot read the config file {}", path.display()))?;
     let base = path.parent().unwrap_or(Path::new("."));
-    config::parse(&source, base).map_err(|diags| {
-        eprint!(
-            "{}",
-            diag::render(
+    match config::parse(&source, base) {
+        Ok(config) => Ok(config),
+        Err(diags) => {
+            crate::output::eprint(&diag::render(
                 &diags,
                 &path.display().to_string(),
                 &source,
-                crate::cli::stderr_color()
-            )
-        );
-        anyhow!("the config file has errors; fix them or pass --config with another file")
-    })
+                crate::cli::stderr_color(),
+            ))?;
+            Err(anyhow!(
+                "the config file has errors; fix them or pass --config with another file"
+            ))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! A session file is untrusted input: whatever it holds, checking it ends with diagnostics
 //! (or a session), promptly, and never with a panic.
 
-use hara::diag::render;
+use std::time::Duration;
+
+use hara::diag::{MAX_SHOWN, render};
 use hara::session::check::InstrumentsOnly;
 use hara::session::{Checked, check_bytes};
 use proptest::prelude::*;
@@ -29,11 +31,27 @@ fn check_and_render(bytes: &[u8]) -> Checked {
             );
         }
     }
-    let rendered = render(&checked.diagnostics, "fuzz.toml", &text, false);
+    // Bounded work: a bounded number of diagnostics, each line of the report cut short.
+    assert!(checked.diagnostics.len() <= MAX_SHOWN);
+    let rendered = checked.render("fuzz.toml", &text, false);
     assert!(
-        !rendered.contains('\u{1b}'),
-        "escape sequence echoed: {rendered}"
+        !rendered.chars().any(|c| c.is_control() && c != '\n'),
+        "control character echoed: {rendered:?}"
     );
+    assert!(
+        rendered.len() <= MAX_SHOWN * 4096 + 200,
+        "{} bytes",
+        rendered.len()
+    );
+    for line in rendered.lines() {
+        let bound = if line.starts_with("help: ") {
+            1010
+        } else {
+            200
+        };
+        assert!(line.chars().count() <= bound, "{line}");
+    }
+    let _ = render(&checked.diagnostics, "fuzz.toml", &text, false);
     assert_eq!(checked.session.is_some(), checked.errors() == 0);
     checked
 }
@@ -54,6 +72,14 @@ fn toml_piece() -> impl Strategy<Value = String> {
         (0u64..100_000).prop_map(|n| format!("duration = {n}\n")),
         "[a-z0-9\" =.\\-+\\[\\]{},\n]{0,12}",
         "\\PC{0,8}",
+        // The hostile shapes of issue 11: runs of escape sequences on one line, C1 and bidi
+        // controls in strings, titles past the limit, millisecond ramps, many bad lines.
+        (1usize..4000).prop_map(|n| format!("text = \"{}\"\n", "\u{1b}[".repeat(n))),
+        "text = \"[\u{80}-\u{9f}\u{61c}\u{200e}\u{202a}-\u{202e}\u{2066}-\u{2069}a ]{0,24}\"\n",
+        (150usize..400).prop_map(|n| format!("title = \"{}\"\n", "t".repeat(n))),
+        Just("breath = { from = \"0.001-0-0.001-0\", to = \"0.002-0-0.002-0\" }\n".to_string()),
+        (1u64..100_000).prop_map(|n| format!("duration = \"{n}ms\"\n")),
+        (1usize..3000).prop_map(|n| "a\n".repeat(n)),
     ]
 }
 
@@ -91,6 +117,35 @@ proptest! {
             }
         }
         check_and_render(&bytes);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Ramps of millisecond phases fitted to any length up to a day: an answer (a fitted
+    /// session no longer than asked, or a refusal), never a panic, and no search over
+    /// millions of breaths.
+    #[test]
+    fn fitting_millisecond_ramps(
+        from in (1u32..20, 0u32..5, 1u32..20, 0u32..5),
+        to in (1u32..20, 0u32..5, 1u32..20, 0u32..5),
+        seconds in 1u64..(24 * 3600),
+    ) {
+        let ms = |v: u32| format!("0.{v:03}");
+        let pattern = |(i, h, e, r): (u32, u32, u32, u32)| format!("{}-{}-{}-{}", ms(i), ms(h), ms(e), ms(r));
+        let source = format!(
+            "title = \"r\"\n[[step]]\nduration = \"1s\"\nbreath = {{ from = \"{}\", to = \"{}\" }}\n",
+            pattern(from),
+            pattern(to)
+        );
+        let checked = check_and_render(source.as_bytes());
+        if let Some((session, _)) = checked.session {
+            let target = Duration::from_secs(seconds);
+            if let Ok(fitted) = hara::session::fit::fit(&session, target) {
+                prop_assert!(hara::session::compile::items_length(&fitted.items) <= target);
+            }
+        }
     }
 }
 

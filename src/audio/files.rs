@@ -22,7 +22,7 @@ pub enum FileError {
 
 /// Decodes a sound file into mono samples at [`RATE`], as loud as a synthesised strike.
 pub fn decode(path: &Path) -> Result<Vec<f32>, FileError> {
-    let file = std::fs::File::open(path)?;
+    let file = crate::read::open_regular(path)?;
     let decoder = Decoder::try_from(file).map_err(|e| FileError::Decode(e.to_string()))?;
     strike(decoder)
 }

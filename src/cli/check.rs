@@ -2,39 +2,42 @@
 
 use std::process::ExitCode;
 
+use anyhow::Result;
+
+use crate::output;
 use crate::session::Checked;
 use crate::session::duration;
 use crate::session::library::Library;
 use crate::text;
 
-pub fn run(library: &Library, specs: &[String]) -> ExitCode {
+pub fn run(library: &Library, specs: &[String]) -> Result<ExitCode> {
     let mut all_valid = true;
     for spec in specs {
         let found = match library.find(spec) {
             Ok(f) => f,
             Err(e) => {
-                eprintln!(
-                    "error: {}",
+                output::eprint(&format!(
+                    "error: {}\n",
                     text::clean_line(&format!("{:#}", anyhow::Error::from(e)))
-                );
+                ))?;
                 all_valid = false;
                 continue;
             }
         };
         let checked = library.check(&found);
-        super::report(&found, &checked);
-        println!(
-            "{}: {}",
+        super::report(&found, &checked)?;
+        output::print(&format!(
+            "{}: {}\n",
             text::clean_line(&found.display),
             verdict(&checked)
-        );
+        ))?;
         all_valid &= checked.session.is_some();
     }
-    if all_valid {
+    Ok(if all_valid {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    }
+    })
 }
 
 pub fn plural(n: usize, word: &str) -> String {

@@ -1,13 +1,14 @@
 //! `hara list` and `hara principles`.
 
-use std::process::ExitCode;
-
+use std::io::Write;
 use std::path::Path;
+use std::process::ExitCode;
 
 use anyhow::Result;
 
 use crate::audio::output::Audio;
 use crate::journal::Ending;
+use crate::output::Writer;
 use crate::principles::PRINCIPLES;
 use crate::session::duration;
 use crate::session::library::Library;
@@ -33,6 +34,8 @@ pub fn run(library: &Library, bare: bool) -> Result<ExitCode> {
         })
         .collect();
     let header = ["NAME", "TITLE", "LENGTH", "SOURCE"].map(String::from);
+    // Each column as wide as its widest cell, up to a limit: a longer cell runs over rather
+    // than pushing every other row out (and no width can overflow the formatter).
     let widths: Vec<usize> = (0..4)
         .map(|i| {
             std::iter::once(&header)
@@ -40,8 +43,10 @@ pub fn run(library: &Library, bare: bool) -> Result<ExitCode> {
                 .map(|r| r[i].chars().count())
                 .max()
                 .unwrap_or(0)
+                .min(MAX_COLUMN)
         })
         .collect();
+    let mut out = Writer::stdout();
     for row in std::iter::once(&header).chain(&rows) {
         let line = format!(
             "{:w0$}  {:w1$}  {:>w2$}  {}",
@@ -53,13 +58,15 @@ pub fn run(library: &Library, bare: bool) -> Result<ExitCode> {
             w1 = widths[1],
             w2 = widths[2]
         );
-        println!("{}", line.trim_end());
+        writeln!(out, "{}", line.trim_end())?;
     }
     if bare {
-        println!(
+        writeln!(
+            out,
             "\nShow a plan with `hara show NAME`; write your own with `hara new FILE`; see `hara --help`."
-        );
+        )?;
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -80,16 +87,31 @@ pub fn pick(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn principles() -> ExitCode {
+/// The widest a column of `hara list` is padded to.
+const MAX_COLUMN: usize = 80;
+
+pub fn principles() -> Result<ExitCode> {
+    let mut out = Writer::stdout();
     for (i, p) in PRINCIPLES.iter().enumerate() {
         if i > 0 {
-            println!();
+            writeln!(out)?;
         }
-        println!("{}  ({})", p.title, p.id);
-        println!("  {}", p.meaning);
+        writeln!(out, "{}  ({})", p.title, p.id)?;
+        writeln!(out, "  {}", p.meaning)?;
         for cue in p.cues {
-            println!("  - {cue}");
+            writeln!(out, "  - {cue}")?;
         }
     }
-    ExitCode::SUCCESS
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A shell completion script on standard output.
+pub fn completions(shell: clap_complete::Shell) -> Result<ExitCode> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut super::command(), "hara", &mut script);
+    let mut out = Writer::stdout();
+    out.write_all(&script)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }

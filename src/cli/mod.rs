@@ -16,7 +16,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::diag;
 use crate::session::Checked;
 use crate::session::format::Session;
 use crate::session::library::{Found, Library};
@@ -145,14 +144,13 @@ pub fn command() -> clap::Command {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let command = cli.command.as_ref();
     if let Some(Command::Completions { shell }) = command {
-        clap_complete::generate(*shell, &mut self::command(), "hara", &mut std::io::stdout());
-        return Ok(ExitCode::SUCCESS);
+        return list::completions(*shell);
     }
     if let Some(Command::New { path }) = command {
         return new::run(path);
     }
     if let Some(Command::Principles) = command {
-        return Ok(list::principles());
+        return list::principles();
     }
     if let Some(Command::Devices) = command {
         return sound::list_devices();
@@ -173,7 +171,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             list::pick(&library, view, &open_audio, journal.as_deref())
         }
         None | Some(Command::List) => list::run(&library, command.is_none()),
-        Some(Command::Check { sessions }) => Ok(check::run(&library, sessions)),
+        Some(Command::Check { sessions }) => check::run(&library, sessions),
         Some(Command::Show { session, json, fit }) => show::run(&library, session, *json, fit),
         Some(Command::Run(args)) => run::run(&library, args, &settings),
         Some(Command::Chime(args)) => sound::chime(args, &settings),
@@ -193,17 +191,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Prints a file's diagnostics on stderr.
-fn report(found: &Found, checked: &Checked) {
+fn report(found: &Found, checked: &Checked) -> std::io::Result<()> {
     let source = String::from_utf8_lossy(&found.bytes);
-    eprint!(
-        "{}",
-        diag::render(
-            &checked.diagnostics,
-            &found.display,
-            &source,
-            stderr_color()
-        )
-    );
+    crate::output::eprint(&checked.render(&found.display, &source, stderr_color()))
 }
 
 /// A session to show or run. When it has errors they are reported, and the error says so.
@@ -216,7 +206,7 @@ fn load_found(library: &Library, found: Found) -> Result<(Session, Timeline)> {
     match checked.session {
         Some(session) => Ok(session),
         None => {
-            report(&found, &checked);
+            report(&found, &checked)?;
             anyhow::bail!(
                 "{} is not a valid session",
                 crate::text::clean_line(&found.display)

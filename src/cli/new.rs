@@ -27,16 +27,23 @@ pub fn run(path: &Path) -> Result<ExitCode> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             bail!(
                 "{} already exists; hara new never overwrites a file",
-                path.display()
+                shown(path)
             )
         }
-        Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
+        Err(e) => return Err(e).with_context(|| format!("cannot create {}", shown(path))),
     };
     file.write_all(TEMPLATE.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    let p = path.display();
-    println!("wrote {p}\nnext: edit it, then `hara check {p}` and `hara show {p}`");
+        .with_context(|| format!("cannot write {}", shown(path)))?;
+    let p = shown(path);
+    crate::output::print(&format!(
+        "wrote {p}\nnext: edit it, then `hara check {p}` and `hara show {p}`\n"
+    ))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A path as messages show it: made safe to print.
+fn shown(path: &Path) -> String {
+    crate::text::clean_line(&path.display().to_string())
 }
 
 #[cfg(test)]

@@ -50,24 +50,20 @@ fn write_wav(path: &Path, track: &[f32]) -> Result<()> {
 
 pub fn run(library: &Library, args: &RenderArgs) -> Result<ExitCode> {
     let (_, timeline) = super::load(library, &args.session)?;
+    let shown = crate::text::clean_line(&args.output.display().to_string());
     if args.output.exists() && !args.force {
-        bail!(
-            "{} exists; pass --force to replace it",
-            args.output.display()
-        );
+        bail!("{} exists; pass --force to replace it", shown);
     }
     let started = Instant::now();
     let track = render(&timeline, &bank_for(&timeline)?);
-    write_wav(&args.output, &track)
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    write_wav(&args.output, &track).with_context(|| format!("cannot write {shown}"))?;
     let took = started.elapsed();
     let audio = length(&track);
-    println!(
-        "wrote {}: {} of audio (countdown, session and the last bell's ring) in {:.1} s, {:.0}× real time",
-        args.output.display(),
+    crate::output::print(&format!(
+        "wrote {shown}: {} of audio (countdown, session and the last bell's ring) in {:.1} s, {:.0}× real time\n",
         format(std::time::Duration::from_secs(audio.as_secs())),
         took.as_secs_f64(),
         audio.as_secs_f64() / took.as_secs_f64().max(1e-6)
-    );
+    ))?;
     Ok(ExitCode::SUCCESS)
 }

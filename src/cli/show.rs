@@ -1,11 +1,13 @@
 //! `hara show`: a session's plan as a person reads it, or its whole timeline as JSON.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
 use super::check::plural;
 use super::run::FitArgs;
+use crate::output::Writer;
 use crate::session::duration::{self, format_clock_tenths};
 use crate::session::library::Library;
 use crate::timeline::{EventKind, PlannedStep, Timeline};
@@ -13,12 +15,14 @@ use crate::timeline::{EventKind, PlannedStep, Timeline};
 pub fn run(library: &Library, spec: &str, json: bool, fit: &FitArgs) -> Result<ExitCode> {
     let (session, timeline) = super::load(library, spec)?;
     let timeline = fit.apply(&session, timeline)?;
+    let mut out = Writer::stdout();
     if json {
         let text = serde_json::to_string_pretty(&timeline).context("cannot write JSON")?;
-        println!("{text}");
+        writeln!(out, "{text}")?;
     } else {
-        print!("{}", plan(&timeline));
+        out.write_all(plan(&timeline).as_bytes())?;
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

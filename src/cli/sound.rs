@@ -9,9 +9,11 @@ use clap::Args;
 use crate::audio::files;
 use crate::audio::output::{Audio, Output, devices};
 use crate::audio::render::Bank;
+use crate::output;
 use crate::practice::Inbox;
 use crate::session::format::{Bell, Instrument, Sound};
 use crate::settings::Settings;
+use crate::text::clean_line;
 use crate::timeline::Timeline;
 
 #[derive(Debug, Args)]
@@ -62,8 +64,12 @@ pub fn chime(args: &ChimeArgs, settings: &Settings) -> Result<ExitCode> {
         }
         None => {
             let path = PathBuf::from(&args.sound);
-            let samples =
-                files::decode(&path).with_context(|| format!("cannot play {}", path.display()))?;
+            let samples = files::decode(&path).with_context(|| {
+                format!(
+                    "cannot play {}",
+                    crate::text::clean_line(&path.display().to_string())
+                )
+            })?;
             bank.add_file(path.clone(), samples);
             Sound::File(path)
         }
@@ -79,14 +85,18 @@ pub fn chime(args: &ChimeArgs, settings: &Settings) -> Result<ExitCode> {
     let audio = Audio::open(settings.device.as_deref(), bank, settings.gain());
     match audio.output() {
         Output::Device(name) => {
-            println!("{bell} on {name}, at volume {}%", settings.volume);
+            output::print(&format!(
+                "{bell} on {}, at volume {}%\n",
+                clean_line(name),
+                settings.volume
+            ))?;
             let mut inbox = Inbox::<()>::new(false).context("cannot listen for stop signals")?;
             audio.bell(&bell);
             crate::practice::ring_out(&audio, &mut inbox);
             Ok(ExitCode::SUCCESS)
         }
         Output::NoDevice(why) => {
-            println!("no sound device: {why}");
+            output::print(&format!("no sound device: {}\n", clean_line(why)))?;
             Ok(ExitCode::FAILURE)
         }
         Output::Silent => unreachable!("a sound check is never silent"),
@@ -96,17 +106,16 @@ pub fn chime(args: &ChimeArgs, settings: &Settings) -> Result<ExitCode> {
 pub fn list_devices() -> Result<ExitCode> {
     match devices() {
         Ok(names) if names.is_empty() => {
-            println!("no sound outputs found");
+            output::print("no sound outputs found\n")?;
             Ok(ExitCode::FAILURE)
         }
         Ok(names) => {
-            for n in names {
-                println!("{}", crate::text::clean_line(&n));
-            }
+            let list: String = names.iter().map(|n| clean_line(n) + "\n").collect();
+            output::print(&list)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(why) => {
-            println!("no sound outputs found: {why}");
+            output::print(&format!("no sound outputs found: {}\n", clean_line(&why)))?;
             Ok(ExitCode::FAILURE)
         }
     }

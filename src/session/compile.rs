@@ -59,39 +59,85 @@ fn breath_pattern(breath: Breath, i: u32, n: u32) -> Pattern {
     }
 }
 
-/// The length of `n` breaths of `breath` (a ramp spread over exactly `n`).
-pub(crate) fn breaths_length(breath: Breath, n: u32) -> Duration {
-    match breath {
-        Breath::Steady(p) => p.cycle() * n,
-        Breath::Ramp { .. } => (0..n).map(|i| breath_pattern(breath, i, n).cycle()).sum(),
+/// `Σ floor((a·i + b) / m)` for `i` in `0..n`, with `m > 0`, in O(log) steps: the classic
+/// floor-sum recursion (as in the AtCoder Library), which swaps the roles of `a` and `m`
+/// like Euclid's algorithm.
+fn floor_sum(mut n: u128, mut m: u128, mut a: u128, mut b: u128) -> u128 {
+    let mut sum = 0u128;
+    loop {
+        if a >= m {
+            sum += n * n.saturating_sub(1) / 2 * (a / m);
+            a %= m;
+        }
+        if b >= m {
+            sum += n * (b / m);
+            b %= m;
+        }
+        let y_max = a * n + b;
+        if y_max < m {
+            return sum;
+        }
+        n = y_max / m;
+        b = y_max % m;
+        std::mem::swap(&mut m, &mut a);
     }
 }
 
-/// Above this many breaths a ramp's count is estimated rather than searched for: such a
-/// step is far over [`MAX_EVENTS`] and is refused anyway.
-const EXACT_RAMP_SEARCH: u64 = 100_000;
+/// The milliseconds of one phase over the `n` breaths of a ramp from `a` to `b`, each
+/// rounded as [`ramp_breath`] rounds it, in closed form. Breath `i` is
+/// `a + round((b − a)·i / (n − 1))`, rounding halves up; the values are symmetric, so with
+/// `d = |b − a|` the sum is `n·min(a, b) + Σ floor((2d·i + n − 1) / (2(n − 1)))`.
+fn ramp_phase_sum(a: Duration, b: Duration, n: u32) -> u128 {
+    let (a, b, n) = (a.as_millis(), b.as_millis(), u128::from(n));
+    if n <= 1 {
+        return a * n;
+    }
+    n * a.min(b) + floor_sum(n, 2 * (n - 1), 2 * a.abs_diff(b), n - 1)
+}
 
-/// How many whole breaths fit in `len`.
+/// The length of `n` breaths of `breath` (a ramp spread over exactly `n`), in milliseconds.
+fn breaths_ms(breath: Breath, n: u32) -> u128 {
+    match breath {
+        Breath::Steady(p) => p.cycle().as_millis() * u128::from(n),
+        Breath::Ramp { from, to } => {
+            ramp_phase_sum(from.inhale, to.inhale, n)
+                + ramp_phase_sum(from.top_up, to.top_up, n)
+                + ramp_phase_sum(from.hold, to.hold, n)
+                + ramp_phase_sum(from.exhale, to.exhale, n)
+                + ramp_phase_sum(from.rest, to.rest, n)
+        }
+    }
+}
+
+/// The length of `n` breaths of `breath` (a ramp spread over exactly `n`).
+pub(crate) fn breaths_length(breath: Breath, n: u32) -> Duration {
+    Duration::from_millis(u64::try_from(breaths_ms(breath, n)).unwrap_or(u64::MAX))
+}
+
+/// How many whole breaths fit in `len`: the count `n` whose breaths fit while `n + 1` do not.
+/// A ramp's length is found in closed form, so this is a binary search of O(log) steps
+/// whatever the phases (a ramp of 1 ms phases used to take seconds to fit).
 pub(crate) fn breaths_fitting(breath: Breath, len: Duration) -> u32 {
     let ms = len.as_millis();
     let n = match breath {
         Breath::Steady(p) => ms / p.cycle().as_millis(),
         Breath::Ramp { from, to } => {
-            let mean_x2 = from.cycle().as_millis() + to.cycle().as_millis();
-            let estimate = ms * 2 / mean_x2;
-            if estimate > u128::from(EXACT_RAMP_SEARCH) {
-                estimate
-            } else {
-                // The rounding of each breath can move the count by one either way.
-                let mut n = estimate as u32;
-                while breaths_length(breath, n + 1) <= len {
-                    n += 1;
-                }
-                while n > 0 && breaths_length(breath, n) > len {
-                    n -= 1;
-                }
-                u128::from(n)
+            // Every breath is at least the shorter end's cycle (each phase rounds to a value
+            // between its ends), so `hi` breaths are too many.
+            let shortest = from.cycle().min(to.cycle()).as_millis().max(1);
+            let (mut lo, mut hi) = (0u128, (ms / shortest + 1).min(u128::from(u32::MAX)));
+            if breaths_ms(breath, hi as u32) <= ms {
+                return u32::MAX;
             }
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if breaths_ms(breath, mid as u32) <= ms {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
         }
     };
     u32::try_from(n).unwrap_or(u32::MAX)
@@ -137,10 +183,8 @@ fn step_event_count(step: &Step) -> u64 {
                 .iter()
                 .filter(|d| !d.is_zero())
                 .count() as u64;
-            // Time left over after the last whole breath becomes a rest of its own. (A ramp
-            // so long that its length is only estimated is far over the limit anyway.)
-            let exact = breaths <= EXACT_RAMP_SEARCH || matches!(b, Breath::Steady(_));
-            let left_over = !exact || breaths_length(b, breaths as u32) < len;
+            // Time left over after the last whole breath becomes a rest of its own.
+            let left_over = breaths_length(b, breaths as u32) < len;
             let trailing = u64::from(p.rest.is_zero() && left_over);
             breaths
                 .saturating_mul(per_breath)
@@ -483,5 +527,58 @@ impl Compiler {
         };
         let events = breath_events(start, len, n, |i| breath_pattern(breath, i, n), step.tones);
         self.events.extend(events);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(inhale: u64, hold: u64, exhale: u64, rest: u64) -> Pattern {
+        let ms = Duration::from_millis;
+        Pattern {
+            inhale: ms(inhale),
+            top_up: Duration::ZERO,
+            hold: ms(hold),
+            exhale: ms(exhale),
+            rest: ms(rest),
+        }
+    }
+
+    /// The length of `n` breaths the long way: each breath built and summed.
+    fn summed(breath: Breath, n: u32) -> u128 {
+        (0..n)
+            .map(|i| breath_pattern(breath, i, n).cycle().as_millis())
+            .sum()
+    }
+
+    #[test]
+    fn a_ramp_length_in_closed_form_is_the_sum_of_its_breaths() {
+        let ends = [
+            (pattern(4000, 0, 6000, 0), pattern(4000, 0, 8000, 0)),
+            (pattern(1, 0, 1, 0), pattern(2, 0, 2, 0)),
+            (pattern(1, 7, 2, 3), pattern(9001, 0, 1, 5)),
+            (pattern(5000, 5000, 5000, 5000), pattern(1, 0, 3, 0)),
+        ];
+        for (from, to) in ends {
+            let ramp = Breath::Ramp { from, to };
+            for n in (0..60).chain([97, 1000, 4099]) {
+                assert_eq!(breaths_ms(ramp, n), summed(ramp, n), "{from} → {to}, {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_breaths_that_fit_are_the_most_that_fit() {
+        let ramp = Breath::Ramp {
+            from: pattern(1, 0, 1, 0),
+            to: pattern(1, 0, 2, 0),
+        };
+        for ms in [0u64, 1, 2, 3, 5, 100, 6_000, 3_600_000, 6 * 3_600_000] {
+            let len = Duration::from_millis(ms);
+            let n = breaths_fitting(ramp, len);
+            assert!(breaths_length(ramp, n) <= len, "{ms}: {n}");
+            assert!(breaths_length(ramp, n + 1) > len, "{ms}: {n}");
+        }
     }
 }

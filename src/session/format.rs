@@ -113,7 +113,9 @@ impl std::fmt::Display for Sound {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Sound::Instrument(i) => f.write_str(i.name()),
-            Sound::File(path) => write!(f, "{}", path.display()),
+            // The path names folders the session did not choose (where it was saved, the
+            // sound folders), so it is made safe to print like any text from a file.
+            Sound::File(path) => f.write_str(&crate::text::clean_line(&path.display().to_string())),
             Sound::Bundled(name) => f.write_str(name),
         }
     }

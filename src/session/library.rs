@@ -1,8 +1,6 @@
 //! Where sessions and sound files come from: the built-in sessions embedded in the binary,
 //! the user's session folders, and paths given on the command line.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -227,16 +225,14 @@ fn builtin_found(b: &Builtin) -> Found {
 }
 
 /// Reads at most one byte more than the size limit, so a huge file is refused without being
-/// read whole.
+/// read whole; a pipe or device is refused without being read at all.
 fn read_found(path: &Path, origin: Origin) -> Result<Found, LibraryError> {
-    let read_err = |source| LibraryError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes))
-        .map_err(read_err)?;
+    let bytes = crate::read::read_prefix(path, MAX_FILE_BYTES as u64).map_err(|source| {
+        LibraryError::Read {
+            path: path.to_path_buf(),
+            source,
+        }
+    })?;
     Ok(Found {
         name: path
             .file_stem()

@@ -8,8 +8,10 @@ pub mod duration;
 pub mod fit;
 pub mod format;
 pub mod library;
+pub mod syntax;
 
 use crate::diag::{self, Diagnostic};
+use crate::text;
 use crate::timeline::Timeline;
 use check::SoundFiles;
 use format::Session;
@@ -17,28 +19,62 @@ use format::Session;
 /// The largest session file hara reads.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 
+/// An error for a string of the session longer than hara shows: a title or tag over
+/// [`text::MAX_TITLE_CHARS`] characters, any other text over [`text::MAX_TEXT_CHARS`]. Titles
+/// go into lists, the journal and its stats, where a title of 70,000 characters once broke
+/// the column layout; text is shown on one screen. `what` names the string as the checker
+/// does ("the title", "a tag", "the text", …).
+pub fn too_long(what: &str, cleaned: &str, span: std::ops::Range<usize>) -> Option<Diagnostic> {
+    let max = match what {
+        "the title" | "a tag" => text::MAX_TITLE_CHARS,
+        _ => text::MAX_TEXT_CHARS,
+    };
+    let chars = cleaned.chars().count();
+    (chars > max).then(|| {
+        Diagnostic::error(
+            format!("{what} is {chars} characters long; the most hara takes is {max}"),
+            span,
+        )
+        .with_label("too long")
+        .with_help(if max == text::MAX_TITLE_CHARS {
+            "shorten it: titles and tags are shown in lists and columns; put more in `summary` or `text`"
+        } else {
+            "shorten it, or split it between steps and cues"
+        })
+    })
+}
+
 /// The outcome of checking one file: the session and its timeline when there were no errors,
-/// and every diagnostic (warnings too) in the order a reader meets them.
+/// and the diagnostics (warnings too) in the order a reader meets them: the first
+/// [`diag::MAX_SHOWN`] of them, with a count of the others in `omitted`.
 #[derive(Debug)]
 pub struct Checked {
     pub session: Option<(Session, Timeline)>,
     pub diagnostics: Vec<Diagnostic>,
+    pub omitted: diag::Omitted,
 }
 
 impl Checked {
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.is_error()).count()
+        self.diagnostics.iter().filter(|d| d.is_error()).count() + self.omitted.errors
     }
 
     pub fn warnings(&self) -> usize {
-        self.diagnostics.len() - self.errors()
+        self.diagnostics.len() + self.omitted.total() - self.errors()
     }
 
     fn failed(diagnostics: Vec<Diagnostic>) -> Self {
         Checked {
             session: None,
             diagnostics,
+            omitted: diag::Omitted::default(),
         }
+    }
+
+    /// The diagnostics as a person reads them, for the file named `path` whose text is
+    /// `source` (see [`diag::render_omitting`]).
+    pub fn render(&self, path: &str, source: &str, color: bool) -> String {
+        diag::render_omitting(&self.diagnostics, self.omitted, path, source, color)
     }
 }
 
@@ -86,7 +122,10 @@ pub fn check_file(bytes: &[u8], name: Option<&str>, sounds: &dyn SoundFiles) -> 
 
 /// A TOML syntax error, with help for the mistakes people make most.
 fn syntax_diagnostic(e: &toml::de::Error) -> Diagnostic {
-    let message = e.message();
+    syntax_error(e.message(), e.span().unwrap_or(0..0))
+}
+
+fn syntax_error(message: &str, span: std::ops::Range<usize>) -> Diagnostic {
     let help = if message.contains("must be quoted") {
         "put text in quotes, as in prepare = \"5s\"; numbers and true/false go without"
     } else if message.contains("invalid basic string") {
@@ -96,7 +135,7 @@ fn syntax_diagnostic(e: &toml::de::Error) -> Diagnostic {
     } else {
         "see docs/session-format.md for the syntax of session files"
     };
-    Diagnostic::error(format!("TOML syntax: {message}"), e.span().unwrap_or(0..0)).with_help(help)
+    Diagnostic::error(format!("TOML syntax: {message}"), span).with_help(help)
 }
 
 /// Checks the text of a session file: TOML syntax, then shape and meaning, then limits.
@@ -105,25 +144,42 @@ pub fn check_str(source: &str, sounds: &dyn SoundFiles) -> Checked {
 }
 
 fn check_text(source: &str, name: Option<&str>, sounds: &dyn SoundFiles) -> Checked {
+    // A file of too many errors or entries is reported from a first, counting pass.
+    match syntax::too_much(source, diag::MAX_SHOWN) {
+        None => {}
+        Some(syntax::TooMuch::Errors(first, count)) => {
+            let mut diagnostics = diag::Diagnostics::new();
+            diagnostics.extend(first.iter().map(|(m, span)| syntax_error(m, span.clone())));
+            let (diagnostics, mut omitted) = diagnostics.finish();
+            omitted.errors += count - diagnostics.len();
+            return Checked {
+                session: None,
+                diagnostics,
+                omitted,
+            };
+        }
+        Some(syntax::TooMuch::Items(n)) => {
+            return Checked::failed(vec![
+                Diagnostic::file_error(format!(
+                    "the file holds {n} keys, values and tables; a session file may hold at most {}",
+                    syntax::MAX_ITEMS
+                ))
+                .with_help("is this really a session file? sessions are short TOML files"),
+            ]);
+        }
+    }
     let (root, syntax_errors) = toml::de::DeTable::parse_recoverable(source);
-    let mut diagnostics: Vec<Diagnostic> = syntax_errors.iter().map(syntax_diagnostic).collect();
+    let mut diagnostics = diag::Diagnostics::new();
+    diagnostics.extend(syntax_errors.iter().map(syntax_diagnostic));
+    let syntax_ok = syntax_errors.is_empty();
     // A file with broken syntax is still walked: the parser recovers, so mistakes in the
     // parts it could read are reported in the same pass. What the walk says about a value
     // the parser already complained of is only an echo, and is left out.
-    let mut walked = Vec::new();
-    let session = check::check_document(root.get_ref(), source, sounds, name, &mut walked);
-    let overlaps_syntax = |d: &Diagnostic| {
-        let Some(span) = &d.span else { return false };
-        diagnostics.iter().any(|s| {
-            s.span
-                .as_ref()
-                .is_some_and(|s| s.start <= span.end && span.start <= s.end)
-        })
-    };
-    walked.retain(|d| !overlaps_syntax(d));
-    diagnostics.extend(walked);
+    diagnostics.mute(syntax_errors.iter().filter_map(|e| e.span()));
+    drop(syntax_errors);
+    let session = check::check_document(root.get_ref(), source, sounds, name, &mut diagnostics);
     let compiled = match session {
-        Some(session) if syntax_errors.is_empty() => match compile::compile(&session) {
+        Some(session) if syntax_ok => match compile::compile(&session) {
             Ok(timeline) => Some((session, timeline)),
             Err(limit) => {
                 diagnostics.push(
@@ -138,9 +194,10 @@ fn check_text(source: &str, name: Option<&str>, sounds: &dyn SoundFiles) -> Chec
         },
         _ => None,
     };
-    diag::sort(&mut diagnostics);
+    let (diagnostics, omitted) = diagnostics.finish();
     Checked {
         session: compiled,
         diagnostics,
+        omitted,
     }
 }

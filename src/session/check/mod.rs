@@ -21,7 +21,7 @@ use toml::de::{DeTable, DeValue};
 use super::compile;
 use super::duration;
 use super::format::*;
-use crate::diag::{Diagnostic, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::principles::{self, PRINCIPLES};
 use crate::text;
 
@@ -65,9 +65,9 @@ pub fn check_document(
     source: &str,
     sounds: &dyn SoundFiles,
     name: Option<&str>,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Diagnostics,
 ) -> Option<Session> {
-    let errors_before = diags.iter().filter(|d| d.is_error()).count();
+    let errors_before = diags.errors();
     let mut c = Checker {
         source,
         sounds,
@@ -75,7 +75,7 @@ pub fn check_document(
         diags,
     };
     let session = c.session(root);
-    let clean = c.diags.iter().filter(|d| d.is_error()).count() == errors_before;
+    let clean = c.diags.errors() == errors_before;
     session.filter(|_| clean)
 }
 
@@ -84,7 +84,7 @@ struct Checker<'a> {
     sounds: &'a dyn SoundFiles,
     /// The file's name, for a session without a title.
     name: Option<&'a str>,
-    diags: &'a mut Vec<Diagnostic>,
+    diags: &'a mut Diagnostics,
 }
 
 fn type_name(v: &DeValue<'_>) -> &'static str {

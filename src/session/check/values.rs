@@ -61,7 +61,12 @@ impl Checker<'_> {
                     .with_help("remove them; text in a session can never drive the terminal"),
             );
         }
-        Some(text::clean_line(s))
+        let cleaned = text::clean_line(s);
+        if let Some(d) = crate::session::too_long(what, &cleaned, v.span()) {
+            self.push(d);
+            return None;
+        }
+        Some(cleaned)
     }
 
     pub(super) fn nonempty_string(&mut self, v: &Value<'_>, what: &str) -> Option<String> {
