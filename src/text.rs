@@ -121,14 +121,47 @@ pub const MAX_TITLE_CHARS: usize = 200;
 /// The longest summary, step text or cue a session may have, in characters.
 pub const MAX_TEXT_CHARS: usize = 2000;
 
-/// At most `width` characters of `s`: a longer text is cut and ends in `…`.
-pub fn fit(s: &str, width: usize) -> String {
-    if s.chars().nth(width).is_none() {
+/// How many terminal columns `s` takes: a CJK character takes two, a combining mark none.
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// `s` padded with spaces to `columns` wide (as the terminal shows it, not in characters).
+pub fn pad(s: &str, columns: usize) -> String {
+    format!("{s}{}", " ".repeat(columns.saturating_sub(width(s))))
+}
+
+/// At most `columns` wide: a longer text is cut and ends in `…`.
+pub fn fit(s: &str, columns: usize) -> String {
+    if width(s) <= columns {
         return s.to_string();
     }
-    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > columns {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
     out.push('…');
     out
+}
+
+/// At most `columns` wide, cut at a word boundary where there is one: "Three minutes to
+/// arrive…" rather than "Three minutes to arr".
+pub fn fit_words(s: &str, columns: usize) -> String {
+    let cut = fit(s, columns);
+    if cut == s {
+        return cut;
+    }
+    let body = cut.trim_end_matches('…');
+    match body.rfind(' ') {
+        Some(i) if i > 0 => format!("{}…", body[..i].trim_end_matches([',', ';', ':', ' '])),
+        _ => cut,
+    }
 }
 
 /// True when the text holds something [`clean_line`] would remove, other than the whitespace
@@ -230,5 +263,18 @@ mod tests {
         assert_eq!(shown.len(), src.len());
         assert_eq!(shown.find("b = 1"), src.find("b = 1"));
         assert!(!shown.chars().any(|c| c.is_control() && c != '\n'));
+    }
+
+    #[test]
+    fn widths_are_columns_not_characters() {
+        assert_eq!(width("Abendpraxis – 夜の呼吸"), 14 + 8);
+        assert_eq!(pad("夜", 4), "夜  ");
+        assert_eq!(fit("夜の呼吸", 5), "夜の…");
+        assert_eq!(fit("short", 10), "short");
+        assert_eq!(
+            fit_words("Three minutes to arrive in the belly", 20),
+            "Three minutes to…"
+        );
+        assert_eq!(fit_words("Unbreakable", 6), "Unbre…");
     }
 }

@@ -353,3 +353,42 @@ fn export_writes_csv_without_being_asked_for_it() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).starts_with("start,title,"), "{}", stdout(&out));
 }
+
+#[test]
+fn list_and_stats_line_up_titles_in_any_script() {
+    let home = Home::new();
+    std::fs::write(
+        home.sessions().join("abend.toml"),
+        "title = \"Abendpraxis – 夜の呼吸\"\n[[step]]\nduration = \"2m\"\n",
+    )
+    .unwrap();
+    std::fs::write(home.sessions().join("short.toml"), SHORT).unwrap();
+    let list = stdout(&home.run(&["list"]));
+    // The LENGTH column ends in the same terminal column on every row.
+    let ends: Vec<usize> = list
+        .lines()
+        .filter(|l| l.starts_with("abend") || l.starts_with("short") || l.starts_with("NAME"))
+        .map(|l| {
+            let end = l.find("LENGTH").map(|i| i + 6).or_else(|| l.find("2m ").map(|i| i + 2));
+            unicode_width::UnicodeWidthStr::width(&l[..end.unwrap()])
+        })
+        .collect();
+    assert_eq!(ends.len(), 3, "{list}");
+    assert!(ends.windows(2).all(|w| w[0] == w[1]), "{ends:?}\n{list}");
+
+    let journal = home.path().join("j.jsonl");
+    let entry = |title: &str| {
+        format!(
+            "{{\"start\":\"2026-11-28T21:50:00+01:00\",\"title\":\"{title}\",\"source\":\"x\",\"planned_s\":60,\"practised_s\":60,\"completed\":true,\"steps\":1}}\n"
+        )
+    };
+    std::fs::write(&journal, entry("Abendpraxis – 夜の呼吸") + &entry("Short sit")).unwrap();
+    let stats = stdout(&home.run(&["stats", "--journal", journal.to_str().unwrap()]));
+    let rows: Vec<usize> = stats
+        .lines()
+        .filter(|l| l.contains("1 session"))
+        .map(|l| unicode_width::UnicodeWidthStr::width(&l[..l.find("1m").unwrap()]))
+        .collect();
+    assert_eq!(rows.len(), 2, "{stats}");
+    assert_eq!(rows[0], rows[1], "{stats}");
+}

@@ -271,10 +271,11 @@ pub fn render_stats(s: &journal::Stats, streak: bool) -> String {
             .take(5)
             .map(|m| text::fit(&clean_line(&m.0), STATS_TITLE_CHARS))
             .collect();
-        let width = titles.iter().map(|t| t.chars().count()).max().unwrap_or(0);
+        let width = titles.iter().map(|t| text::width(t)).max().unwrap_or(0);
         for (title, (_, time, n)) in titles.iter().zip(&s.most_practised) {
             out += &format!(
-                "  {title:width$}  {:>8}  {}\n",
+                "  {}  {:>8}  {}\n",
+                text::pad(title, width),
                 format(*time),
                 plural(*n, "session")
             );

@@ -40,7 +40,7 @@ pub fn run(library: &Library, bare: bool) -> Result<ExitCode> {
         .map(|i| {
             std::iter::once(&header)
                 .chain(&rows)
-                .map(|r| r[i].chars().count())
+                .map(|r| crate::text::width(&r[i]))
                 .max()
                 .unwrap_or(0)
                 .min(MAX_COLUMN)
@@ -48,14 +48,14 @@ pub fn run(library: &Library, bare: bool) -> Result<ExitCode> {
         .collect();
     let mut out = Writer::stdout();
     for row in std::iter::once(&header).chain(&rows) {
+        // Padded by the columns a cell takes on screen, so a title in CJK keeps its row
+        // straight.
         let line = format!(
-            "{:w0$}  {:w1$}  {:>w2$}  {}",
-            row[0],
-            row[1],
+            "{}  {}  {:>w2$}  {}",
+            crate::text::pad(&row[0], widths[0]),
+            crate::text::pad(&row[1], widths[1]),
             row[2],
             row[3],
-            w0 = widths[0],
-            w1 = widths[1],
             w2 = widths[2]
         );
         writeln!(out, "{}", line.trim_end())?;

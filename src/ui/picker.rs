@@ -222,6 +222,8 @@ impl Picker {
                 detail += &format!("  · {}", e.source);
             }
             if y + 1 < list.bottom() {
+                // Cut at a word, with "…", rather than mid-word at the edge.
+                let detail = crate::text::fit_words(&detail, usize::from(list.width).saturating_sub(1));
                 Paragraph::new(Line::styled(format!(" {detail}"), theme.dim))
                     .render(Rect::new(list.x, y + 1, list.width, 1), buf);
             }
