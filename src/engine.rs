@@ -28,6 +28,10 @@ pub trait Clock {
     fn wait_until(&self, t: Duration) -> Duration;
     /// The reading this clock will show once `real` time has passed.
     fn later(&self, real: Duration) -> Duration;
+    /// How many times faster than real time it runs: 1, or more for a preview.
+    fn speed(&self) -> u32 {
+        1
+    }
 }
 
 impl<C: Clock + ?Sized> Clock for &C {
@@ -39,6 +43,9 @@ impl<C: Clock + ?Sized> Clock for &C {
     }
     fn later(&self, real: Duration) -> Duration {
         (**self).later(real)
+    }
+    fn speed(&self) -> u32 {
+        (**self).speed()
     }
 }
 
@@ -68,6 +75,10 @@ impl Clock for RealClock {
 
     fn later(&self, real: Duration) -> Duration {
         self.now() + real * self.speed
+    }
+
+    fn speed(&self) -> u32 {
+        self.speed
     }
 }
 

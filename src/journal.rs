@@ -36,6 +36,10 @@ pub struct Entry {
     pub steps: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Set for a preview run faster than real time (`--speed`): its speed. A preview is kept
+    /// in the journal but is not practice, so stats leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<u32>,
 }
 
 impl Entry {
@@ -54,6 +58,8 @@ pub struct Ending {
     /// The 0-based step it ended in.
     pub step: Option<usize>,
     pub note: Option<String>,
+    /// How many times faster than real time it ran (1: practice; more: a preview).
+    pub speed: u32,
 }
 
 /// The journal entry for a session that ended.
@@ -72,6 +78,7 @@ pub fn entry(timeline: &Timeline, source: &str, ending: Ending) -> Entry {
         },
         steps: timeline.steps.len(),
         note: ending.note,
+        preview: (ending.speed > 1).then_some(ending.speed),
     }
 }
 
@@ -89,6 +96,9 @@ pub fn append(path: &Path, entry: &Entry) -> io::Result<()> {
         std::fs::create_dir_all(dir)?;
     }
     let mut file = crate::read::open_append(path)?;
+    // One writer at a time (the lock goes with the file when it closes), so that a failed
+    // append can be taken back without touching anyone else's line.
+    rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)?;
     let mut line = serde_json::to_string(entry).map_err(io::Error::other)?;
     line.push('\n');
     // A previous writer killed mid-line left no newline: start on a line of our own, so the
@@ -102,8 +112,13 @@ pub fn append(path: &Path, entry: &Entry) -> io::Result<()> {
             line.insert(0, '\n');
         }
     }
-    file.write_all(line.as_bytes())?;
-    file.sync_data()
+    if let Err(e) = file.write_all(line.as_bytes()).and_then(|()| file.sync_data()) {
+        // A full disk (or a file size limit) took part of the line: take it back whole, so
+        // that no later reading finds half an entry.
+        let _ = file.set_len(len);
+        return Err(e);
+    }
+    Ok(())
 }
 
 /// A line that could not be read, by its 1-based number.
@@ -439,6 +454,9 @@ impl Tally {
     }
 
     pub fn add(&mut self, e: &Entry) {
+        if e.preview.is_some() {
+            return;
+        }
         self.sessions += 1;
         self.practised = self.practised.saturating_add(e.practised_s);
         let Some(date) = local_date(e, &self.tz) else {
@@ -514,7 +532,7 @@ pub fn stats(entries: &[Entry], today: Date, tz: &TimeZone, weeks: u32) -> Stats
 
 /// The header row of the CSV export.
 pub const CSV_HEADER: &str =
-    "start,title,source,planned_s,practised_s,completed,stopped_at_step,steps,note\n";
+    "start,title,source,planned_s,practised_s,completed,stopped_at_step,steps,note,preview_speed\n";
 
 /// One text cell of the CSV export. The journal may come from someone else, and the export
 /// is opened in spreadsheets and printed on terminals, so the text is first made safe for a
@@ -546,6 +564,7 @@ pub fn csv_row(e: &Entry) -> String {
         e.stopped_at_step.map(|s| s.to_string()).unwrap_or_default(),
         e.steps.to_string(),
         csv_cell(e.note.as_deref().unwrap_or("")),
+        e.preview.map(|s| s.to_string()).unwrap_or_default(),
     ]
     .join(",");
     row.push('\n');

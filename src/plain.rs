@@ -12,6 +12,9 @@ use crate::practice::{Inputs, Practice, Wake};
 use crate::session::duration::{format, format_clock, format_clock_tenths, format_rounded};
 use crate::timeline::{EventKind, Timeline};
 
+/// What a preview is told: it is kept, but is not practice.
+pub const PREVIEW: &str = "A preview: the journal marks it as one, and stats leave it out.";
+
 /// Writes the timing log: per event, when it was due and when it was delivered.
 pub struct TimingLog {
     out: Box<dyn Write>,
@@ -86,7 +89,6 @@ pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<S
 pub fn run<C: Clock, T>(
     practice: &mut Practice<C>,
     inputs: &mut dyn Inputs<T>,
-    speed: u32,
     out: &mut dyn Write,
     mut log: Option<&mut TimingLog>,
 ) -> io::Result<()> {
@@ -95,10 +97,14 @@ pub fn run<C: Clock, T>(
     if !timeline.prepare.is_zero() {
         header += &format!(", starting in {}", format(timeline.prepare));
     }
+    let speed = practice.clock().speed();
     if speed > 1 {
         header += &format!(", at {speed}× speed");
     }
     writeln!(out, "{header}. Ctrl-C stops.")?;
+    if speed > 1 {
+        writeln!(out, "{PREVIEW}")?;
+    }
     if let Some(notice) = practice.sound_notice() {
         writeln!(out, "{notice}")?;
     }

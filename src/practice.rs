@@ -170,6 +170,7 @@ impl<C: Clock> Practice<C> {
             completed,
             step,
             note,
+            speed: self.clock.speed(),
         }
     }
 

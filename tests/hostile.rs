@@ -123,6 +123,7 @@ fn entry(title: &str) -> Entry {
         stopped_at_step: None,
         steps: 1,
         note: None,
+        preview: None,
     }
 }
 
@@ -626,7 +627,7 @@ fn the_export_carries_no_escape_sequences() {
     }
     let csv = stdout(&home.run(&["export", "--csv"]));
     assert!(csv.contains(",titlered,srcred,"), "{csv}");
-    assert!(csv.ends_with(",notered\n"), "{csv}");
+    assert!(csv.ends_with(",notered,\n"), "{csv}");
 }
 
 #[test]
@@ -715,6 +716,6 @@ fn cells_a_spreadsheet_would_run_are_neutralised() {
     let row = csv.lines().nth(1).unwrap();
     assert_eq!(
         row,
-        "2026-11-02T07:30:00+01:00,\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"Click\"\")\",'-source,240,200,true,,1,'@note"
+        "2026-11-02T07:30:00+01:00,\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"Click\"\")\",'-source,240,200,true,,1,'@note,"
     );
 }

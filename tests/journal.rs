@@ -32,6 +32,7 @@ fn entry(title: &str) -> Entry {
         stopped_at_step: Some(1),
         steps: 1,
         note: Some("a \"quoted\", note".into()),
+        preview: None,
     }
 }
 
@@ -130,8 +131,8 @@ fn csv_quotes_what_needs_quoting() {
     let csv = journal::to_csv(&[entry("one, two")]);
     assert_eq!(
         csv,
-        "start,title,source,planned_s,practised_s,completed,stopped_at_step,steps,note\n\
-         2026-11-28T21:50:00+01:00,\"one, two\",builtin:box-breathing,240,200,false,1,1,\"a \"\"quoted\"\", note\"\n"
+        "start,title,source,planned_s,practised_s,completed,stopped_at_step,steps,note,preview_speed\n\
+         2026-11-28T21:50:00+01:00,\"one, two\",builtin:box-breathing,240,200,false,1,1,\"a \"\"quoted\"\", note\",\n"
     );
 }
 
@@ -335,4 +336,55 @@ fn log_stats_and_export_read_the_journal() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&csv.stdout).lines().count(), 4);
+}
+
+#[test]
+fn a_preview_is_marked_and_left_out_of_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let out = hara(&path)
+        .args(["run", "tests/fixtures/valid/sigh.toml", "--speed", "1000"])
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("A preview: the journal marks it as one"), "{said}");
+    let (entries, _) = read(&path).unwrap();
+    assert_eq!(entries[0].preview, Some(1000));
+    let tz = TimeZone::UTC;
+    let today = date(2026, 11, 30);
+    assert_eq!(stats(&entries, today, &tz, 4).sessions, 0, "a preview is not practice");
+    let log = hara(&path)
+        .arg("log")
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&log.stdout);
+    assert!(log.contains("(a preview at 1000×, not counted)"), "{log}");
+}
+
+#[test]
+fn an_append_the_disk_cannot_take_is_taken_back_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    // One entry, padded with a blank line to 1000 bytes; then a file size limit of 1100 bytes,
+    // as a nearly full disk: the next entry (about 250 bytes) is cut partway.
+    let first = "{\"start\":\"2026-11-28T21:50:00+01:00\",\"title\":\"Sit\",\"source\":\"x\",\"planned_s\":60,\"practised_s\":60,\"completed\":true,\"steps\":1}\n";
+    let padding = " ".repeat(1000 - first.len() - 1) + "\n";
+    std::fs::write(&path, format!("{first}{padding}")).unwrap();
+    let script = format!(
+        "trap '' XFSZ; exec prlimit --fsize=1100 {} run tests/fixtures/valid/sigh.toml --plain --silent",
+        cargo_bin("hara").display()
+    );
+    let out = sandbox::command("sh", dir.path())
+        .args(["-c", &script])
+        .env("HARA_JOURNAL", &path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning: could not write the journal"), "{err}");
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 1000, "nothing half-written");
+    let (entries, skipped) = read(&path).unwrap();
+    assert_eq!((entries.len(), skipped.len()), (1, 0));
 }

@@ -204,6 +204,9 @@ pub fn log(path: Option<PathBuf>, args: &LogArgs) -> Result<ExitCode> {
             secs(e.practised_s),
             secs(e.planned_s)
         );
+        if let Some(speed) = e.preview {
+            line += &format!(" (a preview at {speed}×, not counted)");
+        }
         if let Some(note) = &e.note {
             line += &format!("  · {}", text::fit(&clean_line(note), MAX_NOTE_CHARS));
         }

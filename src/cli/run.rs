@@ -142,6 +142,9 @@ pub fn print_ended(ending: &Ending) {
         "Stopped"
     };
     let _ = writeln!(std::io::stdout(), "{how}: practised {practised}.");
+    if ending.speed > 1 {
+        let _ = writeln!(std::io::stdout(), "{}", plain::PREVIEW);
+    }
 }
 
 pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<ExitCode> {
@@ -173,7 +176,6 @@ pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<Exi
         let ran = plain::run(
             &mut practice,
             &mut inbox,
-            args.speed,
             &mut out,
             log.as_mut(),
         );
