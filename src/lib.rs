@@ -15,6 +15,8 @@ pub mod practice;
 pub mod principles;
 pub mod session;
 pub mod settings;
+#[cfg(feature = "share")]
+pub mod share;
 pub mod text;
 pub mod timeline;
 pub mod ui;
