@@ -150,7 +150,7 @@ pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<Exi
             log.as_mut(),
         );
         let ending = conclude(&mut practice, None, journal, &source);
-        drop(room); // the room display ends with the session
+        super::share::close(room);
         match ran.and_then(|()| plain::print_ending(&practice, &ending, &mut out)) {
             Ok(()) if ending.completed => practice.ring_out(&mut inbox),
             Ok(()) => {}
@@ -165,7 +165,7 @@ pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<Exi
     let shown = ui::run_session(&mut practice, &mut inbox, settings.view());
     let note = shown.as_ref().ok().cloned().flatten();
     let ending = conclude(&mut practice, note, journal, &source);
-    drop(room);
+    super::share::close(room);
     shown.context("the terminal view failed")?;
     print_ended(&ending);
     if ending.completed {

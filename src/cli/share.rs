@@ -1,7 +1,6 @@
 //! `hara run … --share`: starting the room display beside a run, and saying where it is.
 //! The display itself is `crate::share`; without the `share` feature the flag says so.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
 
 use anyhow::Result;
@@ -42,6 +41,7 @@ pub fn open(
     #[cfg(feature = "share")]
     {
         use anyhow::Context;
+        use std::io::{BufRead, IsTerminal, Write};
         let bank = if settings.silent {
             None
         } else {
@@ -75,4 +75,14 @@ pub fn follow(room: Option<&Room>, practice: &mut Practice<RealClock>) {
     }
     #[cfg(not(feature = "share"))]
     let _ = (room, practice);
+}
+
+/// Ends the room display with the session: the pages are told, and the server stops.
+pub fn close(room: Option<Room>) {
+    #[cfg(feature = "share")]
+    if let Some(room) = room {
+        room.stop();
+    }
+    #[cfg(not(feature = "share"))]
+    let _ = room;
 }
