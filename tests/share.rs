@@ -561,10 +561,13 @@ impl Chromium {
     }
 
     fn text(&mut self, id: &str) -> String {
-        self.eval(&format!("document.getElementById('{id}').textContent"))
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        // Nothing yet while the page is still loading.
+        self.eval(&format!(
+            "(document.getElementById('{id}') || {{}}).textContent || ''"
+        ))
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
     }
 
     /// Waits until the page's element `id` says something `accept`s; returns it.
