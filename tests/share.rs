@@ -726,9 +726,26 @@ fn a_browser_follows_the_teachers_terminal() {
     let screen = tmux.wait_for("Press Enter to begin");
     let addr = address_in(&screen).expect("the address is printed");
     let mut browser = Chromium::start();
+    // Note every sound the page starts, with the audio clock's reading against the page's.
+    browser.call(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({"source": "window.started = []; const start = AudioBufferSourceNode.prototype.start; \
+            AudioBufferSourceNode.prototype.start = function (when, ...rest) { \
+              const ts = this.context.getOutputTimestamp(); \
+              window.started.push({when, now: this.context.currentTime, ctx: ts.contextTime, \
+                perf: ts.performanceTime, page: performance.now(), origin: performance.timeOrigin, \
+                length: this.buffer.duration}); \
+              return start.call(this, when, ...rest); };"}),
+    );
     browser.call("Page.navigate", json!({"url": format!("http://{addr}/")}));
     browser.wait_for("step-name", "that it waits", |t| t == "waiting to begin");
     assert_eq!(browser.text("title"), "Room · 部屋 · Raum");
+    // A participant turns the sound on (a tap: browsers need one).
+    browser.call(
+        "Runtime.evaluate",
+        json!({"expression": "document.getElementById('sound').click()", "userGesture": true}),
+    );
+    browser.wait_for("sound", "sound on", |t| t == "Sound off");
 
     // Watch the phase as a person would: every change, with the time it was seen.
     browser.eval(
@@ -804,6 +821,65 @@ fn a_browser_follows_the_teachers_terminal() {
         "the page showed the planned phases: {seen} against {planned:?}"
     );
     println!("page phase changes after the plan's instants (ms): {lags:.1?}");
+
+    // The bells and tones were started on the audio clock at the plan's instants: the
+    // opening bell with the first step, a tone with each inhale and exhale.
+    let sounded: Vec<(f64, String)> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["clip"].is_number())
+        .map(|e| {
+            let due = state["now"].as_f64().unwrap() + e["at"].as_f64().unwrap()
+                - state["offset"].as_f64().unwrap();
+            let what = e["phase"].as_str().or(e["label"].as_str()).unwrap();
+            (wall(due), format!("{what} at {}", e["at"]))
+        })
+        .collect();
+    let started = browser.eval("window.started");
+    let mut audio_lags = Vec::new();
+    let mut heard = Vec::new();
+    for s in started.as_array().unwrap() {
+        let f = |k: &str| s[k].as_f64().unwrap();
+        // The audio clock's `when`, on the wall clock: through the output timestamp when
+        // the device gives one, else through the context's own time.
+        let at = if f("perf") > 0.0 {
+            f("origin") + f("perf") + (f("when") - f("ctx")) * 1000.0
+        } else {
+            f("origin") + f("page") + (f("when") - f("now")) * 1000.0
+        };
+        // The planned sound nearest in time, of its kind (a bell rings longer than a breath
+        // tone, and a bell and a tone can be due at once).
+        let tone = f("length") < 5.0;
+        let (due, what) = sounded
+            .iter()
+            .filter(|(_, what)| tone == (what.starts_with("inhale") || what.starts_with("exhale")))
+            .min_by(|a, b| (at - a.0).abs().total_cmp(&(at - b.0).abs()))
+            .unwrap();
+        assert!(
+            (at - due).abs() < 500.0,
+            "a sound at {at} that the plan does not have: {sounded:?}"
+        );
+        audio_lags.push(at - due);
+        heard.push(what.clone());
+    }
+    // Each once: the opening bell and the first inhale at 2 s, then the exhale and the
+    // next inhale.
+    let mut once = heard.clone();
+    once.sort();
+    once.dedup();
+    assert_eq!(once.len(), heard.len(), "nothing started twice: {heard:?}");
+    for what in [
+        "bowl ×1 at 2000.0",
+        "inhale at 2000.0",
+        "exhale at 5000.0",
+        "inhale at 7000.0",
+    ] {
+        assert!(heard.iter().any(|w| w == what), "{what} in {heard:?}");
+    }
+    println!(
+        "sounds started on the audio clock after the plan's instants (ms): {audio_lags:.1?} ({heard:?})"
+    );
 
     // The page as the room sees it, mid-breath.
     browser.wait_for("phase", "an inhale", |t| t.starts_with("in"));

@@ -198,7 +198,7 @@ impl Room {
         let publish = self.publish.clone();
         let clips = self.clips.clone();
         let mut sent_events: Option<(u64, Arc<str>)> = None;
-        let mut last: Option<(State, u64, i128)> = None;
+        let mut last: Option<(Option<State>, u64, i128)> = None;
         move |plan: &Plan| {
             // Two plans that place every event at the same clock reading look the same.
             let ms = |d: Duration| d.as_millis() as i128;
@@ -207,7 +207,9 @@ impl Room {
             } else {
                 ms(plan.offset)
             };
-            let key = (plan.state, plan.revision, origin);
+            // The countdown running into the session is no change: the page sees it coming.
+            let state = (!plan.moving()).then_some(plan.state);
+            let key = (state, plan.revision, origin);
             if last == Some(key) {
                 return;
             }

@@ -206,7 +206,7 @@
   // their own volume. Clips are fetched a little ahead and started on the audio clock.
   const LOOKAHEAD = 3000;    // ms of server time scheduled ahead
   const PREFETCH = 30000;    // ms of server time fetched ahead
-  const sound = { ctx: null, gain: null, buffers: new Map(), started: new Map(), key: "" };
+  const sound = { on: false, ctx: null, gain: null, buffers: new Map(), started: new Map(), key: "" };
 
   function savedVolume() {
     const v = Number(localStorage.getItem("hara-volume"));
@@ -243,11 +243,14 @@
   }
 
   function schedule() {
-    if (!sound.ctx || sound.ctx.state !== "running" || !plan || ended) return;
+    if (!sound.on || sound.ctx.state !== "running" || !plan || ended) return;
     const pageNow = performance.now();
     const now = serverNow(pageNow);
     const offset = offsetAt(now);
-    const key = `${plan.revision}/${state.now}/${state.offset}/${state.state}`;
+    // What places the sounds: the events, and when offset zero is (or where it stopped).
+    const key = moving()
+      ? `${plan.revision}/moving/${Math.round(state.now - state.offset)}`
+      : `${plan.revision}/${state.state}/${state.offset}`;
     if (key !== sound.key) { unschedule(offset); sound.key = key; }
     if (!moving()) return;
     for (let i = Math.max(0, lastAt(offset)); i < plan.events.length; i++) {
@@ -280,14 +283,15 @@
       sound.gain.gain.value = savedVolume() / 100;
       sound.gain.connect(sound.ctx.destination);
     }
-    if (sound.ctx.state === "running") {
-      unschedule(Infinity);
-      sound.ctx.suspend();
-      view.sound.textContent = "Sound on";
-    } else {
+    sound.on = !sound.on;
+    if (sound.on) {
       sound.key = "";
       sound.ctx.resume().then(schedule);
       view.sound.textContent = "Sound off";
+    } else {
+      unschedule(Infinity);
+      sound.ctx.suspend();
+      view.sound.textContent = "Sound on";
     }
   });
   view.volume.value = savedVolume();
