@@ -12,12 +12,15 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use assert_cmd::cargo::cargo_bin;
 use serde_json::{Value, json};
+
+#[path = "support/tmux.rs"]
+mod support;
+use support::Tmux;
 
 const ROOM: &str = "tests/fixtures/share/room.toml";
 /// How long to wait for anything before calling it a failure.
@@ -625,87 +628,6 @@ fn base64(text: &str) -> Vec<u8> {
         .collect()
 }
 
-/// The full-screen view in a private tmux server.
-struct Tmux {
-    socket: String,
-    _home: tempfile::TempDir,
-}
-
-impl Tmux {
-    fn start(args: &str) -> Self {
-        let version = Command::new("tmux").arg("-V").output();
-        assert!(
-            version.is_ok_and(|o| o.status.success()),
-            "this test needs tmux: apt-get install tmux (.ci/run installs it)"
-        );
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let socket = format!(
-            "hara-share-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let home = tempfile::tempdir().unwrap();
-        let d = home.path().display();
-        let command = format!(
-            "env -u HARA_CONFIG -u HARA_JOURNAL -u HARA_THEME -u HARA_VOLUME -u HARA_DEVICE \
-             HOME={d} XDG_CONFIG_HOME={d}/config XDG_DATA_HOME={d}/data XDG_STATE_HOME={d}/state \
-             XDG_CACHE_HOME={d}/cache {bin} {args}; echo EXIT=$?; sleep 60",
-            bin = cargo_bin("hara").display()
-        );
-        let t = Tmux {
-            socket,
-            _home: home,
-        };
-        t.tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            &command,
-        ]);
-        t
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn key(&self, key: &str) {
-        self.tmux(&["send-keys", "-t", "t", key]);
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.tmux(&["capture-pane", "-p", "-J", "-t", "t"]);
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "waited for {text:?}; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.tmux(&["kill-server"]);
-    }
-}
-
 fn epoch_ms() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -721,7 +643,7 @@ fn screenshot_path() -> PathBuf {
 
 #[test]
 fn a_browser_follows_the_teachers_terminal() {
-    let tmux = Tmux::start(&format!("run {ROOM} --share 127.0.0.1:0"));
+    let tmux = Tmux::start(&format!("run {ROOM} --share 127.0.0.1:0"), (120, 40));
     // The address, printed before the view covers the terminal, and the room can join first.
     let screen = tmux.wait_for("Press Enter to begin");
     let addr = address_in(&screen).expect("the address is printed");
@@ -755,7 +677,7 @@ fn a_browser_follows_the_teachers_terminal() {
     );
     // A viewer of our own, to know the plan the page was given.
     let mut feed = Events::open(&addr);
-    tmux.key("Enter");
+    tmux.keys(&["Enter"]);
     tmux.wait_for("settle in");
     let (mut events, mut state) = (Value::Null, Value::Null);
     while state.is_null() || state["state"] == "waiting" || events.is_null() {
@@ -891,7 +813,7 @@ fn a_browser_follows_the_teachers_terminal() {
     // The teacher pauses: the page says so.
     browser.wait_for("phase", "a breath", |t| !t.is_empty() && t != "paused");
     let pressed = epoch_ms();
-    tmux.key("Space");
+    tmux.keys(&["Space"]);
     browser.wait_for("phase", "the pause", |t| t == "paused");
     let shown = browser.eval("window.seen.find(s => s[1] === 'paused')[0]");
     println!(
@@ -900,23 +822,23 @@ fn a_browser_follows_the_teachers_terminal() {
     );
     tmux.wait_for("PAUSED");
     // Resume, then skip: the page follows to the next step, the group's first round.
-    tmux.key("Space");
+    tmux.keys(&["Space"]);
     browser.wait_for("phase", "the breath again", |t| t != "paused");
-    tmux.key("n");
+    tmux.keys(&["n"]);
     browser.wait_for("step-name", "the next step", |t| t == "2/3  Sit still");
     assert_eq!(browser.text("round"), "· Sit round 1 of 2");
     browser.wait_for("phase", "a sit", |t| t == "still");
     // Extend by a minute: the time left grows.
     let left = |b: &mut Chromium| b.text("left");
     let before_extend = left(&mut browser);
-    tmux.key("+");
+    tmux.keys(&["+"]);
     browser.wait_for("left", "a minute more", |t| {
         minutes_left(t) > minutes_left(&before_extend) + 50.0
     });
     // The teacher stops: the page says the session is over, and the server is gone.
-    tmux.key("q");
+    tmux.keys(&["q"]);
     tmux.wait_for("Leave this session?");
-    tmux.key("y");
+    tmux.keys(&["y"]);
     browser.wait_for("status", "the end", |t| t == "the session has ended");
     assert_eq!(browser.text("phase"), "end");
     tmux.wait_for("EXIT=0");
