@@ -441,6 +441,30 @@ fn viewers_can_only_read_and_only_so_many_at_once() {
     assert!(TcpStream::connect(&addr).is_err());
 }
 
+#[test]
+fn idle_and_slow_clients_are_let_go() {
+    let hara = Plain::start(&["--silent"]);
+    let addr = hara.addr.clone();
+    // One says nothing; one sends half a request and stops (the "slowloris").
+    let idle = TcpStream::connect(&addr).unwrap();
+    let mut slow = TcpStream::connect(&addr).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    for mut s in [idle, slow] {
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        let mut got = Vec::new();
+        // The server closes them (after its 10 s header timeout); a hang would be an error.
+        s.read_to_end(&mut got)
+            .expect("the server closes the connection itself");
+        let said = String::from_utf8_lossy(&got);
+        assert!(
+            said.is_empty() || said.starts_with("HTTP/1.1 408"),
+            "{said}"
+        );
+    }
+    // And serves others as before.
+    assert_eq!(get(&addr, "/clock").status(), 200);
+}
+
 // ---------------------------------------------------------------------------------------
 // In a real browser.
 
