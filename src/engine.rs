@@ -49,7 +49,9 @@ impl<C: Clock + ?Sized> Clock for &C {
     }
 }
 
-/// The system's monotonic clock, optionally running faster (to preview a session).
+/// The system's monotonic clock, optionally running faster (to preview a session). A copy
+/// reads the same time, so another thread (the room display's server) can share the clock.
+#[derive(Debug, Clone, Copy)]
 pub struct RealClock {
     origin: Instant,
     speed: u32,
@@ -61,6 +63,13 @@ impl RealClock {
             origin: Instant::now(),
             speed: speed.max(1),
         }
+    }
+}
+
+impl RealClock {
+    /// How many times faster than real time it runs.
+    pub fn speed(&self) -> u32 {
+        self.speed
     }
 }
 
@@ -226,6 +235,18 @@ impl Engine {
 
     pub fn timeline(&self) -> &Timeline {
         &self.timeline
+    }
+
+    /// The events as they now stand (extensions in, later events moved), at offsets from the
+    /// start of the countdown rather than from the opening bell.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Where the run is at clock reading `now`, from the start of the countdown (the
+    /// coordinate of [`events`](Self::events)).
+    pub fn offset(&self, now: Duration) -> Duration {
+        self.position(now)
     }
 
     /// The engine's position (from the start of the countdown) at clock reading `now`.

@@ -112,7 +112,10 @@ pub fn append(path: &Path, entry: &Entry) -> io::Result<()> {
             line.insert(0, '\n');
         }
     }
-    if let Err(e) = file.write_all(line.as_bytes()).and_then(|()| file.sync_data()) {
+    if let Err(e) = file
+        .write_all(line.as_bytes())
+        .and_then(|()| file.sync_data())
+    {
         // A full disk (or a file size limit) took part of the line: take it back whole, so
         // that no later reading finds half an entry.
         let _ = file.set_len(len);

@@ -17,6 +17,8 @@ pub mod principles;
 pub mod read;
 pub mod session;
 pub mod settings;
+#[cfg(feature = "share")]
+pub mod share;
 pub mod text;
 pub mod timeline;
 pub mod ui;

@@ -9,9 +9,15 @@
 //! real [`Inbox`] carries a front end's input and the stop signals on one channel; a
 //! [`Script`] replays inputs on a [`ManualClock`], so a whole run can be driven in a test
 //! without a terminal, a device or a wall clock.
+//!
+//! A front end that shows the run on a clock of its own (the room display in a browser)
+//! [`follow`](Practice::follow)s it: it is handed a [`Plan`] (every event with the moment it
+//! falls due, and whether the run is moving) now and after every control or delivery, and
+//! needs nothing else to show the run between them.
 
 use std::collections::VecDeque;
 use std::io;
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
@@ -19,9 +25,9 @@ use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
 use signal_hook::iterator::{Handle, Signals};
 
 use crate::audio::output::{Audio, Output};
-use crate::engine::{Clock, Delivered, Engine, ManualClock, RealClock, Status};
+use crate::engine::{Clock, Delivered, Engine, ManualClock, RealClock, State, Status};
 use crate::journal::{self, Ending};
-use crate::timeline::{EventKind, Timeline};
+use crate::timeline::{Event, EventKind, Timeline};
 
 /// What a person (or a teacher's second screen) can do to a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +50,45 @@ pub enum Control {
 /// How much a volume key changes the master volume.
 const VOLUME_STEP: f32 = 0.1;
 
+/// The run as it now stands, for a follower that shows it on a clock of its own.
+///
+/// Every offset counts from the start of the countdown (offset [`prepare`](Self::prepare) is
+/// the opening bell), so one number places everything: while the run goes on, the event at
+/// offset `at` falls due at clock reading `now + (at − offset)` ([`due`](Self::due)). A skip,
+/// a step back or a pause moves `offset` or `state`; an extension also changes `events`
+/// (and `revision`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The clock reading it was taken at.
+    pub now: Duration,
+    /// Where the run was at `now`, from the start of the countdown.
+    pub offset: Duration,
+    pub state: State,
+    /// The countdown's length.
+    pub prepare: Duration,
+    /// Counts the changes to `events`: a follower resends them only when it moves.
+    pub revision: u64,
+    /// Every event of the run as it now stands (extensions in, later events moved), at
+    /// offsets from the start of the countdown, in order.
+    pub events: Arc<[Event]>,
+}
+
+impl Plan {
+    /// Whether the run moves with the clock (counting down or running).
+    pub fn moving(&self) -> bool {
+        matches!(self.state, State::Preparing | State::Running)
+    }
+
+    /// The clock reading at which the event at offset `at` falls due if nothing is done to
+    /// the run: `None` for one already reached, or while the run is paused or over.
+    pub fn due(&self, at: Duration) -> Option<Duration> {
+        (self.moving() && at >= self.offset).then(|| self.now + (at - self.offset))
+    }
+}
+
+/// Told the [`Plan`] as it stands after every change.
+type Follower = Box<dyn FnMut(&Plan)>;
+
 /// One run of a session. `C` is the clock it runs on: real for people, manual for tests.
 pub struct Practice<C: Clock> {
     engine: Engine,
@@ -51,16 +96,53 @@ pub struct Practice<C: Clock> {
     audio: Audio,
     /// Local time as the run began (RFC 3339), for the journal.
     started: String,
+    /// The engine's events as last handed out, and how often they changed.
+    events: Arc<[Event]>,
+    revision: u64,
+    followers: Vec<Follower>,
 }
 
 impl<C: Clock> Practice<C> {
     /// Starts the countdown now. `audio` should already be open, so the first bell is on time.
     pub fn new(timeline: Timeline, clock: C, audio: Audio) -> Self {
+        let engine = Engine::new(timeline, clock.now());
         Practice {
-            engine: Engine::new(timeline, clock.now()),
+            events: engine.events().into(),
+            engine,
             clock,
             audio,
             started: journal::now_local(),
+            revision: 0,
+            followers: Vec::new(),
+        }
+    }
+
+    /// The run as it stands at `now`.
+    pub fn plan(&self, now: Duration) -> Plan {
+        Plan {
+            now,
+            offset: self.engine.offset(now),
+            state: self.engine.status(now).state,
+            prepare: self.timeline().prepare,
+            revision: self.revision,
+            events: self.events.clone(),
+        }
+    }
+
+    /// Tells `follower` the plan now, and again after every control, every delivery and the
+    /// finish. It runs on the front end's thread, so it should only pass the plan on.
+    pub fn follow(&mut self, mut follower: impl FnMut(&Plan) + 'static) {
+        follower(&self.plan(self.clock.now()));
+        self.followers.push(Box::new(follower));
+    }
+
+    fn changed(&mut self, now: Duration) {
+        if self.followers.is_empty() {
+            return;
+        }
+        let plan = self.plan(now);
+        for f in &mut self.followers {
+            f(&plan);
         }
     }
 
@@ -92,6 +174,9 @@ impl<C: Clock> Practice<C> {
         for d in &delivered {
             self.audio.event(&d.kind);
         }
+        if !delivered.is_empty() {
+            self.changed(now);
+        }
         delivered
     }
 
@@ -107,6 +192,9 @@ impl<C: Clock> Practice<C> {
                 self.audio.event(&d.kind);
             }
         }
+        if !delivered.is_empty() {
+            self.changed(now);
+        }
         delivered
     }
 
@@ -117,13 +205,17 @@ impl<C: Clock> Practice<C> {
             Control::Next => self.engine.next_step(now),
             Control::Back => self.engine.previous_step(now),
             Control::Extend(by) => {
-                self.engine.extend(now, by);
+                if self.engine.extend(now, by) && !by.is_zero() {
+                    self.events = self.engine.events().into();
+                    self.revision += 1;
+                }
             }
             Control::ToggleMute => self.audio.toggle_mute(),
             Control::VolumeDown => self.audio.change_volume(-VOLUME_STEP),
             Control::VolumeUp => self.audio.change_volume(VOLUME_STEP),
             Control::Stop => self.engine.stop(now),
         }
+        self.changed(now);
     }
 
     /// The clock reading of the next event or whole-second tick; `None` when paused or done.
@@ -164,6 +256,7 @@ impl<C: Clock> Practice<C> {
         let completed = self.engine.reached_end(now);
         let step = self.engine.status(now).step;
         self.engine.stop(now);
+        self.changed(now);
         Ending {
             started: self.started.clone(),
             practised: self.engine.practised(now),
@@ -331,6 +424,9 @@ impl<T> Inputs<T> for Script<'_, T> {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
     use super::*;
     use crate::session::check::InstrumentsOnly;
 
@@ -390,6 +486,121 @@ mod tests {
         assert_eq!(p.status(s(1)).session_left, s(30 + 60 - 1));
         p.apply(Control::Pause, s(2));
         assert_eq!(p.next_change(s(2)), None, "nothing changes while paused");
+    }
+
+    /// A practice on `clock` whose plans are collected as they are handed out.
+    fn followed(clock: &ManualClock) -> (Practice<&ManualClock>, Rc<RefCell<Vec<Plan>>>) {
+        let mut p = Practice::new(timeline(), clock, Audio::silent());
+        let plans = Rc::new(RefCell::new(Vec::new()));
+        let sink = plans.clone();
+        p.follow(move |plan| sink.borrow_mut().push(plan.clone()));
+        (p, plans)
+    }
+
+    /// The offset (from the start of the countdown) of the first event of `kind`'s sort.
+    fn offset_of(plan: &Plan, pick: impl Fn(&EventKind) -> bool) -> Duration {
+        plan.events.iter().find(|e| pick(&e.kind)).unwrap().at
+    }
+
+    fn is_step(n: usize) -> impl Fn(&EventKind) -> bool {
+        move |k| *k == EventKind::StepStarted { step: n }
+    }
+
+    #[test]
+    fn a_follower_hears_the_plan_at_once_and_after_every_change() {
+        let clock = ManualClock::default();
+        let (mut p, plans) = followed(&clock);
+        let first = plans.borrow()[0].clone();
+        assert_eq!(
+            (first.now, first.offset, first.state, first.prepare),
+            (s(0), s(0), State::Preparing, s(2))
+        );
+        assert_eq!(first.events.len(), p.engine().events().len());
+        assert_eq!(first.due(offset_of(&first, is_step(0))), Some(s(2)));
+        assert!(p.advance(s(1)).is_empty());
+        assert_eq!(plans.borrow().len(), 1, "nothing delivered, nothing said");
+        p.advance(s(2));
+        assert_eq!(plans.borrow().len(), 2, "the opening bell and first step");
+        assert_eq!(plans.borrow()[1].state, State::Running);
+        p.apply(Control::VolumeUp, s(3));
+        assert_eq!(plans.borrow().len(), 3, "every control is told");
+        let ending = p.finish(None, s(4));
+        let last = plans.borrow().last().unwrap().clone();
+        assert_eq!((last.state, last.now), (State::Finished, s(4)));
+        assert!(!ending.completed);
+        assert_eq!(
+            last.due(offset_of(&last, is_step(1))),
+            None,
+            "nothing more is due"
+        );
+    }
+
+    #[test]
+    fn due_instants_move_with_pause_skip_back_and_extend() {
+        let clock = ManualClock::default();
+        let (mut p, plans) = followed(&clock);
+        let last = || plans.borrow().last().unwrap().clone();
+        let second = |plan: &Plan| plan.due(offset_of(plan, is_step(1)));
+        // Countdown 2 s, "Sit" 10 s: the second step is due at 12 s.
+        p.advance(s(5));
+        assert_eq!(second(&last()), Some(s(12)));
+        p.apply(Control::Pause, s(5));
+        assert_eq!((last().state, second(&last())), (State::Paused, None));
+        assert_eq!(last().offset, s(5), "where it paused");
+        p.apply(Control::TogglePause, s(65));
+        assert_eq!(
+            second(&last()),
+            Some(s(72)),
+            "a minute's pause: a minute later"
+        );
+        p.apply(Control::Extend(s(30)), s(66));
+        let extended = last();
+        assert_eq!(extended.revision, 1, "the events changed");
+        assert_eq!(second(&extended), Some(s(102)));
+        assert_eq!(
+            extended.events.len(),
+            plans.borrow()[0].events.len(),
+            "a still step grows its one phase"
+        );
+        p.apply(Control::Next, s(70));
+        let skipped = last();
+        assert_eq!(skipped.revision, 1, "a skip moves the run, not the events");
+        assert_eq!(second(&skipped), Some(s(70)), "the next step is due now");
+        assert_eq!(skipped.offset, offset_of(&skipped, is_step(1)));
+        p.advance(s(70));
+        p.apply(Control::Back, s(71));
+        let back = last();
+        assert_eq!(
+            back.due(offset_of(&back, is_step(0))),
+            Some(s(71)),
+            "back to the start of a step that had just begun: the one before, from now"
+        );
+        assert_eq!(
+            back.due(offset_of(&back, is_step(1))),
+            Some(s(71 + 40)),
+            "and the next one after its extended 40 s again"
+        );
+        p.apply(Control::Stop, s(72));
+        assert_eq!((last().state, last().due(s(100))), (State::Finished, None));
+    }
+
+    #[test]
+    fn an_extension_of_a_breathing_step_adds_breaths_to_the_plan() {
+        let clock = ManualClock::default();
+        let (mut p, plans) = followed(&clock);
+        p.apply(Control::Next, s(0));
+        p.apply(Control::Next, s(0)); // into "Breathe": two 4-0-6-0 breaths
+        let before = plans.borrow().last().unwrap().clone();
+        p.apply(Control::Extend(s(20)), s(1));
+        let after = plans.borrow().last().unwrap().clone();
+        let end = |plan: &Plan| plan.due(offset_of(plan, |k| *k == EventKind::Finished));
+        assert_eq!(end(&before).unwrap() + s(20), end(&after).unwrap());
+        assert_eq!(
+            after.events.len(),
+            before.events.len() + 4,
+            "two more breaths"
+        );
+        assert_eq!(after.revision, before.revision + 1);
     }
 
     #[test]

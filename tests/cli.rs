@@ -369,7 +369,10 @@ fn list_and_stats_line_up_titles_in_any_script() {
         .lines()
         .filter(|l| l.starts_with("abend") || l.starts_with("short") || l.starts_with("NAME"))
         .map(|l| {
-            let end = l.find("LENGTH").map(|i| i + 6).or_else(|| l.find("2m ").map(|i| i + 2));
+            let end = l
+                .find("LENGTH")
+                .map(|i| i + 6)
+                .or_else(|| l.find("2m ").map(|i| i + 2));
             unicode_width::UnicodeWidthStr::width(&l[..end.unwrap()])
         })
         .collect();
@@ -382,7 +385,11 @@ fn list_and_stats_line_up_titles_in_any_script() {
             "{{\"start\":\"2026-11-28T21:50:00+01:00\",\"title\":\"{title}\",\"source\":\"x\",\"planned_s\":60,\"practised_s\":60,\"completed\":true,\"steps\":1}}\n"
         )
     };
-    std::fs::write(&journal, entry("Abendpraxis – 夜の呼吸") + &entry("Short sit")).unwrap();
+    std::fs::write(
+        &journal,
+        entry("Abendpraxis – 夜の呼吸") + &entry("Short sit"),
+    )
+    .unwrap();
     let stats = stdout(&home.run(&["stats", "--journal", journal.to_str().unwrap()]));
     let rows: Vec<usize> = stats
         .lines()

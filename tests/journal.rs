@@ -349,12 +349,19 @@ fn a_preview_is_marked_and_left_out_of_stats() {
         .unwrap();
     assert!(out.status.success());
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains("A preview: the journal marks it as one"), "{said}");
+    assert!(
+        said.contains("A preview: the journal marks it as one"),
+        "{said}"
+    );
     let (entries, _) = read(&path).unwrap();
     assert_eq!(entries[0].preview, Some(1000));
     let tz = TimeZone::UTC;
     let today = date(2026, 11, 30);
-    assert_eq!(stats(&entries, today, &tz, 4).sessions, 0, "a preview is not practice");
+    assert_eq!(
+        stats(&entries, today, &tz, 4).sessions,
+        0,
+        "a preview is not practice"
+    );
     let log = hara(&path)
         .arg("log")
         .stdout(Stdio::piped())
@@ -383,8 +390,15 @@ fn an_append_the_disk_cannot_take_is_taken_back_whole() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("warning: could not write the journal"), "{err}");
-    assert_eq!(std::fs::metadata(&path).unwrap().len(), 1000, "nothing half-written");
+    assert!(
+        err.contains("warning: could not write the journal"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len(),
+        1000,
+        "nothing half-written"
+    );
     let (entries, skipped) = read(&path).unwrap();
     assert_eq!((entries.len(), skipped.len()), (1, 0));
 }

@@ -6,6 +6,7 @@ mod list;
 mod new;
 mod render;
 mod run;
+mod share;
 mod show;
 mod sound;
 

@@ -39,6 +39,11 @@ pub struct RunArgs {
     /// in plain mode)
     #[arg(long, value_name = "FILE")]
     pub timing_log: Option<PathBuf>,
+    /// Show the session live in any browser (a read-only room display with bells), served on
+    /// ADDR: 127.0.0.1:8765 when not given; a network address (or 0.0.0.0:8765) lets other
+    /// devices watch
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:8765", value_parser = super::share::parse_addr)]
+    pub share: Option<std::net::SocketAddr>,
 }
 
 /// Scaling a session to the time there is (for `run` and `show`).
@@ -166,20 +171,19 @@ pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<Exi
             Some(TimingLog::new(out, args.speed)?)
         }
     };
+    let clock = RealClock::new(args.speed);
+    let room = super::share::open(args.share, &timeline, clock, settings, !plain)?;
     // Opened before the countdown, so the first bell is on time.
     let audio = super::sound::open(settings, &timeline)?;
-    let mut practice = Practice::new(timeline.clone(), RealClock::new(args.speed), audio);
+    let mut practice = Practice::new(timeline.clone(), clock, audio);
+    super::share::follow(room.as_ref(), &mut practice);
     if plain {
         let mut inbox = Inbox::<()>::new(false).context("cannot listen for stop signals")?;
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
-        let ran = plain::run(
-            &mut practice,
-            &mut inbox,
-            &mut out,
-            log.as_mut(),
-        );
+        let ran = plain::run(&mut practice, &mut inbox, &mut out, log.as_mut());
         let ending = conclude(&mut practice, None, journal, &source);
+        super::share::close(room);
         match ran.and_then(|()| plain::print_ending(&practice, &ending, &mut out)) {
             Ok(()) if ending.completed => practice.ring_out(&mut inbox),
             Ok(()) => {}
@@ -194,6 +198,7 @@ pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<Exi
     let shown = ui::run_session(&mut practice, &mut inbox, settings.view());
     let note = shown.as_ref().ok().cloned().flatten();
     let ending = conclude(&mut practice, note, journal, &source);
+    super::share::close(room);
     shown.context("the terminal view failed")?;
     print_ended(&ending);
     if ending.completed {

@@ -223,7 +223,8 @@ impl Picker {
             }
             if y + 1 < list.bottom() {
                 // Cut at a word, with "…", rather than mid-word at the edge.
-                let detail = crate::text::fit_words(&detail, usize::from(list.width).saturating_sub(1));
+                let detail =
+                    crate::text::fit_words(&detail, usize::from(list.width).saturating_sub(1));
                 Paragraph::new(Line::styled(format!(" {detail}"), theme.dim))
                     .render(Rect::new(list.x, y + 1, list.width, 1), buf);
             }

@@ -1,0 +1,123 @@
+//! A private tmux server running hara in one window, driven as a person would: for
+//! tests/tmux.rs and tests/share.rs (each uses a part of it).
+#![allow(dead_code)]
+
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::cargo_bin;
+
+/// A private tmux server running one window.
+pub struct Tmux {
+    socket: String,
+    /// The home of this run's XDG folders.
+    pub home: tempfile::TempDir,
+}
+
+impl Tmux {
+    pub fn start(args: &str, size: (u16, u16)) -> Self {
+        Self::start_with("", args, size)
+    }
+
+    /// Starts hara with `env` (`NAME=value …`) on top of a private home and XDG folders.
+    pub fn start_with(env: &str, args: &str, size: (u16, u16)) -> Self {
+        let version = Command::new("tmux").arg("-V").output();
+        assert!(
+            version.is_ok_and(|o| o.status.success()),
+            "these tests need tmux: apt-get install tmux (.ci/run installs it)"
+        );
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let socket = format!(
+            "hara-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path();
+        let command = format!(
+            "env -u HARA_CONFIG -u HARA_JOURNAL -u HARA_THEME -u HARA_VOLUME -u HARA_DEVICE \
+             HOME={d} XDG_CONFIG_HOME={d}/config XDG_DATA_HOME={d}/data XDG_STATE_HOME={d}/state \
+             XDG_CACHE_HOME={d}/cache {env} {bin} {args}; echo EXIT=$?; sleep 30",
+            d = dir.display(),
+            bin = cargo_bin("hara").display()
+        );
+        let t = Tmux { socket, home };
+        t.tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            &size.0.to_string(),
+            "-y",
+            &size.1.to_string(),
+            &command,
+        ]);
+        t
+    }
+
+    pub fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "t", k]);
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    /// Waits until the screen shows `text`, and returns the screen.
+    pub fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "waited for {text:?}; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Whether the alternate screen is on: 0 once the terminal is given back.
+    pub fn alternate_on(&self) -> String {
+        self.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
+            .trim()
+            .to_string()
+    }
+
+    /// The pid of hara, the child of the window's shell.
+    pub fn hara_pid(&self) -> String {
+        let shell = self.tmux(&["display", "-p", "-t", "t", "#{pane_pid}"]);
+        let out = Command::new("pgrep")
+            .args(["-P", shell.trim()])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
