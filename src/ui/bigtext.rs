@@ -15,7 +15,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::style::{Color, Style};
 use unifont::Glyph;
 
 /// Font pixel rows in a glyph.
@@ -160,8 +160,18 @@ fn draw_line(line: &Line, size: Size, style: Style, area: Rect, buf: &mut Buffer
                 | usize::from(lit(2 * x + 1, 2 * y)) << 2
                 | usize::from(lit(2 * x, 2 * y + 1)) << 1
                 | usize::from(lit(2 * x + 1, 2 * y + 1));
-            if bits != 0 {
-                buf[(cx, cy)].set_symbol(QUADRANTS[bits]).set_style(style);
+            let cell = &mut buf[(cx, cy)];
+            match (bits, style.fg) {
+                (0, _) => {}
+                // A whole cell in colour is painted as its background, not drawn with a block
+                // glyph: fonts draw "█" a pixel short of the cell (seams) or past it (pieces
+                // left behind when the letter changes), a background never.
+                (15, Some(color)) if color != Color::Reset => {
+                    cell.set_symbol(" ").set_style(style).set_bg(color);
+                }
+                _ => {
+                    cell.set_symbol(QUADRANTS[bits]).set_style(style);
+                }
             }
         }
     }
@@ -373,5 +383,24 @@ mod tests {
             area,
             &mut buf
         ));
+    }
+
+    #[test]
+    fn whole_cells_in_colour_are_painted_not_drawn() {
+        let area = Rect::new(0, 0, 16, 10);
+        let ink = Style::new().fg(Color::Rgb(232, 224, 208));
+        let mut buf = Buffer::empty(area);
+        draw("I", Size::scaled(2), ink, area, &mut buf);
+        let painted = buf
+            .content()
+            .iter()
+            .filter(|c| c.symbol() == " " && c.bg == Color::Rgb(232, 224, 208))
+            .count();
+        assert!(painted > 10, "the stem is painted cells");
+        assert!(!buf.content().iter().any(|c| c.symbol() == "█"));
+        // Without colour, the shape is carried by the characters.
+        let mut plain = Buffer::empty(area);
+        draw("I", Size::scaled(2), Style::new(), area, &mut plain);
+        assert!(plain.content().iter().any(|c| c.symbol() == "█"));
     }
 }

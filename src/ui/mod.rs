@@ -13,7 +13,7 @@ pub mod render;
 pub mod session;
 pub mod theme;
 
-use std::io;
+use std::io::{self, Write};
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -22,6 +22,7 @@ use std::sync::mpsc::Sender;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event};
 use ratatui::crossterm::{cursor, execute};
+use ratatui::style::Color;
 use ratatui::{DefaultTerminal, Terminal};
 
 use crate::audio::output::Audio;
@@ -31,7 +32,7 @@ use crate::practice::{Inbox, Inputs, Practice, Wake};
 use crate::timeline::Timeline;
 use action::{Action, keymap, text_keymap};
 use picker::{Choice, Entry, Picker};
-use session::{Mode, SessionScreen};
+use session::{Mode, SessionScreen, SessionView};
 use theme::Theme;
 
 #[derive(Debug, Clone, Copy)]
@@ -105,10 +106,45 @@ pub fn log_path() -> Option<PathBuf> {
     Some(dir.join("hara.log"))
 }
 
-/// Gives the terminal back: cursor shown, raw mode off, main screen, stderr restored.
-/// Quietly: the terminal may be gone (its window closed), and a message about that would
-/// have nowhere to go.
+/// The background asked of the terminal, if any: to give back on leaving, and to ask for
+/// again after a suspend.
+static BACKGROUND: std::sync::Mutex<Option<(u8, u8, u8)>> = std::sync::Mutex::new(None);
+
+fn ask_background((r, g, b): (u8, u8, u8)) -> io::Result<()> {
+    let mut out = io::stdout();
+    write!(out, "\x1b]11;rgb:{r:02x}/{g:02x}/{b:02x}\x1b\\")?;
+    out.flush()
+}
+
+/// A theme that paints its own background (contrast, light) asks the terminal for that
+/// background too (OSC 11): otherwise the strip a terminal keeps outside its grid of cells
+/// (xterm's border, the rest of a row too short for a cell) stays in the terminal's colour, a
+/// white band under a black room screen. Terminals that do not know OSC 11 ignore it.
+fn set_terminal_background(color: Color) {
+    let rgb = match color {
+        Color::Rgb(r, g, b) => (r, g, b),
+        Color::Black => (0, 0, 0),
+        Color::White => (255, 255, 255),
+        _ => return,
+    };
+    if ask_background(rgb).is_ok() {
+        *BACKGROUND.lock().unwrap_or_else(|e| e.into_inner()) = Some(rgb);
+    }
+}
+
+/// Gives the terminal back: its own background, cursor shown, raw mode off, main screen,
+/// stderr restored. Quietly: the terminal may be gone (its window closed), and a message
+/// about that would have nowhere to go.
 fn restore_terminal() {
+    if BACKGROUND
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .is_some()
+    {
+        // OSC 111: the terminal's own background again.
+        let mut out = io::stdout();
+        let _ = write!(out, "\x1b]111\x1b\\").and_then(|()| out.flush());
+    }
     let _ = execute!(io::stdout(), cursor::Show);
     let _ = ratatui::try_restore();
     restore_stderr();
@@ -126,6 +162,9 @@ fn quiet_stderr() {
 /// view wants it.
 fn enter_terminal() -> io::Result<()> {
     quiet_stderr();
+    if let Some(rgb) = *BACKGROUND.lock().unwrap_or_else(|e| e.into_inner()) {
+        ask_background(rgb)?;
+    }
     ratatui::crossterm::terminal::enable_raw_mode()?;
     execute!(
         io::stdout(),
@@ -138,6 +177,7 @@ fn enter_terminal() -> io::Result<()> {
 /// with an error, on a stop signal, or in a panic. Keys and resizes go to `inputs`.
 fn with_terminal<R>(
     inputs: Sender<Wake<Input>>,
+    theme: &Theme,
     f: impl FnOnce(&mut DefaultTerminal) -> io::Result<R>,
 ) -> io::Result<R> {
     // The panic message must reach the real stderr: put it back before the default hook
@@ -156,6 +196,7 @@ fn with_terminal<R>(
             return Err(e);
         }
     };
+    set_terminal_background(theme.background);
     std::thread::spawn(move || {
         while let Ok(e) = event::read() {
             let input = match e {
@@ -233,6 +274,13 @@ pub fn session_loop<B: Backend, C: Clock>(
             return Ok(if stopped { Exit::Stopped } else { Exit::Left });
         }
         let view = screen.view(practice, now);
+        if shown.as_ref().is_some_and(|s| big_letters_change(s, &view)) {
+            // Some terminals leave pieces of big block letters behind when they change in
+            // place (a glyph drawn past its cell); a whole new screen leaves none. Cues and
+            // the projection toggle change seldom, so this costs nothing that shows.
+            terminal.backend_mut().clear()?;
+            terminal.swap_buffers();
+        }
         if shown.as_ref() != Some(&view) {
             terminal
                 .draw(|frame| render::session(&view, theme, frame.area(), frame.buffer_mut()))?;
@@ -261,6 +309,16 @@ pub fn session_loop<B: Backend, C: Clock>(
             }
         }
     }
+}
+
+/// Whether the big letters of the projection view change between two views (other than its
+/// phase word, whose whole-cell letters are painted, not drawn).
+fn big_letters_change(before: &SessionView, after: &SessionView) -> bool {
+    (before.projection || after.projection)
+        && (before.projection != after.projection
+            || before.cue != after.cue
+            || before.text != after.text
+            || before.state != after.state)
 }
 
 /// The session loop on the real terminal, through suspends; true when a stop signal ended it.
@@ -292,7 +350,7 @@ pub fn run_session(
     inbox: &mut Inbox<Input>,
     options: Options,
 ) -> io::Result<Option<String>> {
-    with_terminal(inbox.sender(), |terminal| {
+    with_terminal(inbox.sender(), &options.theme, |terminal| {
         let mut screen = session_screen(&options);
         run_screen(terminal, &mut screen, practice, inbox, &options.theme)?;
         Ok(screen.note())
@@ -310,7 +368,7 @@ pub fn run_picker(
     let mut inbox = Inbox::new(true)?;
     // The last practice is kept until the picker closes, so its closing bell rings out.
     let mut last: Option<(Practice<RealClock>, Ending)> = None;
-    let closed_by_signal = with_terminal(inbox.sender(), |terminal| {
+    let closed_by_signal = with_terminal(inbox.sender(), &options.theme, |terminal| {
         let mut picker = Picker::new(entries);
         loop {
             terminal
