@@ -36,12 +36,28 @@ fn practice(name: &str) -> Practice<ManualClock> {
     Practice::new(timeline, ManualClock::default(), Audio::silent())
 }
 
+/// The screen as a person sees it, row by row: a cell painted in its own ink (the big
+/// letters' whole cells are painted, not drawn with a glyph) shows as █.
 fn draw(view: &SessionView, (w, h): (u16, u16)) -> String {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let theme = theme();
     terminal
-        .draw(|f| render::session(view, &theme(), f.area(), f.buffer_mut()))
+        .draw(|f| render::session(view, &theme, f.area(), f.buffer_mut()))
         .unwrap();
-    format!("{}", terminal.backend())
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for row in buffer.content().chunks(usize::from(w.max(1))) {
+        let line: String = row
+            .iter()
+            .map(|c| {
+                let painted =
+                    c.symbol() == " " && c.bg == c.fg && c.bg != ratatui::style::Color::Reset;
+                if painted { "█" } else { c.symbol() }
+            })
+            .collect();
+        out += &format!("\"{line}\"\n");
+    }
+    out
 }
 
 /// The view of `name` at session time `at` (seconds from the start of the countdown), after
