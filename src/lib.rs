@@ -3,6 +3,7 @@
 //! The core (`session`, `principles`, `text`) is pure: no terminal, audio or file I/O, except
 //! in `session::library`, which finds session and sound files.
 
+pub mod attach;
 pub mod audio;
 pub mod bundled;
 pub mod cli;

@@ -122,8 +122,11 @@ pub fn run<C: Clock, T>(
         if practice.is_finished(now) {
             break;
         }
-        if let Some(Wake::Stop) = inputs.wait(practice.next_due(), practice.clock()) {
-            break;
+        match inputs.wait(practice.next_due(), practice.clock()) {
+            Some(Wake::Stop) => break,
+            // From a teacher's terminal on the same run (`hara attach`).
+            Some(Wake::Control(control)) => practice.apply(control, practice.now()),
+            _ => {}
         }
     }
     if let Some(log) = log {

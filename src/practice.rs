@@ -30,7 +30,7 @@ use crate::journal::{self, Ending};
 use crate::timeline::{Event, EventKind, Timeline};
 
 /// What a person (or a teacher's second screen) can do to a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Control {
     TogglePause,
     Pause,
@@ -302,6 +302,8 @@ pub enum Wake<T> {
     Suspend,
     /// SIGCONT: the process was stopped and goes on; the terminal may need setting up again.
     Continue,
+    /// A control from another terminal on the same run (`hara attach`).
+    Control(Control),
 }
 
 /// Where a front end waits: for the clock to reach a deadline, or for something to arrive.

@@ -286,3 +286,31 @@ fn closing_the_terminal_keeps_the_record() {
         assert!(!log.contains("panicked"), "{args}: {log}");
     }
 }
+
+#[test]
+fn a_teachers_terminal_follows_the_projected_run_and_its_keys_act_on_it() {
+    // The room's screen (in the standard view here, whose words a test can read) and the
+    // teacher's: a second terminal on the same machine.
+    let t = Tmux::start("run sit-and-walk --silent", (100, 30));
+    t.wait_for("settle in");
+    t.second("attach", (100, 30));
+    let teacher = t.wait_for_in("t:1", "attached to the run");
+    assert!(teacher.contains("the countdown"), "{teacher}");
+    assert!(teacher.contains("next: Sit at"), "{teacher}");
+    // Space on the teacher's screen pauses the room's.
+    t.keys_to("t:1", &["Space"]);
+    t.wait_for("PAUSED");
+    t.wait_for_in("t:1", "PAUSED");
+    // → on the room's screen moves the teacher's on.
+    t.keys(&["Space", "n"]);
+    let teacher = t.wait_for_in("t:1", "1/5  Sit");
+    assert!(teacher.contains("next: Walk at"), "{teacher}");
+    assert!(teacher.contains("Walking and sitting · round 1 of 2"), "{teacher}");
+    // q leaves the teacher's screen; the run goes on.
+    t.keys_to("t:1", &["q"]);
+    t.wait_for_in("t:1", "EXIT=0");
+    t.keys(&["q", "y"]);
+    t.wait_for("EXIT=0");
+    let teacher = t.screen_of("t:1");
+    assert!(!teacher.contains("The run has ended"), "{teacher}");
+}

@@ -14,7 +14,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use std::io::Write;
+
+use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::session::Checked;
@@ -105,6 +107,12 @@ pub enum Command {
     },
     /// List the principle cards that sessions can draw cues from
     Principles,
+    /// A second terminal on a run going on in another one: the teacher's view (what is now,
+    /// what comes next and when, the plan), and its keys act on the run
+    Attach {
+        /// The process id of the run (default: the newest)
+        pid: Option<u32>,
+    },
     /// Sound check: strike a bell (can the back row hear it?) and say which output played it
     Chime(sound::ChimeArgs),
     /// List the sound outputs
@@ -175,6 +183,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Check { sessions }) => check::run(&library, sessions),
         Some(Command::Show { session, json, fit }) => show::run(&library, session, *json, fit),
         Some(Command::Run(args)) => run::run(&library, args, &settings),
+        Some(Command::Attach { pid }) => attach(*pid, &settings),
         Some(Command::Chime(args)) => sound::chime(args, &settings),
         Some(Command::Render(args)) => render::run(&library, args),
         Some(Command::Log(args)) => journal::log(journal, args),
@@ -189,6 +198,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             unreachable!("handled before the library is built")
         }
     }
+}
+
+/// `hara attach`.
+fn attach(pid: Option<u32>, settings: &Settings) -> Result<ExitCode> {
+    let socket = crate::attach::client::connect(crate::attach::folder(), pid)?;
+    if !ui::can_draw() {
+        anyhow::bail!("hara attach needs a terminal it can draw on");
+    }
+    let ended = ui::run_attached(socket, settings.view()).context("the terminal view failed")?;
+    if ended {
+        let _ = writeln!(std::io::stdout(), "The run has ended.");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints a file's diagnostics on stderr.

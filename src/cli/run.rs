@@ -179,6 +179,7 @@ pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<Exi
     super::share::follow(room.as_ref(), &mut practice);
     if plain {
         let mut inbox = Inbox::<()>::new(false).context("cannot listen for stop signals")?;
+        let _attach = listen_for_teachers(&mut practice, inbox.sender());
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         let ran = plain::run(&mut practice, &mut inbox, &mut out, log.as_mut());
@@ -195,6 +196,7 @@ pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<Exi
         return Ok(ExitCode::SUCCESS);
     }
     let mut inbox = Inbox::new(true).context("cannot listen for stop signals")?;
+    let _attach = listen_for_teachers(&mut practice, inbox.sender());
     let shown = ui::run_session(&mut practice, &mut inbox, settings.view());
     let note = shown.as_ref().ok().cloned().flatten();
     let ending = conclude(&mut practice, note, journal, &source);
@@ -205,6 +207,20 @@ pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<Exi
         practice.ring_out(&mut inbox);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Lets `hara attach` in another terminal follow this run and act on it. A run that cannot
+/// listen (no runtime folder) runs all the same; `hara attach` will say why it finds none.
+fn listen_for_teachers<T: Send + 'static>(
+    practice: &mut Practice<RealClock>,
+    controls: std::sync::mpsc::Sender<crate::practice::Wake<T>>,
+) -> Option<crate::attach::server::Server> {
+    let dir = crate::attach::folder()?;
+    let speed = practice.clock().speed();
+    let server =
+        crate::attach::server::Server::start(&dir, practice.timeline(), speed, controls).ok()?;
+    practice.follow(server.follower());
+    Some(server)
 }
 
 /// Ends a practice and writes it to the journal, before anything more is shown: a terminal

@@ -11,6 +11,7 @@ pub mod breath;
 pub mod picker;
 pub mod render;
 pub mod session;
+pub mod teacher;
 pub mod theme;
 
 use std::io::{self, Write};
@@ -71,6 +72,10 @@ pub fn can_draw() -> bool {
 pub enum Input {
     Key(event::KeyEvent),
     Resize,
+    /// The run as it stands, for the teacher's screen (`hara attach`).
+    Board(Box<crate::attach::Board>),
+    /// The run being followed has ended (its socket closed).
+    Gone,
 }
 
 /// The stderr that was there before the full-screen view pointed it at the log.
@@ -295,12 +300,19 @@ pub fn session_loop<B: Backend, C: Clock>(
                 shown = None;
                 None
             }
+            Some(Wake::Input(Input::Board(_) | Input::Gone)) => None,
             Some(Wake::Stop) => {
                 stopped = true;
                 Some(Action::ForceQuit)
             }
             Some(Wake::Suspend) => Some(Action::Suspend),
             Some(Wake::Continue) => return Ok(Exit::Refresh),
+            // From a teacher's terminal on the same run: it acts on the run, whatever this
+            // screen is showing.
+            Some(Wake::Control(control)) => {
+                practice.apply(control, practice.now());
+                None
+            }
         };
         if let Some(action) = action {
             screen.handle(action, practice, practice.now());
@@ -376,7 +388,11 @@ pub fn run_picker(
             let action = match inbox.wait(None, &RealClock::new(1)) {
                 Some(Wake::Input(Input::Key(key))) if picker.typing() => text_keymap(key),
                 Some(Wake::Input(Input::Key(key))) => keymap(key),
-                Some(Wake::Input(Input::Resize)) | None => None,
+                // Between sessions there is no run to control.
+                Some(
+                    Wake::Input(Input::Resize | Input::Board(_) | Input::Gone) | Wake::Control(_),
+                )
+                | None => None,
                 Some(Wake::Suspend) => Some(Action::Suspend),
                 Some(Wake::Continue) => {
                     refresh(terminal)?;
@@ -416,4 +432,87 @@ pub fn run_picker(
         practice.ring_out(&mut inbox);
     }
     Ok(Some(ending))
+}
+
+/// `hara attach`: the teacher's screen on the run at the other end of `socket`, until the
+/// person leaves (q) or the run ends. Returns whether the run ended.
+pub fn run_attached(socket: std::os::unix::net::UnixStream, options: Options) -> io::Result<bool> {
+    use std::io::BufRead;
+    let mut inbox = Inbox::<Input>::new(true)?;
+    let boards = inbox.sender();
+    let reader = socket.try_clone()?;
+    std::thread::Builder::new()
+        .name("hara-attached".into())
+        .spawn(move || {
+            for line in io::BufReader::new(reader).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(board) = serde_json::from_str(&line)
+                    && boards
+                        .send(Wake::Input(Input::Board(Box::new(board))))
+                        .is_err()
+                {
+                    return;
+                }
+            }
+            let _ = boards.send(Wake::Input(Input::Gone));
+        })?;
+    let mut socket = socket;
+    let clock = RealClock::new(1);
+    with_terminal(inbox.sender(), &options.theme, |terminal| {
+        // The latest board, and the clock reading it came at.
+        let mut board: Option<(crate::attach::Board, std::time::Duration)> = None;
+        let mut shown = None;
+        loop {
+            let now = clock.now();
+            let view = board.as_ref().map(|(b, at)| {
+                teacher::view(b, now.saturating_sub(*at), &jiff::ZonedDateTime::now())
+            });
+            if view.is_some() && view != shown {
+                terminal.draw(|frame| {
+                    if let Some(v) = &view {
+                        teacher::render(v, &options.theme, frame.area(), frame.buffer_mut());
+                    }
+                })?;
+                shown = view;
+            }
+            let wake = board.as_ref().and_then(|(b, at)| {
+                teacher::next_wake(b, now.saturating_sub(*at)).map(|w| *at + w)
+            });
+            let action = match inbox.wait(wake, &clock) {
+                Some(Wake::Input(Input::Board(b))) => {
+                    board = Some((*b, clock.now()));
+                    None
+                }
+                Some(Wake::Input(Input::Gone)) => return Ok(true),
+                Some(Wake::Input(Input::Key(key))) => keymap(key),
+                Some(Wake::Input(Input::Resize)) => {
+                    shown = None;
+                    None
+                }
+                Some(Wake::Suspend) => Some(Action::Suspend),
+                Some(Wake::Continue) => {
+                    refresh(terminal)?;
+                    shown = None;
+                    None
+                }
+                Some(Wake::Stop) => return Ok(false),
+                Some(Wake::Control(_)) | None => None,
+            };
+            match action.and_then(teacher::answer) {
+                Some(teacher::Answer::Leave) => return Ok(false),
+                Some(teacher::Answer::Send(control)) => {
+                    let mut line = serde_json::to_string(&control).map_err(io::Error::other)?;
+                    line.push('\n');
+                    if socket.write_all(line.as_bytes()).is_err() {
+                        return Ok(true);
+                    }
+                }
+                None if action == Some(Action::Suspend) => {
+                    suspend(terminal)?;
+                    shown = None;
+                }
+                None => {}
+            }
+        }
+    })
 }

@@ -8,6 +8,18 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::cargo_bin;
 
+/// The shell command that runs hara in `home` (its HOME, XDG folders and runtime folder).
+fn command(home: &std::path::Path, env: &str, args: &str) -> String {
+    format!(
+        "env -u HARA_CONFIG -u HARA_JOURNAL -u HARA_THEME -u HARA_VOLUME -u HARA_DEVICE \
+         HOME={d} XDG_CONFIG_HOME={d}/config XDG_DATA_HOME={d}/data XDG_STATE_HOME={d}/state \
+         XDG_CACHE_HOME={d}/cache XDG_RUNTIME_DIR={d}/runtime {env} {bin} {args}; \
+         echo EXIT=$?; sleep 30",
+        d = home.display(),
+        bin = cargo_bin("hara").display()
+    )
+}
+
 /// A private tmux server running one window.
 pub struct Tmux {
     socket: String,
@@ -34,14 +46,7 @@ impl Tmux {
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
         let home = tempfile::tempdir().unwrap();
-        let dir = home.path();
-        let command = format!(
-            "env -u HARA_CONFIG -u HARA_JOURNAL -u HARA_THEME -u HARA_VOLUME -u HARA_DEVICE \
-             HOME={d} XDG_CONFIG_HOME={d}/config XDG_DATA_HOME={d}/data XDG_STATE_HOME={d}/state \
-             XDG_CACHE_HOME={d}/cache {env} {bin} {args}; echo EXIT=$?; sleep 30",
-            d = dir.display(),
-            bin = cargo_bin("hara").display()
-        );
+        let command = command(home.path(), env, args);
         let t = Tmux { socket, home };
         t.tmux(&[
             "new-session",
@@ -67,22 +72,51 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Runs hara a second time, in the same home, in a window of its own: `t:1`, as a
+    /// second terminal on the same machine.
+    pub fn second(&self, args: &str, size: (u16, u16)) {
+        self.tmux(&["new-window", "-d", "-t", "t:1", &command(self.home.path(), "", args)]);
+        self.tmux(&[
+            "resize-window",
+            "-t",
+            "t:1",
+            "-x",
+            &size.0.to_string(),
+            "-y",
+            &size.1.to_string(),
+        ]);
+    }
+
     pub fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "t"])
+        self.screen_of("t")
+    }
+
+    /// The screen of window `target` ("t" for the first, "t:1" for the second).
+    pub fn screen_of(&self, target: &str) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", target])
     }
 
     pub fn keys(&self, keys: &[&str]) {
+        self.keys_to("t", keys);
+    }
+
+    pub fn keys_to(&self, target: &str, keys: &[&str]) {
         for k in keys {
-            self.tmux(&["send-keys", "-t", "t", k]);
+            self.tmux(&["send-keys", "-t", target, k]);
             std::thread::sleep(Duration::from_millis(150));
         }
     }
 
     /// Waits until the screen shows `text`, and returns the screen.
     pub fn wait_for(&self, text: &str) -> String {
+        self.wait_for_in("t", text)
+    }
+
+    /// Waits until the screen of window `target` shows `text`, and returns the screen.
+    pub fn wait_for_in(&self, target: &str, text: &str) -> String {
         let start = Instant::now();
         loop {
-            let screen = self.screen();
+            let screen = self.screen_of(target);
             if screen.contains(text) {
                 return screen;
             }
