@@ -18,6 +18,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use assert_cmd::cargo::cargo_bin;
 use serde_json::{Value, json};
 
+mod sandbox;
 #[path = "support/tmux.rs"]
 mod support;
 use support::Tmux;
@@ -25,24 +26,6 @@ use support::Tmux;
 const ROOM: &str = "tests/fixtures/share/room.toml";
 /// How long to wait for anything before calling it a failure.
 const PATIENCE: Duration = Duration::from_secs(60);
-
-/// Private home and XDG folders for one run of hara.
-fn private_env(cmd: &mut Command, home: &Path) {
-    for var in [
-        "HARA_CONFIG",
-        "HARA_JOURNAL",
-        "HARA_THEME",
-        "HARA_VOLUME",
-        "HARA_DEVICE",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"));
-}
 
 /// `hara run` in plain mode with the room display on a port of its choosing.
 struct Plain {
@@ -56,9 +39,7 @@ struct Plain {
 impl Plain {
     fn start(args: &[&str]) -> Self {
         let home = tempfile::tempdir().unwrap();
-        let mut cmd = Command::new(cargo_bin("hara"));
-        private_env(&mut cmd, home.path());
-        let mut child = cmd
+        let mut child = sandbox::command(cargo_bin("hara"), home.path())
             .args(["run", ROOM, "--plain", "--share", "127.0.0.1:0"])
             .args(args)
             .stdout(Stdio::piped())

@@ -305,7 +305,10 @@ fn a_teachers_terminal_follows_the_projected_run_and_its_keys_act_on_it() {
     t.keys(&["Space", "n"]);
     let teacher = t.wait_for_in("t:1", "1/5  Sit");
     assert!(teacher.contains("next: Walk at"), "{teacher}");
-    assert!(teacher.contains("Walking and sitting · round 1 of 2"), "{teacher}");
+    assert!(
+        teacher.contains("Walking and sitting · round 1 of 2"),
+        "{teacher}"
+    );
     // q leaves the teacher's screen; the run goes on.
     t.keys_to("t:1", &["q"]);
     t.wait_for_in("t:1", "EXIT=0");

@@ -2,6 +2,8 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use crate::practice::Control;
+
 /// What a person can ask for. The session view and the picker each act on the ones that
 /// mean something to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +39,26 @@ pub enum Action {
     Char(char),
     Backspace,
 }
+
+impl Action {
+    /// What the action asks of the run itself, wherever it is pressed (the session's own
+    /// screen, or a teacher's screen attached to it).
+    pub fn control(self) -> Option<Control> {
+        Some(match self {
+            Action::TogglePause => Control::TogglePause,
+            Action::NextStep => Control::Next,
+            Action::PreviousStep => Control::Back,
+            Action::Extend => Control::Extend(EXTEND_BY),
+            Action::ToggleMute => Control::ToggleMute,
+            Action::VolumeDown => Control::VolumeDown,
+            Action::VolumeUp => Control::VolumeUp,
+            _ => return None,
+        })
+    }
+}
+
+/// How much longer `+` makes a step.
+pub const EXTEND_BY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A key: its code, and whether Ctrl is held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,8 +15,7 @@ use super::action::Action;
 /// change" stays cheap.
 pub const FRAMES: u64 = 48;
 
-/// How much longer `+` makes a step.
-pub const EXTEND_BY: Duration = Duration::from_secs(60);
+pub use super::action::EXTEND_BY;
 
 /// How long the mark for a bell stays on screen.
 pub const BELL_MARK: Duration = Duration::from_millis(2500);
@@ -103,20 +102,15 @@ fn kept(typed: &str) -> Option<String> {
     Some(crate::text::clean_line(typed)).filter(|n| !n.is_empty())
 }
 
-/// The keys that act on the run itself while it is under way.
+/// The keys that act on the run itself while it is under way; a suspended run pauses.
 fn run_control<C: Clock>(action: Action, practice: &mut Practice<C>, now: Duration) {
     let control = match action {
-        Action::TogglePause => Control::TogglePause,
-        Action::Suspend => Control::Pause,
-        Action::NextStep => Control::Next,
-        Action::PreviousStep => Control::Back,
-        Action::Extend => Control::Extend(EXTEND_BY),
-        Action::ToggleMute => Control::ToggleMute,
-        Action::VolumeDown => Control::VolumeDown,
-        Action::VolumeUp => Control::VolumeUp,
-        _ => return,
+        Action::Suspend => Some(Control::Pause),
+        other => other.control(),
     };
-    practice.apply(control, now);
+    if let Some(control) = control {
+        practice.apply(control, now);
+    }
 }
 
 fn ceil_secs(d: Duration) -> u64 {

@@ -15,7 +15,6 @@ use super::theme::Theme;
 use crate::attach::{Board, Phase};
 use crate::practice::Control;
 use crate::session::duration::format_clock;
-use crate::ui::session::EXTEND_BY;
 
 /// What the teacher's screen shows, reduced to what can be seen (compared before drawing).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,17 +107,10 @@ pub enum Answer {
 }
 
 pub fn answer(action: Action) -> Option<Answer> {
-    Some(Answer::Send(match action {
-        Action::TogglePause => Control::TogglePause,
-        Action::NextStep => Control::Next,
-        Action::PreviousStep => Control::Back,
-        Action::Extend => Control::Extend(EXTEND_BY),
-        Action::ToggleMute => Control::ToggleMute,
-        Action::VolumeDown => Control::VolumeDown,
-        Action::VolumeUp => Control::VolumeUp,
-        Action::Quit | Action::Cancel | Action::ForceQuit => return Some(Answer::Leave),
-        _ => return None,
-    }))
+    match action {
+        Action::Quit | Action::Cancel | Action::ForceQuit => Some(Answer::Leave),
+        other => other.control().map(Answer::Send),
+    }
 }
 
 fn state_word(state: Phase) -> &'static str {

@@ -75,7 +75,13 @@ impl Tmux {
     /// Runs hara a second time, in the same home, in a window of its own: `t:1`, as a
     /// second terminal on the same machine.
     pub fn second(&self, args: &str, size: (u16, u16)) {
-        self.tmux(&["new-window", "-d", "-t", "t:1", &command(self.home.path(), "", args)]);
+        self.tmux(&[
+            "new-window",
+            "-d",
+            "-t",
+            "t:1",
+            &command(self.home.path(), "", args),
+        ]);
         self.tmux(&[
             "resize-window",
             "-t",
