@@ -5,6 +5,7 @@
 
 pub mod audio;
 pub mod bundled;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod diag;

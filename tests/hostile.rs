@@ -124,6 +124,7 @@ fn entry(title: &str) -> Entry {
         steps: 1,
         note: None,
         preview: None,
+        added: false,
     }
 }
 
@@ -627,7 +628,7 @@ fn the_export_carries_no_escape_sequences() {
     }
     let csv = stdout(&home.run(&["export", "--csv"]));
     assert!(csv.contains(",titlered,srcred,"), "{csv}");
-    assert!(csv.ends_with(",notered,\n"), "{csv}");
+    assert!(csv.ends_with(",notered,,false\n"), "{csv}");
 }
 
 #[test]

@@ -33,6 +33,7 @@ fn entry(title: &str) -> Entry {
         steps: 1,
         note: Some("a \"quoted\", note".into()),
         preview: None,
+        added: false,
     }
 }
 
@@ -131,8 +132,8 @@ fn csv_quotes_what_needs_quoting() {
     let csv = journal::to_csv(&[entry("one, two")]);
     assert_eq!(
         csv,
-        "start,title,source,planned_s,practised_s,completed,stopped_at_step,steps,note,preview_speed\n\
-         2026-11-28T21:50:00+01:00,\"one, two\",builtin:box-breathing,240,200,false,1,1,\"a \"\"quoted\"\", note\",\n"
+        "start,title,source,planned_s,practised_s,completed,stopped_at_step,steps,note,preview_speed,added\n\
+         2026-11-28T21:50:00+01:00,\"one, two\",builtin:box-breathing,240,200,false,1,1,\"a \"\"quoted\"\", note\",,false\n"
     );
 }
 
