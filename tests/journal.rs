@@ -780,3 +780,15 @@ fn stats_print_a_sparkline_of_the_weeks_and_json_for_tools() {
     let us: serde_json::Value = serde_json::from_slice(&us.stdout).unwrap();
     assert_eq!(us["week_starts"], "sunday");
 }
+
+#[test]
+fn the_journal_view_without_a_terminal_says_what_to_use_instead() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hara_in(dir.path(), "", &["journal"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("the journal view needs a terminal; `hara stats`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
