@@ -792,3 +792,47 @@ fn the_journal_view_without_a_terminal_says_what_to_use_instead() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn the_view_keeps_a_bounded_part_of_any_journal() {
+    use hara::journal::{LISTED_NOTE_CHARS, LISTED_PER_MONTH, LISTED_TITLE_CHARS, Tally};
+    let today = date(2026, 11, 30);
+    let mut tally = Tally::new(today, &TimeZone::UTC, 8);
+    // 40,000 entries over ten years of days, each with a title and a note far longer than a
+    // line, and some in the future or a century ago.
+    let long = "é".repeat(5_000);
+    for i in 0..40_000i64 {
+        let day = today
+            .checked_sub(jiff::Span::new().days(i % 3_650))
+            .unwrap();
+        let mut e = entry(&format!("{i} {long}"));
+        e.start = format!("{}T07:{:02}:00+00:00", day, i % 60);
+        e.note = Some(long.clone());
+        tally.add(&e);
+    }
+    for start in ["2126-01-01T07:00:00+00:00", "1900-01-01T07:00:00+00:00"] {
+        tally.add(&Entry {
+            start: start.into(),
+            ..entry("far away")
+        });
+    }
+    let history = tally.history();
+    assert_eq!(history.sessions, 40_002, "every entry counts in the totals");
+    assert_eq!(
+        history.days.len(),
+        3_650,
+        "a day each, and none outside the kept years"
+    );
+    assert!(history.months.len() <= 121, "{}", history.months.len());
+    for listed in history.months.values() {
+        assert!(listed.len() <= LISTED_PER_MONTH);
+        assert!(
+            listed.windows(2).all(|w| w[0].at >= w[1].at),
+            "newest first"
+        );
+        for l in listed {
+            assert!(l.title.chars().count() <= LISTED_TITLE_CHARS);
+            assert!(l.note.as_ref().unwrap().chars().count() <= LISTED_NOTE_CHARS);
+        }
+    }
+}

@@ -473,23 +473,28 @@ fn draw_year(view: &JournalView, theme: &Theme, area: Rect, weeks_row: Rect, buf
             .map(|d| minutes_on(view, d)),
     );
     // The title, and the legend: what each shade means.
-    let legend = format!(
-        "{NO_PRACTICE} none {} {} {} {} {} or more",
-        SHADES[0],
-        SHADES[1],
-        SHADES[2],
-        SHADES[3],
-        minutes(scale * 60)
-    );
+    // The legend: each shade in its own colour, then what the darkest means.
+    let mut legend = vec![Span::styled(format!("{NO_PRACTICE} none "), theme.dim)];
+    for (i, shade) in SHADES.iter().enumerate() {
+        legend.push(Span::styled(*shade, shade_style(theme, i + 1)));
+        legend.push(Span::styled(" ", theme.dim));
+    }
+    legend.push(Span::styled(
+        format!("{} or more", minutes(scale * 60)),
+        theme.dim,
+    ));
+    let legend = Line::from(legend);
     let title_text = if columns == full {
         "a year of days".to_string()
     } else {
         format!("{columns} weeks of days")
     };
-    if width(&title_text) + width(&legend) + 2 <= usize::from(title.width) {
+    if width(&title_text) + legend.width() + 2 <= usize::from(title.width) {
         line(&title_text, theme.dim, Alignment::Left, title, buf);
     }
-    line(&legend, theme.dim, Alignment::Right, title, buf);
+    Paragraph::new(legend)
+        .alignment(Alignment::Right)
+        .render(title, buf);
     // Weekday names down the side.
     for (row, day) in view.weekdays.iter().enumerate() {
         buf.set_string(grid.x, grid.y + row as u16, weekday_short(*day), theme.dim);
