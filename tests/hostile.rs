@@ -717,6 +717,6 @@ fn cells_a_spreadsheet_would_run_are_neutralised() {
     let row = csv.lines().nth(1).unwrap();
     assert_eq!(
         row,
-        "2026-11-02T07:30:00+01:00,\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"Click\"\")\",'-source,240,200,true,,1,'@note,"
+        "2026-11-02T07:30:00+01:00,\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"Click\"\")\",'-source,240,200,true,,1,'@note,,false"
     );
 }
