@@ -33,6 +33,10 @@ pub struct Config {
     pub time_left: Option<bool>,
     /// No sound at all.
     pub silent: Option<bool>,
+    /// When a practice day begins, `HH:MM` (a sitting before it counts for the day before).
+    pub day_starts: Option<jiff::civil::Time>,
+    /// The first day of a week, for stats and the journal view.
+    pub week_starts: Option<jiff::civil::Weekday>,
 }
 
 /// Where hara's own folders are: config (sessions, config.toml) and data (sounds).
@@ -170,6 +174,31 @@ pub fn parse(source: &str, base: &Path) -> Result<Config, Vec<Diagnostic>> {
             ),
         }
     }
+    if let Some(value) = root.get("day_starts") {
+        let parsed = match value.get_ref() {
+            DeValue::String(s) => crate::calendar::parse_day_start(s),
+            _ => Err("`day_starts` is a time of day, written \"HH:MM\"".to_string()),
+        };
+        match parsed {
+            Ok(t) => config.day_starts = Some(t),
+            Err(message) => diags.push(Diagnostic::error(message, value.span()).with_help(
+                "write day_starts = \"04:00\" to count a sitting before 4 am for the day before",
+            )),
+        }
+    }
+    if let Some(value) = root.get("week_starts") {
+        let day = match value.get_ref() {
+            DeValue::String(s) => crate::calendar::parse_weekday(s),
+            _ => None,
+        };
+        match day {
+            Some(day) => config.week_starts = Some(day),
+            None => diags.push(
+                Diagnostic::error("`week_starts` is a day of the week", value.span())
+                    .with_help("write week_starts = \"sunday\" (or \"monday\", \"saturday\", …)"),
+            ),
+        }
+    }
     crate::diag::sort(&mut diags);
     if diags.is_empty() {
         Ok(config)
@@ -235,6 +264,26 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(diags.len(), 3, "{diags:#?}");
+    }
+
+    #[test]
+    fn reads_when_days_and_weeks_start() {
+        let c = parse(
+            "day_starts = \"04:00\"\nweek_starts = \"Sunday\"\n",
+            Path::new("/"),
+        )
+        .unwrap();
+        assert_eq!(c.day_starts, Some(jiff::civil::time(4, 0, 0, 0)));
+        assert_eq!(c.week_starts, Some(jiff::civil::Weekday::Sunday));
+        let diags = parse(
+            "day_starts = \"4am\"\nweek_starts = \"someday\"\n",
+            Path::new("/"),
+        )
+        .unwrap_err();
+        assert_eq!(diags.len(), 2, "{diags:#?}");
+        assert!(diags[0].message.contains("HH:MM"), "{diags:#?}");
+        let late = parse("day_starts = \"18:00\"\n", Path::new("/")).unwrap_err();
+        assert!(late[0].message.contains("from 00:00 to 12:00"), "{late:#?}");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::Calendar;
 use crate::timeline::Timeline;
 
 /// One practice session.
@@ -40,6 +41,9 @@ pub struct Entry {
     /// in the journal but is not practice, so stats leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview: Option<u32>,
+    /// Added by hand (`hara log add`): a sitting done without hara. Counted like any other.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub added: bool,
 }
 
 impl Entry {
@@ -79,8 +83,35 @@ pub fn entry(timeline: &Timeline, source: &str, ending: Ending) -> Entry {
         steps: timeline.steps.len(),
         note: ending.note,
         preview: (ending.speed > 1).then_some(ending.speed),
+        added: false,
     }
 }
+
+/// The journal entry for a sitting done without hara, `practised` long from `start`, added
+/// by hand. Its title and note should already be cleaned and bounded (`hara log add` does).
+pub fn added_entry(
+    start: &jiff::ZonedDateTime,
+    practised: Duration,
+    title: &str,
+    note: Option<&str>,
+) -> Entry {
+    Entry {
+        start: start.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        title: title.to_string(),
+        source: ADDED_SOURCE.to_string(),
+        planned_s: practised.as_secs(),
+        practised_s: practised.as_secs(),
+        completed: true,
+        stopped_at_step: None,
+        steps: 0,
+        note: note.map(str::to_string),
+        preview: None,
+        added: true,
+    }
+}
+
+/// The source of an entry added by hand.
+pub const ADDED_SOURCE: &str = "added by hand";
 
 /// The local time now, as the journal writes it.
 pub fn now_local() -> String {
@@ -385,24 +416,55 @@ impl<R: Read + Seek> Iterator for Backward<R> {
     }
 }
 
-/// The Monday of the week `date` falls in.
-fn week_start(date: Date) -> Date {
-    let back = date.weekday().to_monday_zero_offset();
-    date.checked_sub(i64::from(back).days()).unwrap_or(date)
+/// A practice day's total.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Day {
+    pub secs: u64,
+    pub sessions: u32,
 }
 
-/// The local date a session started on, in `tz`. A session past midnight counts for the day
-/// it began.
-fn local_date(entry: &Entry, tz: &TimeZone) -> Option<Date> {
-    Some(entry.started()?.to_zoned_datetime(tz.clone()).date())
+/// An entry as the journal view lists it: its text cleaned for the terminal and cut to what
+/// a line can show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub at: Timestamp,
+    /// When it started, on the local wall clock.
+    pub local: jiff::civil::DateTime,
+    /// The practice day it counts for.
+    pub day: Date,
+    pub title: String,
+    pub practised_s: u64,
+    pub completed: bool,
+    pub added: bool,
+    pub note: Option<String>,
+}
+
+/// How many entries of each month the journal view can list (the latest ones).
+pub const LISTED_PER_MONTH: usize = 16;
+/// Titles and notes kept for the journal view's list, in characters: about what fits on a
+/// line of a wide screen.
+pub const LISTED_TITLE_CHARS: usize = 60;
+pub const LISTED_NOTE_CHARS: usize = 160;
+
+fn cut(text: &str, chars: usize) -> String {
+    let clean = crate::text::clean_line(text);
+    if clean.chars().count() <= chars {
+        clean
+    } else {
+        clean.chars().take(chars - 1).chain(['…']).collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stats {
     pub sessions: usize,
     pub practised: Duration,
-    /// (Monday, minutes) for each of the last weeks, oldest first, including this one.
+    /// Entries added by hand (`hara log add`), counted in the rest like any other.
+    pub added: usize,
+    /// (first day, minutes) for each of the last weeks, oldest first, including this one.
     pub weeks: Vec<(Date, u64)>,
+    /// Every practice day of those weeks up to today, oldest first.
+    pub days: Vec<(Date, Day)>,
     /// (title, time, sessions), most time first.
     pub most_practised: Vec<(String, Duration, usize)>,
     /// Consecutive days with practice up to today (or up to yesterday, if none yet today).
@@ -416,43 +478,49 @@ pub const MAX_TITLES: usize = 10_000;
 pub const TITLE_KEY_CHARS: usize = 200;
 /// The sessions counted together once [`MAX_TITLES`] titles are kept.
 pub const OTHER_TITLES: &str = "(other titles)";
-/// Days further back than this cannot be part of the streak hara shows.
-const STREAK_DAYS_KEPT: i64 = 100 * 366;
+/// Days further back than this are not kept by day (for the streak, the charts and the
+/// journal view); their sessions still count in the totals.
+pub const DAYS_KEPT: i64 = 100 * 366;
 
-/// The stats gathered one entry at a time, in memory bounded whatever the journal's length.
+/// The stats gathered one entry at a time, in memory bounded whatever the journal's length:
+/// totals, a total for each practice day (at most [`DAYS_KEPT`]), the latest
+/// [`LISTED_PER_MONTH`] entries of each month, and time by title (at most [`MAX_TITLES`]).
 pub struct Tally {
     today: Date,
-    tz: TimeZone,
+    calendar: Calendar,
+    weeks: u32,
     sessions: usize,
     practised: u64,
-    by_week: Vec<(Date, u64)>,
+    added: usize,
     by_title: BTreeMap<String, (u64, usize)>,
     other: (u64, usize),
-    days: std::collections::BTreeSet<Date>,
+    days: BTreeMap<Date, Day>,
+    months: BTreeMap<Date, Vec<Listed>>,
     oldest_day: Date,
 }
 
 impl Tally {
-    /// Minutes per week over the `weeks` weeks up to `today`, with dates in `tz`.
+    /// Days from midnight and weeks from Monday in `tz`; minutes per week over the `weeks`
+    /// weeks up to `today`.
     pub fn new(today: Date, tz: &TimeZone, weeks: u32) -> Self {
-        let this_week = week_start(today);
-        let by_week = (0..weeks)
-            .rev()
-            .filter_map(|w| this_week.checked_sub((i64::from(w) * 7).days()).ok())
-            .map(|monday| (monday, 0))
-            .collect();
+        Self::with_calendar(today, &Calendar::midnight(tz.clone()), weeks)
+    }
+
+    /// Days and weeks as `calendar` counts them; `today` is a practice day
+    /// ([`Calendar::today`]).
+    pub fn with_calendar(today: Date, calendar: &Calendar, weeks: u32) -> Self {
         Tally {
             today,
-            tz: tz.clone(),
+            calendar: calendar.clone(),
+            weeks,
             sessions: 0,
             practised: 0,
-            by_week,
+            added: 0,
             by_title: BTreeMap::new(),
             other: (0, 0),
-            days: std::collections::BTreeSet::new(),
-            oldest_day: today
-                .checked_sub(STREAK_DAYS_KEPT.days())
-                .unwrap_or(Date::MIN),
+            days: BTreeMap::new(),
+            months: BTreeMap::new(),
+            oldest_day: today.checked_sub(DAYS_KEPT.days()).unwrap_or(Date::MIN),
         }
     }
 
@@ -462,15 +530,18 @@ impl Tally {
         }
         self.sessions += 1;
         self.practised = self.practised.saturating_add(e.practised_s);
-        let Some(date) = local_date(e, &self.tz) else {
+        if e.added {
+            self.added += 1;
+        }
+        let Some(at) = e.started() else {
             return;
         };
-        if date > self.oldest_day && date <= self.today {
-            self.days.insert(date);
-        }
-        let monday = week_start(date);
-        if let Some(w) = self.by_week.iter_mut().find(|(m, _)| *m == monday) {
-            w.1 = w.1.saturating_add(e.practised_s);
+        let day = self.calendar.day_of(at);
+        if day > self.oldest_day && day <= self.today {
+            let total = self.days.entry(day).or_default();
+            total.secs = total.secs.saturating_add(e.practised_s);
+            total.sessions = total.sessions.saturating_add(1);
+            self.list(e, at, day);
         }
         let key: String = e.title.chars().take(TITLE_KEY_CHARS).collect();
         let slot = if self.by_title.len() < MAX_TITLES || self.by_title.contains_key(&key) {
@@ -482,10 +553,37 @@ impl Tally {
         slot.1 += 1;
     }
 
-    pub fn finish(mut self) -> Stats {
-        for w in &mut self.by_week {
-            w.1 /= 60;
+    /// Keeps the entry in its month's list if it is among the month's latest.
+    fn list(&mut self, e: &Entry, at: Timestamp, day: Date) {
+        let month = day.first_of_month();
+        let list = self.months.entry(month).or_default();
+        // Newest first; an entry as old as a listed one goes after it.
+        let place = list.partition_point(|l| l.at >= at);
+        if place >= LISTED_PER_MONTH {
+            return;
         }
+        list.insert(
+            place,
+            Listed {
+                at,
+                local: at.to_zoned_datetime(self.calendar.tz.clone()).datetime(),
+                day,
+                title: cut(&e.title, LISTED_TITLE_CHARS),
+                practised_s: e.practised_s,
+                completed: e.completed,
+                added: e.added,
+                note: e
+                    .note
+                    .as_deref()
+                    .map(|n| cut(n, LISTED_NOTE_CHARS))
+                    .filter(|n| !n.is_empty()),
+            },
+        );
+        list.truncate(LISTED_PER_MONTH);
+    }
+
+    /// What was gathered, for the journal view.
+    pub fn history(self) -> History {
         let mut most: Vec<(String, Duration, usize)> = self
             .by_title
             .into_iter()
@@ -499,34 +597,126 @@ impl Tally {
             ));
         }
         most.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        History {
+            calendar: self.calendar,
+            today: self.today,
+            sessions: self.sessions,
+            practised: Duration::from_secs(self.practised),
+            added: self.added,
+            days: self.days,
+            months: self.months,
+            most_practised: most,
+        }
+    }
+
+    /// The stats over the weeks asked for when the tally began.
+    pub fn finish(self) -> Stats {
+        let weeks = self.weeks;
+        self.history().stats(weeks)
+    }
+}
+
+/// A journal gathered: what `hara stats` prints and the journal view draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    pub calendar: Calendar,
+    /// The practice day it was when the journal was read.
+    pub today: Date,
+    pub sessions: usize,
+    pub practised: Duration,
+    pub added: usize,
+    /// The total of each practice day with practice, up to today.
+    pub days: BTreeMap<Date, Day>,
+    /// The latest entries of each month (by its first day), newest first.
+    pub months: BTreeMap<Date, Vec<Listed>>,
+    /// (title, time, sessions), most time first.
+    pub most_practised: Vec<(String, Duration, usize)>,
+}
+
+impl History {
+    /// The total of a practice day.
+    pub fn day(&self, day: Date) -> Day {
+        self.days.get(&day).copied().unwrap_or_default()
+    }
+
+    /// Totals over the days from `first` to `last`, both included.
+    pub fn between(&self, first: Date, last: Date) -> Day {
+        self.days
+            .range(first..=last)
+            .fold(Day::default(), |sum, (_, d)| Day {
+                secs: sum.secs.saturating_add(d.secs),
+                sessions: sum.sessions.saturating_add(d.sessions),
+            })
+    }
+
+    /// How many days from `first` to `last` had practice.
+    pub fn days_practised(&self, first: Date, last: Date) -> usize {
+        self.days.range(first..=last).count()
+    }
+
+    /// Consecutive days with practice up to today (or up to yesterday, if none yet today).
+    pub fn streak(&self) -> u32 {
         let today = self.today;
-        let mut day = if self.days.contains(&today) {
+        let mut day = if self.days.contains_key(&today) {
             today
         } else {
             today.yesterday().unwrap_or(today)
         };
         let mut streak = 0;
-        while self.days.contains(&day) {
+        while self.days.contains_key(&day) {
             streak += 1;
             match day.yesterday() {
                 Ok(d) => day = d,
                 Err(_) => break,
             }
         }
+        streak
+    }
+
+    /// The stats over the `weeks` weeks up to today.
+    pub fn stats(&self, weeks: u32) -> Stats {
+        let this_week = self.calendar.week_of(self.today);
+        let firsts: Vec<Date> = (0..weeks)
+            .rev()
+            .filter_map(|w| this_week.checked_sub((i64::from(w) * 7).days()).ok())
+            .collect();
+        let by_week = firsts
+            .iter()
+            .map(|first| {
+                let last = first.checked_add(6.days()).unwrap_or(*first);
+                (*first, self.between(*first, last).secs / 60)
+            })
+            .collect();
+        let days = firsts
+            .first()
+            .map(|first| {
+                std::iter::successors(Some(*first), |d| d.tomorrow().ok())
+                    .take_while(|d| *d <= self.today)
+                    .map(|d| (d, self.day(d)))
+                    .collect()
+            })
+            .unwrap_or_default();
         Stats {
             sessions: self.sessions,
-            practised: Duration::from_secs(self.practised),
-            weeks: self.by_week,
-            most_practised: most,
-            streak,
+            practised: self.practised,
+            added: self.added,
+            weeks: by_week,
+            days,
+            most_practised: self.most_practised.clone(),
+            streak: self.streak(),
         }
     }
 }
 
 /// Totals, minutes per week over the `weeks` weeks up to `today`, the most practised
-/// sessions, and the streak, with dates in `tz`.
+/// sessions, and the streak, with days from midnight and weeks from Monday in `tz`.
 pub fn stats(entries: &[Entry], today: Date, tz: &TimeZone, weeks: u32) -> Stats {
-    let mut tally = Tally::new(today, tz, weeks);
+    stats_in(entries, today, &Calendar::midnight(tz.clone()), weeks)
+}
+
+/// [`stats`] with days and weeks as `calendar` counts them.
+pub fn stats_in(entries: &[Entry], today: Date, calendar: &Calendar, weeks: u32) -> Stats {
+    let mut tally = Tally::with_calendar(today, calendar, weeks);
     for e in entries {
         tally.add(e);
     }
@@ -534,8 +724,7 @@ pub fn stats(entries: &[Entry], today: Date, tz: &TimeZone, weeks: u32) -> Stats
 }
 
 /// The header row of the CSV export.
-pub const CSV_HEADER: &str =
-    "start,title,source,planned_s,practised_s,completed,stopped_at_step,steps,note,preview_speed\n";
+pub const CSV_HEADER: &str = "start,title,source,planned_s,practised_s,completed,stopped_at_step,steps,note,preview_speed,added\n";
 
 /// One text cell of the CSV export. The journal may come from someone else, and the export
 /// is opened in spreadsheets and printed on terminals, so the text is first made safe for a
@@ -568,6 +757,7 @@ pub fn csv_row(e: &Entry) -> String {
         e.steps.to_string(),
         csv_cell(e.note.as_deref().unwrap_or("")),
         e.preview.map(|s| s.to_string()).unwrap_or_default(),
+        e.added.to_string(),
     ]
     .join(",");
     row.push('\n');

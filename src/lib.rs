@@ -6,6 +6,7 @@
 pub mod attach;
 pub mod audio;
 pub mod bundled;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod diag;

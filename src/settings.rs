@@ -50,6 +50,8 @@ pub const SETTINGS: &[Setting] = &[
     setting(Some("note"), None, Some("--no-note")),
     setting(Some("session_dirs"), None, Some("--dir")),
     setting(Some("sound_dirs"), None, None),
+    setting(Some("day_starts"), None, None),
+    setting(Some("week_starts"), None, None),
 ];
 
 /// The master volume when nothing sets it.
@@ -76,6 +78,10 @@ pub struct Settings {
     /// Searched in order: `--dir`, the config file's, then the default folder.
     pub session_dirs: Vec<PathBuf>,
     pub sound_dirs: Vec<PathBuf>,
+    /// When a practice day begins (midnight unless the config file says otherwise).
+    pub day_starts: jiff::civil::Time,
+    /// The first day of a week: the config file's, else the locale's, else Monday.
+    pub week_starts: jiff::civil::Weekday,
 }
 
 /// hara's own folders, where they are on this machine.
@@ -180,6 +186,13 @@ impl Settings {
         let mut session_dirs = cli.dirs.clone();
         session_dirs.extend(config.session_dirs.iter().cloned());
         session_dirs.extend(folders.sessions.clone());
+        let week_starts = config
+            .week_starts
+            .or_else(|| {
+                crate::calendar::time_locale(env)
+                    .and_then(|l| crate::calendar::locale_week_start(&l))
+            })
+            .unwrap_or(jiff::civil::Weekday::Monday);
         let mut sound_dirs = config.sound_dirs.clone();
         sound_dirs.extend(folders.sounds.clone());
         Ok(Settings {
@@ -199,6 +212,8 @@ impl Settings {
             journal: journal_path,
             session_dirs,
             sound_dirs,
+            day_starts: config.day_starts.unwrap_or(jiff::civil::Time::midnight()),
+            week_starts,
         })
     }
 
@@ -222,6 +237,15 @@ impl Settings {
             ask_note: self.note,
             time_left: self.time_left,
         }
+    }
+
+    /// How days and weeks are counted, in this computer's time zone.
+    pub fn calendar(&self) -> crate::calendar::Calendar {
+        crate::calendar::Calendar::new(
+            jiff::tz::TimeZone::system(),
+            self.day_starts,
+            self.week_starts,
+        )
     }
 
     /// The master volume as a gain, 0.0 to 1.0.
@@ -443,6 +467,37 @@ mod tests {
     }
 
     #[test]
+    fn a_day_starts_where_the_config_file_says_else_at_midnight() {
+        let d = |config: &str| settings(&[], &[], config).day_starts;
+        assert_eq!(d(""), jiff::civil::Time::midnight());
+        assert_eq!(d("day_starts = \"04:00\""), jiff::civil::time(4, 0, 0, 0));
+    }
+
+    #[test]
+    fn weeks_start_where_the_config_file_says_else_as_the_locale_does_else_monday() {
+        use jiff::civil::Weekday::{Monday, Saturday, Sunday};
+        let w = |vars: &[(&str, &str)], config: &str| settings(&[], vars, config).week_starts;
+        assert_eq!(w(&[], ""), Monday);
+        assert_eq!(w(&[("LANG", "C.UTF-8")], ""), Monday, "no region");
+        assert_eq!(w(&[("LANG", "en_US.UTF-8")], ""), Sunday);
+        assert_eq!(
+            w(&[("LANG", "en_US.UTF-8"), ("LC_TIME", "de_DE.UTF-8")], ""),
+            Monday,
+            "LC_TIME over LANG"
+        );
+        assert_eq!(
+            w(&[("LC_TIME", "de_DE.UTF-8"), ("LC_ALL", "ar_EG.UTF-8")], ""),
+            Saturday,
+            "LC_ALL over LC_TIME"
+        );
+        assert_eq!(
+            w(&[("LC_ALL", "en_US.UTF-8")], "week_starts = \"monday\""),
+            Monday,
+            "the config file over the locale"
+        );
+    }
+
+    #[test]
     fn every_config_key_is_a_setting() {
         let keys: Vec<&str> = SETTINGS.iter().filter_map(|s| s.key).collect();
         for key in [
@@ -457,9 +512,11 @@ mod tests {
             "note",
             "session_dirs",
             "sound_dirs",
+            "day_starts",
+            "week_starts",
         ] {
             assert!(keys.contains(&key), "{key}");
         }
-        assert_eq!(keys.len(), 11);
+        assert_eq!(keys.len(), 13);
     }
 }

@@ -51,14 +51,28 @@ fn readme_lists_every_key_as_the_help_does() {
     }
 }
 
-#[test]
-fn readme_lists_every_setting() {
-    let readme = include_str!("../README.md");
-    let table = readme
-        .split("| setting | command line | environment | config key | default |")
+/// The rows of the README's table under `header`, up to the blank line that ends it.
+fn readme_table(header: &str) -> &'static str {
+    include_str!("../README.md")
+        .split(header)
         .nth(1)
         .and_then(|rest| rest.split("\n\n").next())
-        .expect("the settings table");
+        .unwrap_or_else(|| panic!("README has no table {header}"))
+}
+
+#[test]
+fn readme_lists_every_journal_key_as_its_help_does() {
+    let table = readme_table("| key | in the journal view |");
+    use hara::ui::action::{Scope, help_rows};
+    for (keys, what) in help_rows(Scope::Journal) {
+        let row = format!("| {keys} | {what} |");
+        assert!(table.contains(&row), "README lacks the row {row}");
+    }
+}
+
+#[test]
+fn readme_lists_every_setting() {
+    let table = readme_table("| setting | command line | environment | config key | default |");
     for s in hara::settings::SETTINGS {
         for name in [s.key, s.env, s.flag].into_iter().flatten() {
             assert!(

@@ -124,6 +124,7 @@ fn entry(title: &str) -> Entry {
         steps: 1,
         note: None,
         preview: None,
+        added: false,
     }
 }
 
@@ -627,7 +628,7 @@ fn the_export_carries_no_escape_sequences() {
     }
     let csv = stdout(&home.run(&["export", "--csv"]));
     assert!(csv.contains(",titlered,srcred,"), "{csv}");
-    assert!(csv.ends_with(",notered,\n"), "{csv}");
+    assert!(csv.ends_with(",notered,,false\n"), "{csv}");
 }
 
 #[test]
@@ -716,6 +717,6 @@ fn cells_a_spreadsheet_would_run_are_neutralised() {
     let row = csv.lines().nth(1).unwrap();
     assert_eq!(
         row,
-        "2026-11-02T07:30:00+01:00,\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"Click\"\")\",'-source,240,200,true,,1,'@note,"
+        "2026-11-02T07:30:00+01:00,\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"Click\"\")\",'-source,240,200,true,,1,'@note,,false"
     );
 }

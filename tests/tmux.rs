@@ -317,3 +317,75 @@ fn a_teachers_terminal_follows_the_projected_run_and_its_keys_act_on_it() {
     let teacher = t.screen_of("t:1");
     assert!(!teacher.contains("The run has ended"), "{teacher}");
 }
+
+/// A journal with a sitting a minute ago and one six weeks ago, in Europe/Berlin.
+fn journal_with_two_sittings(dir: &std::path::Path) -> std::path::PathBuf {
+    let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    let line = |ago: jiff::SignedDuration, title: &str| {
+        let start = jiff::Timestamp::now()
+            .checked_sub(ago)
+            .unwrap()
+            .to_zoned_datetime(tz.clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string();
+        format!(
+            "{{\"start\":\"{start}\",\"title\":\"{title}\",\"source\":\"x\",\"planned_s\":600,\
+             \"practised_s\":600,\"completed\":true,\"steps\":1}}\n"
+        )
+    };
+    let path = dir.join("journal.jsonl");
+    let text = line(jiff::SignedDuration::from_hours(24 * 42), "Earlier sit")
+        + &line(jiff::SignedDuration::from_secs(30), "Tmux sit");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn the_journal_view_moves_through_months_and_gives_the_terminal_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_with_two_sittings(dir.path());
+    let t = Tmux::start_with(
+        &format!("TZ=Europe/Berlin HARA_JOURNAL={}", journal.display()),
+        "journal",
+        (100, 30),
+    );
+    let now = jiff::ZonedDateTime::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Europe/Berlin").unwrap());
+    let this_month = now.strftime("%B %Y").to_string();
+    let screen = t.wait_for("a year of days");
+    assert!(screen.contains(&this_month), "{screen}");
+    assert!(screen.contains("Tmux sit"), "{screen}");
+    assert_eq!(t.alternate_on(), "1");
+    t.keys(&["Left"]);
+    let before = now
+        .first_of_month()
+        .unwrap()
+        .checked_sub(jiff::Span::new().days(1))
+        .unwrap()
+        .strftime("%B %Y")
+        .to_string();
+    t.wait_for(&before);
+    t.keys(&["?"]);
+    t.wait_for("journal keys");
+    t.keys(&["Escape", "t"]);
+    t.wait_for(&this_month);
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+    assert_eq!(t.alternate_on(), "0");
+}
+
+#[test]
+fn j_in_the_picker_opens_the_journal_and_q_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_with_two_sittings(dir.path());
+    let t = Tmux::start_with(&format!("HARA_JOURNAL={}", journal.display()), "", (80, 24));
+    t.wait_for("choose a session");
+    t.keys(&["j"]);
+    let screen = t.wait_for("minutes a day");
+    assert!(screen.contains("Tmux sit"), "{screen}");
+    t.keys(&["q"]);
+    t.wait_for("choose a session");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+    assert_eq!(t.alternate_on(), "0");
+}

@@ -5,13 +5,18 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
-use clap::Args;
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use jiff::civil::DateTime;
+use jiff::tz::{AmbiguousOffset, TimeZone};
+use jiff::{Timestamp, ZonedDateTime};
 
 use super::check::plural;
-use crate::journal::{self, Ending, Entry};
+use crate::calendar::Calendar;
+use crate::journal::{self, Ending, Entry, History};
 use crate::output::Writer;
 use crate::session::duration::format;
+use crate::settings::Settings;
 use crate::text::{self, clean_line};
 use crate::timeline::Timeline;
 
@@ -117,13 +122,57 @@ fn need(path: Option<PathBuf>) -> Result<PathBuf> {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct LogArgs {
+    #[command(subcommand)]
+    pub command: Option<LogCommand>,
     /// Only sessions on or after this date (YYYY-MM-DD)
     #[arg(long, value_name = "DATE")]
     pub since: Option<jiff::civil::Date>,
     /// At most this many, the most recent
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Add a sitting done without hara (a retreat, a class with a real bowl); it is marked as
+    /// added by hand and counts like any other
+    Add(AddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// How long it was, e.g. 45m or 1h30m (at most 24h)
+    #[arg(value_name = "LENGTH", value_parser = parse_length)]
+    pub length: Duration,
+    /// What it was, e.g. "Zazenkai" (default: "Sitting")
+    #[arg(long, value_name = "TITLE")]
+    pub title: Option<String>,
+    /// When it began, in local time: "YYYY-MM-DD HH:MM", or HH:MM for the last time the clock
+    /// read it (default: it ended just now)
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+    /// A note for the journal
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+/// The longest sitting `hara log add` takes; a retreat is added a day at a time.
+const MAX_ADDED: Duration = Duration::from_secs(24 * 3600);
+
+/// The title of an added entry when none is given.
+const DEFAULT_ADDED_TITLE: &str = "Sitting";
+
+fn parse_length(text: &str) -> Result<Duration, String> {
+    let d = super::run::parse_duration(text)?;
+    if d < Duration::from_secs(1) {
+        return Err("the length must be at least a second".into());
+    }
+    if d > MAX_ADDED {
+        return Err("a sitting is at most 24h; add a longer retreat one day at a time".into());
+    }
+    Ok(d)
 }
 
 /// The latest entries (up to `limit`, passing `keep`), newest first, read from the end of
@@ -163,11 +212,15 @@ fn latest(path: &Path, limit: usize, keep: impl Fn(&Entry) -> bool) -> Result<Ve
     Ok(found)
 }
 
-pub fn log(path: Option<PathBuf>, args: &LogArgs) -> Result<ExitCode> {
-    let path = need(path)?;
-    let tz = jiff::tz::TimeZone::system();
+pub fn log(settings: &Settings, args: &LogArgs) -> Result<ExitCode> {
+    if let Some(LogCommand::Add(add_args)) = &args.command {
+        return add(settings, add_args);
+    }
+    let path = need(settings.journal.clone())?;
+    let calendar = settings.calendar();
+    let tz = calendar.tz.clone();
     let since = |e: &Entry| match (args.since, e.started()) {
-        (Some(since), Some(t)) => t.to_zoned_datetime(tz.clone()).date() >= since,
+        (Some(since), Some(t)) => calendar.day_of(t) >= since,
         _ => true,
     };
     let mut shown = latest(&path, args.limit, since)?;
@@ -190,7 +243,9 @@ pub fn log(path: Option<PathBuf>, args: &LogArgs) -> Result<ExitCode> {
             })
             .unwrap_or_default();
         let secs = |s| format(Duration::from_secs(s));
-        let how = if e.completed {
+        let how = if e.added {
+            "added by hand".to_string()
+        } else if e.completed {
             "completed".to_string()
         } else {
             match e.stopped_at_step {
@@ -198,12 +253,16 @@ pub fn log(path: Option<PathBuf>, args: &LogArgs) -> Result<ExitCode> {
                 None => "stopped".into(),
             }
         };
-        let mut line = format!(
-            "{when}  {}  {} of {}, {how}",
-            text::fit(&clean_line(&e.title), text::MAX_TITLE_CHARS),
-            secs(e.practised_s),
-            secs(e.planned_s)
-        );
+        let title = text::fit(&clean_line(&e.title), text::MAX_TITLE_CHARS);
+        let mut line = if e.added {
+            format!("{when}  {title}  {}, {how}", secs(e.practised_s))
+        } else {
+            format!(
+                "{when}  {title}  {} of {}, {how}",
+                secs(e.practised_s),
+                secs(e.planned_s)
+            )
+        };
         if let Some(speed) = e.preview {
             line += &format!(" (a preview at {speed}×, not counted)");
         }
@@ -216,8 +275,167 @@ pub fn log(path: Option<PathBuf>, args: &LogArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The longest note `hara log` shows; the rest is cut with an ellipsis.
+/// The longest note `hara log` shows; the rest is cut with an ellipsis. `hara log add`
+/// takes no longer one, so nothing added is hidden.
 const MAX_NOTE_CHARS: usize = 500;
+
+/// An offset from UTC as RFC 3339 writes it: `+01:00`.
+fn offset(o: jiff::tz::Offset) -> String {
+    let secs = o.seconds();
+    let sign = if secs < 0 { '-' } else { '+' };
+    let secs = secs.unsigned_abs();
+    format!("{sign}{:02}:{:02}", secs / 3600, secs % 3600 / 60)
+}
+
+/// `hara log add`: a sitting done without hara, appended to the journal.
+pub fn add(settings: &Settings, args: &AddArgs) -> Result<ExitCode> {
+    let path = need(settings.journal.clone())?;
+    let calendar = settings.calendar();
+    let title = clean_line(args.title.as_deref().unwrap_or(DEFAULT_ADDED_TITLE));
+    if title.is_empty() {
+        bail!("the title is empty: write what it was, e.g. --title \"Zazenkai\"");
+    }
+    let chars = title.chars().count();
+    if chars > text::MAX_TITLE_CHARS {
+        bail!(
+            "the title is {chars} characters long; a title is at most {} (docs/limits.md)",
+            text::MAX_TITLE_CHARS
+        );
+    }
+    let note = args
+        .note
+        .as_deref()
+        .map(clean_line)
+        .filter(|n| !n.is_empty());
+    if let Some(n) = &note {
+        let chars = n.chars().count();
+        if chars > MAX_NOTE_CHARS {
+            bail!("the note is {chars} characters long; a note is at most {MAX_NOTE_CHARS}");
+        }
+    }
+    let now = Timestamp::now();
+    let start = match &args.at {
+        None => now
+            .checked_sub(args.length)
+            .context("cannot work out when it began")?
+            .to_zoned_datetime(calendar.tz.clone()),
+        Some(text) => {
+            let Began { start, remark } = began(text, &calendar.tz, now)?;
+            if start.timestamp() > now {
+                bail!(
+                    "{} is in the future: --at says when the sitting began",
+                    clean_line(text)
+                );
+            }
+            if let Some(remark) = remark {
+                writeln!(Writer::stderr(), "note: {remark}")?;
+            }
+            start
+        }
+    };
+    let entry = journal::added_entry(&start, args.length, &title, note.as_deref());
+    journal::append(&path, &entry)
+        .with_context(|| format!("cannot write the journal {}", path.display()))?;
+    let day = calendar.day_of(start.timestamp());
+    let mut said = format!(
+        "Added to the journal: {}  {title}  {}, counted for {}",
+        start.strftime("%Y-%m-%d %H:%M"),
+        format(Duration::from_secs(entry.practised_s)),
+        day.strftime("%A %-d %B %Y")
+    );
+    if day != start.date() {
+        said += &format!(
+            " (your day starts at {})",
+            calendar.day_starts.strftime("%H:%M")
+        );
+    }
+    let mut out = Writer::stdout();
+    writeln!(out, "{said}.")?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// When an added sitting began, and anything worth saying about how that was read.
+struct Began {
+    start: ZonedDateTime,
+    remark: Option<String>,
+}
+
+/// Reads `--at`: a local date and time (`2026-11-29 19:00`, or with a `T`), a time of day
+/// alone (the last time the clock read it), or a time with its offset
+/// (`2026-10-25T02:30+01:00`). A local time the clocks skipped is an error; one they passed
+/// twice is taken the first time, and said so.
+fn began(text: &str, tz: &TimeZone, now: Timestamp) -> Result<Began> {
+    let shown = clean_line(text);
+    let text = text.trim();
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Ok(Began {
+            start: t.to_zoned_datetime(tz.clone()),
+            remark: None,
+        });
+    }
+    let local = [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| DateTime::strptime(f, text).ok());
+    let local = match local {
+        Some(dt) => dt,
+        None => {
+            let Ok(time) = jiff::civil::Time::strptime("%H:%M", text) else {
+                bail!(
+                    "`{shown}` is not a date and time; write --at \"2026-11-29 19:00\" \
+                     (or a time of day, 19:00)"
+                );
+            };
+            // The last time the clock read it: today, or yesterday if that is still to come.
+            let today = now.to_zoned_datetime(tz.clone());
+            let mut dt = today.date().to_datetime(time);
+            if dt > today.datetime() {
+                dt = dt
+                    .date()
+                    .yesterday()
+                    .context("cannot work out that time yesterday")?
+                    .to_datetime(time);
+            }
+            dt
+        }
+    };
+    let zone = tz.iana_name().unwrap_or("this time zone");
+    let when = local.strftime("%Y-%m-%d %H:%M");
+    let ambiguous = tz.to_ambiguous_zoned_datetime(local);
+    match ambiguous.offset() {
+        AmbiguousOffset::Unambiguous { .. } => Ok(Began {
+            start: ambiguous
+                .compatible()
+                .context("cannot work out that time")?,
+            remark: None,
+        }),
+        AmbiguousOffset::Gap { before, after } => {
+            let (before, after) = (offset(before), offset(after));
+            bail!(
+                "{when} did not happen in {zone}: the clocks went forward that night \
+             (from {before} to {after}); give a time before or after the change"
+            )
+        }
+        AmbiguousOffset::Fold { before, after } => {
+            let start = ambiguous.earlier().context("cannot work out that time")?;
+            let (before, after) = (offset(before), offset(after));
+            Ok(Began {
+                start,
+                remark: Some(format!(
+                    "{when} came twice in {zone} (the clocks went back from {before} to \
+                     {after}); recorded the first, at {before}. For the second, write \
+                     --at {}{after}",
+                    local.strftime("%Y-%m-%dT%H:%M")
+                )),
+            })
+        }
+    }
+}
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
@@ -227,21 +445,60 @@ pub struct StatsArgs {
     /// Also show the run of consecutive days with practice
     #[arg(long)]
     pub streak: bool,
+    /// Print the stats as JSON, for tools (the streak only with --streak)
+    #[arg(long)]
+    pub json: bool,
 }
 
-pub fn stats(path: Option<PathBuf>, args: &StatsArgs) -> Result<ExitCode> {
-    let path = need(path)?;
-    let tz = jiff::tz::TimeZone::system();
-    let today = jiff::ZonedDateTime::now().date();
-    let mut tally = journal::Tally::new(today, &tz, args.weeks);
+pub fn stats(settings: &Settings, args: &StatsArgs) -> Result<ExitCode> {
+    let path = need(settings.journal.clone())?;
+    let calendar = settings.calendar();
+    let mut tally = journal::Tally::with_calendar(calendar.today(), &calendar, args.weeks);
     stream(&path, |e| {
         tally.add(e);
         Ok(())
     })?;
+    let stats = tally.finish();
     let mut out = Writer::stdout();
-    out.write_all(render_stats(&tally.finish(), args.streak).as_bytes())?;
+    if args.json {
+        let json = stats_json(&stats, &calendar, args.streak);
+        serde_json::to_writer_pretty(&mut out, &json)?;
+        out.write_all(b"\n")?;
+    } else {
+        out.write_all(render_stats(&stats, args.streak).as_bytes())?;
+    }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stats for tools. Titles are cleaned as for a terminal, as everything hara prints is.
+pub fn stats_json(s: &journal::Stats, calendar: &Calendar, streak: bool) -> serde_json::Value {
+    let date = |d: &jiff::civil::Date| d.strftime("%Y-%m-%d").to_string();
+    let mut json = serde_json::json!({
+        "sessions": s.sessions,
+        "practised_s": s.practised.as_secs(),
+        "added_by_hand": s.added,
+        "day_starts": calendar.day_starts.strftime("%H:%M").to_string(),
+        "week_starts": crate::calendar::weekday_name(calendar.week_starts),
+        "weeks": s.weeks.iter().map(|(first, minutes)| serde_json::json!({
+            "first_day": date(first),
+            "minutes": minutes,
+        })).collect::<Vec<_>>(),
+        "days": s.days.iter().map(|(day, total)| serde_json::json!({
+            "day": date(day),
+            "practised_s": total.secs,
+            "sessions": total.sessions,
+        })).collect::<Vec<_>>(),
+        "most_practised": s.most_practised.iter().map(|(title, time, n)| serde_json::json!({
+            "title": clean_line(title),
+            "practised_s": time.as_secs(),
+            "sessions": n,
+        })).collect::<Vec<_>>(),
+    });
+    if streak {
+        json["streak_days"] = s.streak.into();
+    }
+    json
 }
 
 /// The widest a title is shown in the stats; longer ones are cut with an ellipsis.
@@ -258,6 +515,15 @@ pub fn render_stats(s: &journal::Stats, streak: bool) -> String {
         out += &format!("streak: {}\n", plural(s.streak as usize, "day"));
     }
     out += "\nminutes a week\n";
+    if let (Some(first), Some(last)) = (s.weeks.first(), s.weeks.last()) {
+        let minutes: Vec<u64> = s.weeks.iter().map(|w| w.1).collect();
+        out += &format!(
+            "  {}  {} to {}\n",
+            crate::ui::charts::sparkline_text(&minutes),
+            first.0.strftime("%b %d"),
+            last.0.strftime("%b %d")
+        );
+    }
     let most = s.weeks.iter().map(|w| w.1).max().unwrap_or(0).max(1);
     for (monday, minutes) in &s.weeks {
         let cells = (u128::from(*minutes) * 30)
@@ -285,6 +551,47 @@ pub fn render_stats(s: &journal::Stats, streak: bool) -> String {
         }
     }
     out
+}
+
+/// Reads the whole journal, streamed, for the journal view: its history and how many lines
+/// could not be read (`hara log` names them). A missing journal is an empty one.
+pub fn read_history(path: Option<&Path>, calendar: &Calendar) -> Result<(History, usize), String> {
+    let path =
+        path.ok_or("no journal: --no-journal was given, or no data folder could be found")?;
+    let why = |e: std::io::Error| {
+        format!(
+            "cannot read the journal {}: {}",
+            clean_line(&path.display().to_string()),
+            clean_line(&e.to_string())
+        )
+    };
+    let mut tally = journal::Tally::with_calendar(calendar.today(), calendar, 1);
+    let mut skipped = 0;
+    if let Some(file) = journal::open(path).map_err(why)? {
+        journal::stream(file, |line| {
+            match line {
+                Ok(e) => tally.add(&e),
+                Err(_) => skipped += 1,
+            }
+            Ok(())
+        })
+        .map_err(why)?;
+    }
+    Ok((tally.history(), skipped))
+}
+
+/// `hara journal`: the journal view, full screen.
+pub fn view(settings: &Settings) -> Result<ExitCode> {
+    if !crate::ui::can_draw() {
+        bail!(
+            "the journal view needs a terminal; `hara stats` (or `hara stats --json`) and \
+             `hara log` print the journal instead"
+        );
+    }
+    let (history, skipped) = read_history(settings.journal.as_deref(), &settings.calendar())
+        .map_err(anyhow::Error::msg)?;
+    crate::ui::journal::run(history, skipped, &settings.view())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Debug, Args)]

@@ -70,18 +70,20 @@ pub fn run(library: &Library, bare: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The picker, on a terminal. Each session run from it goes into the journal.
+/// The picker, on a terminal. Each session run from it goes into the journal; `j` shows the
+/// journal, read with `read_journal`.
 pub fn pick(
     library: &Library,
     options: ui::Options,
     open_audio: &dyn Fn(&Timeline) -> Audio,
     journal: Option<&Path>,
+    read_journal: ui::ReadJournal,
 ) -> Result<ExitCode> {
     let entries = library.list().into_iter().map(Entry::from_listed).collect();
     let mut record = |timeline: &Timeline, source: &str, ending: &Ending| {
         super::journal::record(journal, timeline, source, ending.clone());
     };
-    if let Some(ended) = ui::run_picker(entries, options, open_audio, &mut record)? {
+    if let Some(ended) = ui::run_picker(entries, options, open_audio, &mut record, read_journal)? {
         super::run::print_ended(&ended);
     }
     Ok(ExitCode::SUCCESS)

@@ -119,10 +119,13 @@ pub enum Command {
     Devices,
     /// Write the session's audio track (bells and breath tones) to a WAV file
     Render(render::RenderArgs),
-    /// Recent sessions from the practice journal
+    /// Recent sessions from the practice journal; `hara log add` adds one done without hara
     Log(journal::LogArgs),
     /// Time practised: totals, minutes a week, the most practised sessions
     Stats(journal::StatsArgs),
+    /// Your practice as pictures, full screen: minutes a day, a year of days, the most
+    /// practised sessions and each month's entries (← → move through the months)
+    Journal,
     /// The practice journal for a spreadsheet
     Export(journal::ExportArgs),
     /// Print a shell completion script
@@ -177,7 +180,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let open_audio = |t: &Timeline| {
                 sound::open(&settings, t).unwrap_or_else(|_| crate::audio::output::Audio::silent())
             };
-            list::pick(&library, view, &open_audio, journal.as_deref())
+            let calendar = settings.calendar();
+            let read_journal = || journal::read_history(settings.journal.as_deref(), &calendar);
+            list::pick(
+                &library,
+                view,
+                &open_audio,
+                journal.as_deref(),
+                &read_journal,
+            )
         }
         None | Some(Command::List) => list::run(&library, command.is_none()),
         Some(Command::Check { sessions }) => check::run(&library, sessions),
@@ -186,9 +197,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Attach { pid }) => attach(*pid, &settings),
         Some(Command::Chime(args)) => sound::chime(args, &settings),
         Some(Command::Render(args)) => render::run(&library, args),
-        Some(Command::Log(args)) => journal::log(journal, args),
-        Some(Command::Stats(args)) => journal::stats(journal, args),
+        Some(Command::Log(args)) => journal::log(&settings, args),
+        Some(Command::Stats(args)) => journal::stats(&settings, args),
         Some(Command::Export(_)) => journal::export(journal),
+        Some(Command::Journal) => journal::view(&settings),
         Some(
             Command::Principles
             | Command::Devices

@@ -86,7 +86,7 @@ impl FitArgs {
 /// that has just passed than one tomorrow.
 const UNTIL_AHEAD: Duration = Duration::from_secs(12 * 3600);
 
-fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
     match duration::parse(text) {
         Ok(d) if !d.is_zero() => Ok(d),
         Ok(_) => Err("the length must be longer than zero".into()),

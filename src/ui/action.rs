@@ -35,6 +35,12 @@ pub enum Action {
     Select,
     /// `/`: start typing a filter in the picker.
     Filter,
+    /// `j` in the picker: the practice journal.
+    Journal,
+    /// In the journal: the month before, the month after, this month.
+    PreviousMonth,
+    NextMonth,
+    ThisMonth,
     /// A typed character, in a text field or where no key is bound to it.
     Char(char),
     Backspace,
@@ -82,17 +88,24 @@ const fn ctrl(c: char) -> Key {
     }
 }
 
-/// Where a row of the key table applies.
+/// Where a row of the key table applies. A key may mean one thing in one screen and
+/// another in the next (← is the step before in a session, the month before in the journal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     /// The session view.
     Session,
     /// The picker.
     Picker,
-    Both,
+    /// The journal view.
+    Journal,
     /// Only inside a question that names its own keys (y at "Leave this session?").
     Dialog,
 }
+
+const SESSION: &[Scope] = &[Scope::Session];
+const PICKER: &[Scope] = &[Scope::Picker];
+const JOURNAL: &[Scope] = &[Scope::Journal];
+const EVERYWHERE: &[Scope] = &[Scope::Session, Scope::Picker, Scope::Journal];
 
 /// One row of the key table: some keys, what they do, and the words for them.
 pub struct Binding {
@@ -104,12 +117,13 @@ pub struct Binding {
     pub what: &'static str,
     /// The keys and the word for them in the one-line hint, if they are in it.
     pub hint: Option<(&'static str, &'static str)>,
-    pub scope: Scope,
+    /// The screens it applies in.
+    pub scopes: &'static [Scope],
 }
 
 impl Binding {
     fn applies_to(&self, scope: Scope) -> bool {
-        self.scope == scope || self.scope == Scope::Both
+        self.scopes.contains(&scope)
     }
 }
 
@@ -121,7 +135,7 @@ pub const BINDINGS: &[Binding] = &[
         label: "space",
         what: "pause / resume",
         hint: Some(("space", "pause")),
-        scope: Scope::Session,
+        scopes: SESSION,
     },
     Binding {
         keys: &[
@@ -131,7 +145,7 @@ pub const BINDINGS: &[Binding] = &[
         label: "→ n",
         what: "next step",
         hint: Some(("→", "next")),
-        scope: Scope::Session,
+        scopes: SESSION,
     },
     Binding {
         keys: &[
@@ -141,103 +155,139 @@ pub const BINDINGS: &[Binding] = &[
         label: "← b",
         what: "restart step / previous step",
         hint: Some(("←", "back")),
-        scope: Scope::Session,
+        scopes: SESSION,
     },
     Binding {
         keys: &[(ch('+'), Action::Extend), (ch('='), Action::Extend)],
         label: "+",
         what: "one more minute in this step",
         hint: Some(("+", "minute")),
-        scope: Scope::Session,
+        scopes: SESSION,
     },
     Binding {
         keys: &[(ch('m'), Action::ToggleMute)],
         label: "m",
         what: "mute / unmute",
         hint: Some(("m", "mute")),
-        scope: Scope::Session,
+        scopes: SESSION,
     },
     Binding {
         keys: &[(ch('['), Action::VolumeDown), (ch(']'), Action::VolumeUp)],
         label: "[ ]",
         what: "volume down / up",
         hint: None,
-        scope: Scope::Session,
+        scopes: SESSION,
     },
     Binding {
         keys: &[(ch('p'), Action::ToggleProjection)],
         label: "p",
         what: "projection view",
         hint: None,
-        scope: Scope::Session,
+        scopes: SESSION,
     },
     Binding {
         keys: &[(ch('t'), Action::ToggleTimeLeft)],
         label: "t",
         what: "time left in the projection view",
         hint: None,
-        scope: Scope::Session,
+        scopes: SESSION,
+    },
+    Binding {
+        keys: &[
+            (key(KeyCode::Left), Action::PreviousMonth),
+            (key(KeyCode::Right), Action::NextMonth),
+        ],
+        label: "← →",
+        what: "the month before / after",
+        hint: Some(("← →", "month")),
+        scopes: JOURNAL,
+    },
+    Binding {
+        keys: &[(ch('t'), Action::ThisMonth)],
+        label: "t",
+        what: "back to this month",
+        hint: None,
+        scopes: JOURNAL,
     },
     Binding {
         keys: &[(ch('?'), Action::ToggleHelp)],
         label: "?",
         what: "this help",
         hint: Some(("?", "help")),
-        scope: Scope::Session,
+        scopes: &[Scope::Session, Scope::Journal],
     },
     Binding {
         keys: &[
             (key(KeyCode::Up), Action::Up),
-            (ch('k'), Action::Up),
             (key(KeyCode::Down), Action::Down),
-            (ch('j'), Action::Down),
         ],
-        label: "↑↓ j k",
+        label: "↑↓",
         what: "move",
-        hint: Some(("↑↓ j k", "move")),
-        scope: Scope::Picker,
+        hint: Some(("↑↓", "move")),
+        scopes: PICKER,
     },
     Binding {
         keys: &[(ch('/'), Action::Filter)],
         label: "/",
         what: "filter the sessions",
         hint: Some(("/", "filter")),
-        scope: Scope::Picker,
+        scopes: PICKER,
     },
     Binding {
         keys: &[(key(KeyCode::Enter), Action::Select)],
         label: "Enter",
         what: "start the session",
         hint: Some(("Enter", "start")),
-        scope: Scope::Picker,
+        scopes: PICKER,
+    },
+    Binding {
+        keys: &[(ch('j'), Action::Journal)],
+        label: "j",
+        what: "your practice journal",
+        hint: Some(("j", "journal")),
+        scopes: PICKER,
     },
     Binding {
         keys: &[(ch('q'), Action::Quit), (key(KeyCode::Esc), Action::Cancel)],
         label: "q Esc",
         what: "quit (press again or y to confirm)",
         hint: Some(("q", "quit")),
-        scope: Scope::Both,
+        scopes: &[Scope::Session, Scope::Picker],
+    },
+    Binding {
+        keys: &[(ch('q'), Action::Quit), (key(KeyCode::Esc), Action::Cancel)],
+        label: "q Esc",
+        what: "close the journal",
+        hint: Some(("q", "close")),
+        scopes: JOURNAL,
     },
     Binding {
         keys: &[(ctrl('z'), Action::Suspend)],
         label: "Ctrl-Z",
         what: "suspend (the session pauses; fg brings it back)",
         hint: None,
-        scope: Scope::Both,
+        scopes: &[Scope::Session, Scope::Picker],
+    },
+    Binding {
+        keys: &[(ctrl('z'), Action::Suspend)],
+        label: "Ctrl-Z",
+        what: "suspend (fg brings it back)",
+        hint: None,
+        scopes: JOURNAL,
     },
     Binding {
         keys: &[(ctrl('c'), Action::ForceQuit)],
         label: "Ctrl-C",
         what: "leave at once",
         hint: None,
-        scope: Scope::Both,
+        scopes: EVERYWHERE,
     },
     Binding {
         keys: &[(ch('y'), Action::Confirm)],
         label: "y",
         what: "yes",
         hint: None,
-        scope: Scope::Dialog,
+        scopes: &[Scope::Dialog],
     },
 ];
 
@@ -264,9 +314,10 @@ pub fn hint_line(scope: Scope, paused: bool) -> String {
         .join(" · ")
 }
 
-/// Maps a key press to an action. Releases are ignored, and so is anything unbound, but
-/// for plain characters, which come as [`Action::Char`].
-pub fn keymap(event: KeyEvent) -> Option<Action> {
+/// Maps a key press in `scope` to an action: the keys of that screen, and those a question
+/// on it names (y). Releases are ignored, and so is anything unbound, but for plain
+/// characters, which come as [`Action::Char`].
+pub fn keymap(event: KeyEvent, scope: Scope) -> Option<Action> {
     if event.kind == KeyEventKind::Release {
         return None;
     }
@@ -276,6 +327,7 @@ pub fn keymap(event: KeyEvent) -> Option<Action> {
     };
     let bound = BINDINGS
         .iter()
+        .filter(|b| b.applies_to(scope) || b.applies_to(Scope::Dialog))
         .flat_map(|b| b.keys)
         .find(|(k, _)| *k == pressed)
         .map(|(_, action)| *action);
@@ -299,14 +351,14 @@ pub fn keymap(event: KeyEvent) -> Option<Action> {
     }
 }
 
-/// The keymap while typing into a text field (the picker's filter, the note after a
-/// session): characters are characters, Enter and Esc finish, arrows still move.
-pub fn text_keymap(key: KeyEvent) -> Option<Action> {
+/// The keymap while typing into a text field in `scope` (the picker's filter, the note
+/// after a session): characters are characters, Enter and Esc finish, arrows still move.
+pub fn text_keymap(key: KeyEvent, scope: Scope) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
         return None;
     }
     if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return keymap(key);
+        return keymap(key, scope);
     }
     Some(match key.code {
         KeyCode::Char(c) => Action::Char(c),
@@ -328,51 +380,77 @@ mod tests {
         KeyEvent::new(code, KeyModifiers::NONE)
     }
 
+    fn session(code: KeyCode) -> Option<Action> {
+        keymap(press(code), Scope::Session)
+    }
+
     #[test]
     fn the_documented_keys_do_what_they_say() {
-        assert_eq!(keymap(press(KeyCode::Char(' '))), Some(Action::TogglePause));
-        assert_eq!(keymap(press(KeyCode::Right)), Some(Action::NextStep));
-        assert_eq!(keymap(press(KeyCode::Char('n'))), Some(Action::NextStep));
-        assert_eq!(keymap(press(KeyCode::Left)), Some(Action::PreviousStep));
-        assert_eq!(
-            keymap(press(KeyCode::Char('b'))),
-            Some(Action::PreviousStep)
-        );
-        assert_eq!(keymap(press(KeyCode::Char('+'))), Some(Action::Extend));
-        assert_eq!(
-            keymap(press(KeyCode::Char('p'))),
-            Some(Action::ToggleProjection)
-        );
-        assert_eq!(keymap(press(KeyCode::Char('?'))), Some(Action::ToggleHelp));
-        assert_eq!(keymap(press(KeyCode::Char('q'))), Some(Action::Quit));
-        assert_eq!(keymap(press(KeyCode::Esc)), Some(Action::Cancel));
-        assert_eq!(keymap(press(KeyCode::Char('j'))), Some(Action::Down));
-        assert_eq!(keymap(press(KeyCode::Up)), Some(Action::Up));
-        assert_eq!(keymap(press(KeyCode::Enter)), Some(Action::Select));
-        assert_eq!(keymap(press(KeyCode::Char('x'))), Some(Action::Char('x')));
+        assert_eq!(session(KeyCode::Char(' ')), Some(Action::TogglePause));
+        assert_eq!(session(KeyCode::Right), Some(Action::NextStep));
+        assert_eq!(session(KeyCode::Char('n')), Some(Action::NextStep));
+        assert_eq!(session(KeyCode::Left), Some(Action::PreviousStep));
+        assert_eq!(session(KeyCode::Char('b')), Some(Action::PreviousStep));
+        assert_eq!(session(KeyCode::Char('+')), Some(Action::Extend));
+        assert_eq!(session(KeyCode::Char('p')), Some(Action::ToggleProjection));
+        assert_eq!(session(KeyCode::Char('?')), Some(Action::ToggleHelp));
+        assert_eq!(session(KeyCode::Char('q')), Some(Action::Quit));
+        assert_eq!(session(KeyCode::Esc), Some(Action::Cancel));
+        assert_eq!(session(KeyCode::Char('y')), Some(Action::Confirm));
+        assert_eq!(session(KeyCode::Char('x')), Some(Action::Char('x')));
+        let picker = |code| keymap(press(code), Scope::Picker);
+        assert_eq!(picker(KeyCode::Up), Some(Action::Up));
+        assert_eq!(picker(KeyCode::Down), Some(Action::Down));
+        assert_eq!(picker(KeyCode::Enter), Some(Action::Select));
+        assert_eq!(picker(KeyCode::Char('j')), Some(Action::Journal));
+        assert_eq!(picker(KeyCode::Char('q')), Some(Action::Quit));
+    }
+
+    #[test]
+    fn a_key_means_what_its_screen_says() {
+        let journal = |code| keymap(press(code), Scope::Journal);
+        assert_eq!(journal(KeyCode::Left), Some(Action::PreviousMonth));
+        assert_eq!(journal(KeyCode::Right), Some(Action::NextMonth));
+        assert_eq!(journal(KeyCode::Char('t')), Some(Action::ThisMonth));
+        assert_eq!(journal(KeyCode::Char('?')), Some(Action::ToggleHelp));
+        assert_eq!(journal(KeyCode::Char('q')), Some(Action::Quit));
+        assert_eq!(journal(KeyCode::Char(' ')), Some(Action::Char(' ')));
+        assert_eq!(session(KeyCode::Char('t')), Some(Action::ToggleTimeLeft));
+        assert_eq!(session(KeyCode::Char('j')), Some(Action::Char('j')));
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        for scope in [Scope::Session, Scope::Picker, Scope::Journal] {
+            assert_eq!(keymap(ctrl_c, scope), Some(Action::ForceQuit));
+        }
     }
 
     #[test]
     fn in_a_text_field_letters_are_letters() {
+        let text = |code| text_keymap(press(code), Scope::Picker);
         for c in ['q', ' ', 'n', 'j', 'k', 'p', '?', '/'] {
-            assert_eq!(text_keymap(press(KeyCode::Char(c))), Some(Action::Char(c)));
+            assert_eq!(text(KeyCode::Char(c)), Some(Action::Char(c)));
         }
-        assert_eq!(text_keymap(press(KeyCode::Enter)), Some(Action::Select));
-        assert_eq!(text_keymap(press(KeyCode::Esc)), Some(Action::Cancel));
-        assert_eq!(text_keymap(press(KeyCode::Down)), Some(Action::Down));
+        assert_eq!(text(KeyCode::Enter), Some(Action::Select));
+        assert_eq!(text(KeyCode::Esc), Some(Action::Cancel));
+        assert_eq!(text(KeyCode::Down), Some(Action::Down));
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(text_keymap(ctrl_c), Some(Action::ForceQuit));
+        assert_eq!(text_keymap(ctrl_c, Scope::Session), Some(Action::ForceQuit));
     }
 
     #[test]
-    fn every_key_is_bound_once_and_every_action_has_a_key() {
-        let keys: Vec<Key> = BINDINGS
-            .iter()
-            .flat_map(|b| b.keys)
-            .map(|(k, _)| *k)
-            .collect();
-        for (i, k) in keys.iter().enumerate() {
-            assert!(!keys[i + 1..].contains(k), "{k:?} is bound twice");
+    fn every_key_is_bound_once_in_each_screen_and_every_action_has_a_key() {
+        for scope in [Scope::Session, Scope::Picker, Scope::Journal] {
+            let keys: Vec<Key> = BINDINGS
+                .iter()
+                .filter(|b| b.applies_to(scope) || b.applies_to(Scope::Dialog))
+                .flat_map(|b| b.keys)
+                .map(|(k, _)| *k)
+                .collect();
+            for (i, k) in keys.iter().enumerate() {
+                assert!(
+                    !keys[i + 1..].contains(k),
+                    "{k:?} is bound twice in {scope:?}"
+                );
+            }
         }
         for action in [
             Action::TogglePause,
@@ -394,6 +472,10 @@ mod tests {
             Action::Down,
             Action::Select,
             Action::Filter,
+            Action::Journal,
+            Action::PreviousMonth,
+            Action::NextMonth,
+            Action::ThisMonth,
         ] {
             assert!(
                 BINDINGS
@@ -417,7 +499,11 @@ mod tests {
         );
         assert_eq!(
             hint_line(Scope::Picker, false),
-            "↑↓ j k move · / filter · Enter start · q quit"
+            "↑↓ move · / filter · Enter start · j journal · q quit"
+        );
+        assert_eq!(
+            hint_line(Scope::Journal, false),
+            "← → month · ? help · q close"
         );
         let help: Vec<_> = help_rows(Scope::Session).map(|(k, _)| k).collect();
         assert_eq!(
@@ -431,17 +517,17 @@ mod tests {
     #[test]
     fn ctrl_c_quits_at_once_and_releases_are_ignored() {
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(keymap(ctrl_c), Some(Action::ForceQuit));
+        assert_eq!(keymap(ctrl_c, Scope::Session), Some(Action::ForceQuit));
         let ctrl_x = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL);
-        assert_eq!(keymap(ctrl_x), None);
+        assert_eq!(keymap(ctrl_x, Scope::Session), None);
         let ctrl_z = KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL);
-        assert_eq!(keymap(ctrl_z), Some(Action::Suspend));
+        assert_eq!(keymap(ctrl_z, Scope::Session), Some(Action::Suspend));
         let release = KeyEvent {
             kind: KeyEventKind::Release,
             state: KeyEventState::NONE,
             ..press(KeyCode::Char('q'))
         };
-        assert_eq!(keymap(release), None);
-        assert_eq!(keymap(press(KeyCode::F(5))), None);
+        assert_eq!(keymap(release, Scope::Session), None);
+        assert_eq!(session(KeyCode::F(5)), None);
     }
 }

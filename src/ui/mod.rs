@@ -8,6 +8,8 @@
 pub mod action;
 pub mod bigtext;
 pub mod breath;
+pub mod charts;
+pub mod journal;
 pub mod picker;
 pub mod render;
 pub mod session;
@@ -28,10 +30,10 @@ use ratatui::{DefaultTerminal, Terminal};
 
 use crate::audio::output::Audio;
 use crate::engine::{Clock, RealClock};
-use crate::journal::Ending;
+use crate::journal::{Ending, History};
 use crate::practice::{Inbox, Inputs, Practice, Wake};
 use crate::timeline::Timeline;
-use action::{Action, keymap, text_keymap};
+use action::{Action, Scope, keymap, text_keymap};
 use picker::{Choice, Entry, Picker};
 use session::{Mode, SessionScreen, SessionView};
 use theme::Theme;
@@ -293,8 +295,10 @@ pub fn session_loop<B: Backend, C: Clock>(
         }
         let action = match inputs.wait(screen.next_wake(practice, now), practice.clock()) {
             None => None,
-            Some(Wake::Input(Input::Key(key))) if screen.wants_text() => text_keymap(key),
-            Some(Wake::Input(Input::Key(key))) => keymap(key),
+            Some(Wake::Input(Input::Key(key))) if screen.wants_text() => {
+                text_keymap(key, Scope::Session)
+            }
+            Some(Wake::Input(Input::Key(key))) => keymap(key, Scope::Session),
             Some(Wake::Input(Input::Resize)) => {
                 // Draw again at the new size, even though the view is the same.
                 shown = None;
@@ -369,13 +373,19 @@ pub fn run_session(
     })
 }
 
+/// Reads the journal for its view: the history, and how many lines could not be read; or
+/// why there is none to show.
+pub type ReadJournal<'a> = &'a dyn Fn() -> Result<(History, usize), String>;
+
 /// `hara`: the picker; a chosen session runs, `record` is told how it ended, and the picker
-/// comes back. Returns the last session's ending, if one ran.
+/// comes back; `j` opens the journal view, read anew each time. Returns the last session's
+/// ending, if one ran.
 pub fn run_picker(
     entries: Vec<Entry>,
     options: Options,
     open_audio: &dyn Fn(&Timeline) -> Audio,
     record: &mut dyn FnMut(&Timeline, &str, &Ending),
+    read_journal: ReadJournal,
 ) -> io::Result<Option<Ending>> {
     let mut inbox = Inbox::new(true)?;
     // The last practice is kept until the picker closes, so its closing bell rings out.
@@ -386,8 +396,10 @@ pub fn run_picker(
             terminal
                 .draw(|frame| picker.render(&options.theme, frame.area(), frame.buffer_mut()))?;
             let action = match inbox.wait(None, &RealClock::new(1)) {
-                Some(Wake::Input(Input::Key(key))) if picker.typing() => text_keymap(key),
-                Some(Wake::Input(Input::Key(key))) => keymap(key),
+                Some(Wake::Input(Input::Key(key))) if picker.typing() => {
+                    text_keymap(key, Scope::Picker)
+                }
+                Some(Wake::Input(Input::Key(key))) => keymap(key, Scope::Picker),
                 // Between sessions there is no run to control.
                 Some(
                     Wake::Input(Input::Resize | Input::Board(_) | Input::Gone) | Wake::Control(_),
@@ -404,6 +416,15 @@ pub fn run_picker(
                 None | Some(Choice::Stay) => {}
                 Some(Choice::Suspend) => suspend(terminal)?,
                 Some(Choice::Quit) => return Ok(false),
+                Some(Choice::Journal) => match read_journal() {
+                    Ok((history, skipped)) => {
+                        let mut screen = journal::JournalScreen::new(history, skipped);
+                        if journal::browse(terminal, &mut screen, &mut inbox, &options.theme)? {
+                            return Ok(true);
+                        }
+                    }
+                    Err(why) => picker.say(why),
+                },
                 Some(Choice::Start(timeline, source)) => {
                     let audio = open_audio(&timeline);
                     let mut practice = Practice::new((*timeline).clone(), RealClock::new(1), audio);
@@ -484,7 +505,7 @@ pub fn run_attached(socket: std::os::unix::net::UnixStream, options: Options) ->
                     None
                 }
                 Some(Wake::Input(Input::Gone)) => return Ok(true),
-                Some(Wake::Input(Input::Key(key))) => keymap(key),
+                Some(Wake::Input(Input::Key(key))) => keymap(key, Scope::Session),
                 Some(Wake::Input(Input::Resize)) => {
                     shown = None;
                     None

@@ -75,6 +75,8 @@ pub enum Choice {
     Quit,
     /// Ctrl-Z: give the terminal back until `fg`.
     Suspend,
+    /// `j`: the practice journal.
+    Journal,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -134,6 +136,7 @@ impl Picker {
             Action::Down => self.selected = (self.selected + 1).min(count.saturating_sub(1)),
             Action::Up => self.selected = self.selected.saturating_sub(1),
             Action::Filter => self.typing = true,
+            Action::Journal => return Choice::Journal,
             Action::Quit | Action::Cancel | Action::ForceQuit => return Choice::Quit,
             Action::Select => {
                 let chosen = self
@@ -149,6 +152,11 @@ impl Picker {
             _ => {}
         }
         Choice::Stay
+    }
+
+    /// Shows a note until the next key (why the journal cannot be shown, say).
+    pub fn say(&mut self, note: String) {
+        self.note = Some(note);
     }
 
     /// Whether keys are being typed into the filter.
@@ -235,7 +243,13 @@ impl Picker {
         let hint = if self.typing {
             "type to filter · Enter done · Esc clear".to_string()
         } else {
-            hint_line(Scope::Picker, false)
+            // On a narrow screen, the keys from the end that fit (start, journal, quit).
+            let full = hint_line(Scope::Picker, false);
+            let parts: Vec<&str> = full.split(" · ").collect();
+            (0..parts.len())
+                .map(|skip| parts[skip..].join(" · "))
+                .find(|h| crate::text::width(h) <= usize::from(keys.width))
+                .unwrap_or(full)
         };
         Paragraph::new(Line::styled(hint, theme.dim))
             .alignment(Alignment::Center)

@@ -1,7 +1,8 @@
 //! Every run of hara in a test gets a home of its own: HOME and the XDG folders inside a
 //! temporary folder the caller owns, and none of the `HARA_` variables (or NO_COLOR) of the
 //! person running the tests, so `cargo test` never reads their config or writes their
-//! journal.
+//! journal. Nor their locale or time zone: days and weeks are counted in UTC from Monday
+//! unless a test sets `TZ` or a locale itself.
 
 use std::ffi::OsStr;
 use std::path::Path;
@@ -18,13 +19,17 @@ pub fn command(program: impl AsRef<OsStr>, home: &Path) -> Command {
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_STATE_HOME", home.join("state"))
         .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC");
     for var in [
         "HARA_CONFIG",
         "HARA_JOURNAL",
         "HARA_THEME",
         "HARA_VOLUME",
         "HARA_DEVICE",
+        "LC_ALL",
+        "LC_TIME",
+        "LANG",
     ] {
         c.env_remove(var);
     }
