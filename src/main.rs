@@ -10,6 +10,14 @@ fn main() -> ExitCode {
     };
     match hara::cli::run(cli) {
         Ok(code) => code,
+        // A wrong --device is a usage error, like a wrong flag.
+        Err(e)
+            if e.downcast_ref::<hara::audio::devices::BadDevice>()
+                .is_some() =>
+        {
+            eprintln!("error: {}", hara::text::clean_line(&format!("{e:#}")));
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {}", hara::text::clean_line(&format!("{e:#}")));
             ExitCode::FAILURE

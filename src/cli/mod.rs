@@ -191,7 +191,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             journal.as_deref(),
         ),
         Some(Command::Chime(args)) => sound::chime(args, &cli.sound, &config),
-        Some(Command::Render(args)) => render::run(&library, args),
+        Some(Command::Render(args)) => render::run(&library, args, &cli.sound, &config),
         Some(Command::Log(args)) => journal::log(journal, args),
         Some(Command::Stats(args)) => journal::stats(journal, args),
         Some(Command::Export(_)) => journal::export(journal),

@@ -1,18 +1,19 @@
 //! Sound at the command line: choosing the output and volume, `hara chime`, `hara devices`.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
+use crate::audio::devices::{self, BadDevice};
 use crate::audio::files;
-use crate::audio::output::{Audio, Output, devices};
+use crate::audio::output::{Audio, Output};
 use crate::audio::render::Bank;
-use crate::audio::synth::RATE;
 use crate::config::Config;
+use crate::session::check::SoundFiles;
 use crate::session::format::{Bell, Instrument, Sound};
+use crate::session::library::FileSounds;
 use crate::timeline::Timeline;
 
 #[derive(Debug, Args)]
@@ -20,7 +21,8 @@ pub struct SoundArgs {
     /// The sound output to use, by name (see `hara devices`)
     #[arg(long, value_name = "NAME", global = true)]
     pub device: Option<String>,
-    /// The master volume, 0 to 100 (default 80); bells' own volumes are relative to it
+    /// The master volume, 0 to 100 (default 80); each step of 10 is 3 dB; bells' own volumes
+    /// are relative to it
     #[arg(long, value_name = "PERCENT", global = true, value_parser = clap::value_parser!(u8).range(0..=100))]
     pub volume: Option<u8>,
     /// No sound at all: the session runs visually (for people who strike their own bowl)
@@ -29,7 +31,8 @@ pub struct SoundArgs {
 }
 
 impl SoundArgs {
-    fn volume(&self, config: &Config) -> f32 {
+    /// The master volume, 0.0 to 1.0.
+    pub fn volume(&self, config: &Config) -> f32 {
         f32::from(self.volume.or(config.volume).unwrap_or(80)) / 100.0
     }
 
@@ -37,27 +40,37 @@ impl SoundArgs {
         self.device.as_deref().or(config.device.as_deref())
     }
 
-    /// The audio for a session: its sounds ready, the device open before the countdown.
+    /// The audio for a session: its sound files decoded, the device opening on the audio
+    /// thread while the caller goes on. A named device that does not exist is an error.
     pub fn open(&self, config: &Config, timeline: &Timeline) -> Result<Audio> {
         if self.silent {
             return Ok(Audio::silent());
+        }
+        if let Some(name) = self.device(config) {
+            devices::check(name).map_err(|why| BadDevice {
+                name: name.to_string(),
+                why,
+            })?;
         }
         let bank = super::render::bank_for(timeline)?;
         Ok(Audio::open(self.device(config), bank, self.volume(config)))
     }
 }
 
-/// The line said once about sound, when there is something to say.
+/// The line said once about sound, when there is something to say (waits for the device to
+/// open, at most a few seconds).
 pub fn notice(audio: &Audio) -> Option<String> {
-    match audio.output() {
-        Output::NoDevice(why) => Some(format!("no sound device ({why}): running silently")),
-        Output::Silent | Output::Device(_) => None,
+    match audio.wait_ready(Duration::from_secs(5)) {
+        Output::NoDevice(why) => Some(format!("{why}: running silently")),
+        Output::Opening => Some("the sound device did not open in time: running silently".into()),
+        Output::Silent | Output::Device(_) | Output::Lost(_) => None,
     }
 }
 
 #[derive(Debug, Args)]
 pub struct ChimeArgs {
-    /// bowl, bell, wood, a bundled sound (temple-bowl, clappers), or a .wav/.ogg file
+    /// bowl, bell, wood, a bundled sound (temple-bowl, clappers), one of your sounds by name,
+    /// or a .wav/.ogg file
     #[arg(default_value = "bowl")]
     pub sound: String,
     /// How many strikes
@@ -65,46 +78,84 @@ pub struct ChimeArgs {
     pub strikes: u32,
 }
 
-pub fn chime(args: &ChimeArgs, sound: &SoundArgs, config: &Config) -> Result<ExitCode> {
-    let mut bank = Bank::default();
-    let what = match Instrument::from_name(&args.sound) {
-        Some(i) => Sound::Instrument(i),
-        None if crate::bundled::sound(&args.sound).is_some() => {
-            let bytes = crate::bundled::sound(&args.sound).unwrap_or_default();
-            bank.add_bundled(&args.sound, files::decode_bytes(bytes)?);
-            Sound::Bundled(args.sound.clone())
-        }
-        None => {
-            let path = PathBuf::from(&args.sound);
-            let samples =
-                files::decode(&path).with_context(|| format!("cannot play {}", path.display()))?;
-            bank.add_file(path.clone(), samples);
-            Sound::File(path)
-        }
+/// Your sound folders, as sessions see them; paths relative to the current folder.
+fn file_sounds(config: &Config) -> FileSounds {
+    let mut sound_dirs = config.sound_dirs.clone();
+    sound_dirs.extend(crate::config::project_dirs().map(|d| d.data_dir().join("sounds")));
+    FileSounds {
+        session_dir: std::env::current_dir().ok(),
+        sound_dirs,
+        decoder: None,
+    }
+}
+
+/// The sound `name` means, decoded into `bank`; a name that means nothing gets the closest.
+fn chime_sound(name: &str, config: &Config, bank: &mut Bank) -> Result<Sound> {
+    if let Some(i) = Instrument::from_name(name) {
+        return Ok(Sound::Instrument(i));
+    }
+    let sounds = file_sounds(config);
+    if let Some(path) = sounds.resolve(name) {
+        let decoded =
+            files::decode(&path).with_context(|| format!("cannot play {}", path.display()))?;
+        bank.add_file(path.clone(), decoded);
+        return Ok(Sound::File(path));
+    }
+    if let Some(bytes) = crate::bundled::sound(name) {
+        bank.add_bundled(name, files::decode_bytes(bytes)?);
+        return Ok(Sound::Bundled(name.to_string()));
+    }
+    let mut names: Vec<String> = Instrument::ALL
+        .iter()
+        .map(|i| i.name().to_string())
+        .collect();
+    names.extend(crate::bundled::SOUNDS.iter().map(|(n, _)| n.to_string()));
+    names.extend(sounds.names());
+    let hint = match crate::diag::did_you_mean(name, names.iter().map(String::as_str)) {
+        Some(s) => format!(" (did you mean `{s}`?)"),
+        None => format!(
+            "; the sounds are {}, or a path to a .wav or .ogg file",
+            names.join(", ")
+        ),
     };
+    bail!("there is no sound `{name}`{hint}")
+}
+
+pub fn chime(args: &ChimeArgs, sound: &SoundArgs, config: &Config) -> Result<ExitCode> {
+    if sound.silent {
+        bail!("--silent and a sound check do not go together");
+    }
+    let mut bank = Bank::default();
+    let what = chime_sound(&args.sound, config, &mut bank)?;
     let bell = Bell {
         sound: what,
         strikes: args.strikes,
         ..Bell::default()
     };
-    if sound.silent {
-        bail!("--silent and a sound check do not go together");
+    if let Some(name) = sound.device(config) {
+        devices::check(name).map_err(|why| BadDevice {
+            name: name.to_string(),
+            why,
+        })?;
     }
-    let ring = bank.bell(&bell).len() as f64 / f64::from(RATE);
     let audio = Audio::open(sound.device(config), bank, sound.volume(config));
-    match audio.output() {
+    match audio.wait_ready(Duration::from_secs(5)) {
         Output::Device(name) => {
             println!(
-                "{bell} on {name}, at volume {:.0}%",
-                sound.volume(config) * 100.0
+                "{bell} on {name}, at volume {}%",
+                (sound.volume(config) * 100.0).round()
             );
             audio.bell(&bell);
-            // Let it ring out before the device closes.
-            std::thread::sleep(Duration::from_secs_f64(ring + 0.3));
+            // Let it ring out (to −40 dB) before the device closes, with a fade.
+            std::thread::sleep(audio.ringing_for());
             Ok(ExitCode::SUCCESS)
         }
-        Output::NoDevice(why) => {
-            println!("no sound device: {why}");
+        Output::NoDevice(why) | Output::Lost(why) => {
+            println!("{why}");
+            Ok(ExitCode::FAILURE)
+        }
+        Output::Opening => {
+            println!("the sound device did not open in time");
             Ok(ExitCode::FAILURE)
         }
         Output::Silent => unreachable!("a sound check is never silent"),
@@ -112,20 +163,25 @@ pub fn chime(args: &ChimeArgs, sound: &SoundArgs, config: &Config) -> Result<Exi
 }
 
 pub fn list_devices() -> Result<ExitCode> {
-    match devices() {
-        Ok(names) if names.is_empty() => {
-            println!("no sound outputs found");
-            Ok(ExitCode::FAILURE)
-        }
-        Ok(names) => {
-            for n in names {
-                println!("{}", crate::text::clean_line(&n));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(why) => {
-            println!("no sound outputs found: {why}");
-            Ok(ExitCode::FAILURE)
-        }
+    let outputs = devices::outputs();
+    if outputs.is_empty() {
+        println!("{}", devices::NO_OUTPUT);
+        return Ok(ExitCode::FAILURE);
     }
+    let width = outputs
+        .iter()
+        .map(|o| o.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    for o in outputs {
+        let mark = if o.default { "*" } else { " " };
+        let default = if o.default { " (the default)" } else { "" };
+        println!(
+            "{mark} {:width$}  {}{default}",
+            crate::text::clean_line(&o.id),
+            crate::text::clean_line(&o.description)
+        );
+    }
+    println!("Choose one with --device NAME (or `device = \"NAME\"` in the config file).");
+    Ok(ExitCode::SUCCESS)
 }
