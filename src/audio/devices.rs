@@ -228,8 +228,18 @@ pub fn find(wanted: Option<&str>) -> Result<(Device, String), String> {
             .find(|d| id(d) == w || description(d).eq_ignore_ascii_case(w))
             .ok_or_else(|| format!("there is no output named `{w}`"))?,
     };
+    // The default device's own description is generic; the listing's says where it goes.
+    let listed = || {
+        host.output_devices()
+            .ok()?
+            .find(|d| id(d) == id(&device))
+            .map(|d| description(&d))
+    };
     let name = match wanted {
-        None => format!("the default output ({})", description(&device)),
+        None => format!(
+            "the default output ({})",
+            listed().unwrap_or_else(|| description(&device))
+        ),
         Some(_) => format!("{} ({})", id(&device), description(&device)),
     };
     Ok((device, name))

@@ -57,7 +57,7 @@ pub const DELAY: Duration = Duration::from_millis(3 * 50 + 30);
 /// Nothing sounding for this long pauses the stream.
 const IDLE: Duration = Duration::from_secs(3);
 /// How long the callbacks may stop before the stream counts as lost.
-const SILENCE: Duration = Duration::from_millis(1500);
+const SILENCE: Duration = Duration::from_secs(4);
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 const LAST_RETRY: Duration = Duration::from_secs(4);
 
@@ -73,7 +73,8 @@ pub fn percent_to_gain(percent: u8) -> f32 {
 
 /// What the audio thread is asked to do.
 enum Command {
-    Sound(EventKind, Instant),
+    /// Something was given to the deck: a paused stream must play.
+    Sounding,
     Gain(f32),
     Paused(bool),
     /// The stream reported an error.
@@ -89,6 +90,8 @@ struct Deck {
     base: Instant,
     /// When output sample 0 is heard, in seconds after `base` (smoothed over callbacks).
     origin: Option<f64>,
+    /// Callbacks averaged into `origin` since it last started afresh.
+    estimates: u32,
     /// Sounds placed late, and the worst lateness, for the benchmark.
     late: u64,
     worst_late: f64,
@@ -96,22 +99,39 @@ struct Deck {
 }
 
 impl Deck {
-    /// Places the waiting voices on their samples; `heard` is when the next sample put out
-    /// will be heard.
-    fn place(&mut self, heard: Instant) {
+    /// Places the waiting voices that start within the next `frames` samples (or should have
+    /// started already); `heard` is when the next sample put out will be heard. Voices further
+    /// ahead wait for a later callback, whose estimate of the stream's clock is better.
+    fn place(&mut self, heard: Instant, frames: usize) {
         let position = self.mixer.position();
         let now_s = heard.saturating_duration_since(self.base).as_secs_f64();
         let origin = now_s - position as f64 / f64::from(RATE);
         self.origin = match self.origin {
-            // Jitter in when callbacks run averages out; a jump (the stream was paused or
-            // restarted) is taken as it is.
-            Some(o) if (origin - o).abs() < 0.02 => Some(o + (origin - o) / 8.0),
-            _ => Some(origin),
+            // Jitter in when callbacks run averages out (quickly over the first few after a
+            // start, then slowly); a jump (the stream was paused or restarted) starts afresh.
+            Some(o) if (origin - o).abs() < 0.02 => {
+                self.estimates = (self.estimates + 1).min(16);
+                Some(o + (origin - o) / self.estimates as f64)
+            }
+            _ => {
+                self.estimates = 1;
+                Some(origin)
+            }
         };
         let o = self.origin.unwrap_or(origin);
-        for (at, voice) in self.pending.drain(..) {
-            let t = at.saturating_duration_since(self.base).as_secs_f64();
+        let horizon = (position + frames as u64) as i64;
+        let mut i = 0;
+        while i < self.pending.len() {
+            let t = self.pending[i]
+                .0
+                .saturating_duration_since(self.base)
+                .as_secs_f64();
             let sample = ((t - o) * f64::from(RATE)).round() as i64 - Mixer::delay() as i64;
+            if sample >= horizon {
+                i += 1;
+                continue;
+            }
+            let (_, voice) = self.pending.swap_remove(i);
             if sample < position as i64 {
                 self.late += 1;
                 let late = (position as i64 - sample) as f64 / f64::from(RATE);
@@ -129,6 +149,9 @@ struct Shared {
     changed: Condvar,
     callbacks: AtomicU64,
     failed: AtomicBool,
+    xruns: AtomicU64,
+    /// How the callback thread's priority was raised ([`Priority`] as a number).
+    priority: AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -172,9 +195,16 @@ fn open_stream(
         let err_shared = shared.clone();
         let wake = Mutex::new(wake.clone());
         let mut mono: Vec<f32> = Vec::new();
+        let mut raised = false;
+        let prio_shared = shared.clone();
         let built = device.build_output_stream(
             config,
             move |data: &mut [f32], info: &cpal::OutputCallbackInfo| {
+                if !raised {
+                    raised = true;
+                    let p = raise_priority();
+                    prio_shared.priority.store(p as u64, Ordering::Relaxed);
+                }
                 let now = Instant::now();
                 let ts = info.timestamp();
                 let latency = ts.playback.duration_since(ts.callback);
@@ -182,7 +212,7 @@ fn open_stream(
                 mono.resize(frames, 0.0);
                 {
                     let mut deck = lock(&cb_shared.deck);
-                    deck.place(now + latency);
+                    deck.place(now + latency, frames);
                     deck.mixer.fill(&mut mono);
                 }
                 for (frame, s) in data.chunks_mut(usize::from(channels)).zip(&mono) {
@@ -190,10 +220,21 @@ fn open_stream(
                 }
                 cb_shared.callbacks.fetch_add(1, Ordering::Relaxed);
             },
-            move |_error| {
-                // cpal calls this over and over while the stream is broken: say it once.
-                if !err_shared.failed.swap(true, Ordering::AcqRel) {
-                    let _ = lock(&wake).send(Command::Wake);
+            move |error: cpal::Error| match error.kind() {
+                // An underrun: the sound broke up for a moment and goes on (counted for the
+                // benchmark).
+                cpal::ErrorKind::Xrun => {
+                    err_shared.xruns.fetch_add(1, Ordering::Relaxed);
+                }
+                cpal::ErrorKind::DeviceChanged => {}
+                // cpal calls this over and over while the stream is broken: say it once, and
+                // give up the raised priority so its loop cannot starve anything until the
+                // stream is closed.
+                _ => {
+                    if !err_shared.failed.swap(true, Ordering::AcqRel) {
+                        lower_priority();
+                        let _ = lock(&wake).send(Command::Wake);
+                    }
                 }
             },
             None,
@@ -217,6 +258,45 @@ fn open_stream(
     Err(format!("{name} cannot play: {last_error}"))
 }
 
+/// How the device's callback thread runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    Normal = 0,
+    /// A lower nice value (−10): more of the CPU when the machine is busy.
+    Nice = 1,
+    /// Real-time round-robin: it runs as soon as the device needs it, however busy the
+    /// machine (allowed for root, or where the audio group has an rtprio limit).
+    RealTime = 2,
+}
+
+/// Raises the calling thread's priority as far as it is allowed to.
+fn raise_priority() -> Priority {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: plain system calls on the calling thread, with a valid parameter struct.
+        unsafe {
+            let param = libc::sched_param { sched_priority: 10 };
+            if libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_RR, &param) == 0 {
+                return Priority::RealTime;
+            }
+            if libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, -10) == 0 {
+                return Priority::Nice;
+            }
+        }
+    }
+    Priority::Normal
+}
+
+/// Back to an ordinary thread.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: as in `raise_priority`.
+    unsafe {
+        let param = libc::sched_param { sched_priority: 0 };
+        libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_OTHER, &param);
+    }
+}
+
 /// The control thread: opens the device (again, after it is lost), places sounds, pauses an
 /// idle stream, and fades out at the end.
 fn control(
@@ -224,7 +304,6 @@ fn control(
     rx: &Receiver<Command>,
     wake: &Sender<Command>,
     device: Option<&str>,
-    bank: &Bank,
 ) {
     let mut live: Option<Live> = None;
     let mut retry = FIRST_RETRY;
@@ -237,6 +316,8 @@ fn control(
             match open_stream(device, shared, wake) {
                 Ok((l, name)) => {
                     shared.failed.store(false, Ordering::Release);
+                    // Sounds asked for while there was no device are not played late.
+                    lock(&shared.deck).pending.clear();
                     live = Some(l);
                     retry = FIRST_RETRY;
                     ever_played = true;
@@ -269,22 +350,13 @@ fn control(
             Some(_) => Duration::from_secs(3600),
         };
         match rx.recv_timeout(timeout) {
-            Ok(Command::Sound(kind, due)) => {
+            Ok(Command::Sounding) => {
                 if let Some(l) = live.as_mut() {
-                    let voices = voices(bank, &kind);
-                    if !voices.is_empty() {
-                        if !l.playing && l.stream.play().is_ok() {
-                            l.playing = true;
-                            l.checked = Instant::now();
-                        }
-                        l.quiet_since = None;
-                        let at = due + DELAY;
-                        let mut deck = lock(&shared.deck);
-                        for (offset, v) in voices {
-                            let offset = Duration::from_secs_f64(offset as f64 / f64::from(RATE));
-                            deck.pending.push((at + offset, v));
-                        }
+                    if !l.playing && l.stream.play().is_ok() {
+                        l.playing = true;
+                        l.checked = Instant::now();
                     }
+                    l.quiet_since = None;
                 }
             }
             Ok(Command::Gain(g)) => lock(&shared.deck).mixer.set_gain(g),
@@ -352,18 +424,8 @@ fn control(
 fn close(shared: &Shared, live: Live) {
     if live.playing {
         lock(&shared.deck).mixer.set_gain(0.0);
-        let start = shared.callbacks.load(Ordering::Relaxed);
-        // The fade takes 30 ms; the device holds two periods more. Stop waiting if the
-        // callbacks stop (a lost device).
-        let until = Instant::now() + Duration::from_millis(30) + 3 * period();
-        while Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(10));
-            if shared.callbacks.load(Ordering::Relaxed) == start
-                && Instant::now() + 2 * period() > until + period()
-            {
-                continue;
-            }
-        }
+        // The fade takes 30 ms, and the device holds up to two periods more.
+        std::thread::sleep(Duration::from_millis(40) + 2 * period());
     }
     let _quiet = Quiet::new();
     drop(live);
@@ -371,6 +433,19 @@ fn close(shared: &Shared, live: Live) {
 
 fn period() -> Duration {
     Duration::from_secs_f64(f64::from(PERIOD) / f64::from(RATE))
+}
+
+/// How playback went.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    /// Sounds placed on their sample.
+    pub placed: u64,
+    /// Of those, how many were asked for too late to start on time (started at once).
+    pub late: u64,
+    pub worst_late: Duration,
+    /// Times the device ran dry (the sound broke up).
+    pub underruns: u64,
+    pub priority: u64,
 }
 
 /// A handle on the audio thread.
@@ -397,6 +472,7 @@ impl Audio {
                 pending: Vec::new(),
                 base: Instant::now(),
                 origin: None,
+                estimates: 0,
                 late: 0,
                 worst_late: 0.0,
                 placed: 0,
@@ -405,14 +481,16 @@ impl Audio {
             changed: Condvar::new(),
             callbacks: AtomicU64::new(0),
             failed: AtomicBool::new(false),
+            xruns: AtomicU64::new(0),
+            priority: AtomicU64::new(Priority::Normal as u64),
         });
         let (tx, rx) = mpsc::channel::<Command>();
         let bank = Arc::new(bank);
-        let (thread_shared, thread_bank, wake) = (shared.clone(), bank.clone(), tx.clone());
+        let (thread_shared, wake) = (shared.clone(), tx.clone());
         let device = device.map(str::to_string);
         let thread = std::thread::Builder::new()
             .name("hara-audio".into())
-            .spawn(move || control(&thread_shared, &rx, &wake, device.as_deref(), &thread_bank));
+            .spawn(move || control(&thread_shared, &rx, &wake, device.as_deref()));
         match thread {
             Ok(thread) => Audio {
                 tx: Some(tx),
@@ -521,7 +599,19 @@ impl Audio {
             } if phase.has_tone() => self.rings(heard, *length),
             _ => return,
         }
-        self.send(Command::Sound(kind.clone(), due));
+        let voices = voices(&self.bank, kind);
+        if let Some(s) = &self.shared
+            && matches!(*lock(&s.output), Output::Device(_))
+        {
+            // Straight into the deck: the callback places them, whatever the control thread
+            // is doing.
+            let mut deck = lock(&s.deck);
+            for (offset, v) in voices {
+                let offset = Duration::from_secs_f64(offset as f64 / f64::from(RATE));
+                deck.pending.push((heard + offset, v));
+            }
+        }
+        self.send(Command::Sounding);
     }
 
     /// Strikes a bell now (the sound check).
@@ -588,12 +678,17 @@ impl Audio {
         }
     }
 
-    /// Sounds placed so far, how many of them late, and the worst lateness: for the
-    /// benchmark (`HARA_SOUND_STATS`).
-    pub fn placement(&self) -> (u64, u64, Duration) {
-        self.shared.as_ref().map_or((0, 0, Duration::ZERO), |s| {
+    /// How playback went, for the benchmark (`HARA_SOUND_STATS=FILE` writes it at the end).
+    pub fn stats(&self) -> Stats {
+        self.shared.as_ref().map_or(Stats::default(), |s| {
             let d = lock(&s.deck);
-            (d.placed, d.late, Duration::from_secs_f64(d.worst_late))
+            Stats {
+                placed: d.placed,
+                late: d.late,
+                worst_late: Duration::from_secs_f64(d.worst_late),
+                underruns: s.xruns.load(Ordering::Relaxed),
+                priority: s.priority.load(Ordering::Relaxed),
+            }
         })
     }
 }
@@ -605,13 +700,17 @@ impl Drop for Audio {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        if std::env::var_os("HARA_SOUND_STATS").is_some() {
-            let (placed, late, worst) = self.placement();
+        if let Some(path) = std::env::var_os("HARA_SOUND_STATS") {
+            let s = self.stats();
             let _ = std::fs::write(
-                std::env::var_os("HARA_SOUND_STATS").unwrap_or_default(),
+                path,
                 format!(
-                    "placed {placed} late {late} worst_ms {:.3}\n",
-                    worst.as_secs_f64() * 1e3
+                    "placed {} late {} worst_late_ms {:.3} underruns {} priority {}\n",
+                    s.placed,
+                    s.late,
+                    s.worst_late.as_secs_f64() * 1e3,
+                    s.underruns,
+                    ["normal", "nice", "realtime"][s.priority.min(2) as usize]
                 ),
             );
         }
@@ -650,6 +749,7 @@ mod tests {
             pending: Vec::new(),
             base: Instant::now(),
             origin: None,
+            estimates: 0,
             late: 0,
             worst_late: 0.0,
             placed: 0,
@@ -671,7 +771,7 @@ mod tests {
         // Asked for 250 ms after the base; the next sample put out is heard at 100 ms.
         d.pending
             .push((d.base + Duration::from_millis(250), click()));
-        d.place(heard);
+        d.place(heard, RATE as usize);
         let mut out = vec![0.0; RATE as usize];
         d.mixer.fill(&mut out);
         let first = out.iter().position(|s| *s != 0.0).unwrap();
@@ -693,7 +793,7 @@ mod tests {
                 d.pending
                     .push((d.base + Duration::from_millis(1234), click()));
             }
-            d.place(heard);
+            d.place(heard, out.len());
             d.mixer.fill(&mut out);
             all.extend_from_slice(&out);
         }
@@ -706,7 +806,7 @@ mod tests {
         );
         // One that should have been heard before the stream got there is late, and counted.
         d.pending.push((d.base, click()));
-        d.place(d.base + period * 40 + Duration::from_millis(80));
+        d.place(d.base + period * 40 + Duration::from_millis(80), out.len());
         assert_eq!(d.late, 1);
     }
 }

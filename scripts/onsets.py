@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Onsets in a recording (float32 mono, 48 kHz, from parec): where the sound first rises
+above -40 dBFS after at least 0.5 s of quiet. Compares them with the planned offsets (one
+per line, in seconds, on stdin) and prints the error of each onset relative to the plan, after
+removing the one constant offset that best fits (the recording's start and the output's fixed
+delay are not known to the sample).
+
+Usage: scripts/onsets.py CAPTURE.raw < planned.txt
+"""
+import statistics
+import struct
+import sys
+
+RATE = 48000
+
+
+def onsets(path, level=0.01, quiet=RATE // 2):
+    data = open(path, "rb").read()
+    n = len(data) // 4
+    samples = struct.unpack(f"<{n}f", data[: n * 4])
+    out, silent = [], quiet
+    for i, s in enumerate(samples):
+        if s > level or s < -level:
+            if silent >= quiet:
+                out.append(i / RATE)
+            silent = 0
+        else:
+            silent += 1
+    return out, n / RATE
+
+
+def main():
+    found, length = onsets(sys.argv[1])
+    planned = [float(x) for x in sys.stdin.read().split()]
+    print(f"recording {length:.1f} s, {len(found)} onsets found, {len(planned)} planned")
+    if len(found) != len(planned):
+        print("onsets:", " ".join(f"{f:.3f}" for f in found))
+        sys.exit(1)
+    diffs = [f - p for f, p in zip(found, planned)]
+    offset = statistics.median(diffs)
+    errors = [1000 * (d - offset) for d in diffs]
+    print(
+        "onset error vs plan (ms): mean %+.2f, worst %+.2f, stdev %.2f, all within +-%.2f"
+        % (
+            statistics.mean(errors),
+            max(errors, key=abs),
+            statistics.pstdev(errors),
+            max(abs(e) for e in errors),
+        )
+    )
+    # Gaps between planned onsets are exact; a dropout shows as a step in the errors.
+    steps = [b - a for a, b in zip(errors, errors[1:])]
+    print("largest step between neighbouring onsets: %.2f ms" % max(map(abs, steps)))
+
+
+main()
