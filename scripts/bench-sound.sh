@@ -67,6 +67,7 @@ switches() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches/ { n += $2 } END
 cost() { # label, seconds to wait first, seconds to measure, session and flags
   local label=$1 wait=$2 seconds=$3; shift 3
   local s=c$RANDOM
+  socket=hara-bench-sound-$$-$s # a server of its own each time: no race with one shutting down
   tmux -L "$socket" new-session -d -s "$s" -x 120 -y 40 \
     "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR PULSE_CLIENTCONFIG=$PULSE_CLIENTCONFIG XDG_CONFIG_HOME=$XDG_CONFIG_HOME $bin run $* --no-journal; sleep 5"
   sleep "$wait"
@@ -80,7 +81,7 @@ cost() { # label, seconds to wait first, seconds to measure, session and flags
   rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
   awk -v l="$label" -v c=$((c1 - c0)) -v s="$seconds" -v w=$((w1 - w0)) -v r="$rss" 'BEGIN {
     printf "%-44s CPU %.3f %% of a core, %.1f wake-ups/s, RSS %.1f MiB\n", l, 100 * c / 1e9 / s, w / s, r / 1024 }'
-  tmux -L "$socket" kill-session -t "$s"
+  tmux -L "$socket" kill-server
 }
 echo "== cost in the full-screen view, 120x40"
 cost "box-breathing, tones and bells (30 s)" 7 30 box-breathing --reduce-motion

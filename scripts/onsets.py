@@ -48,6 +48,8 @@ def main():
             max(abs(e) for e in errors),
         )
     )
+    worst = max(range(len(errors)), key=lambda i: abs(errors[i]))
+    print("worst: onset %d of %d, planned at %.3f s" % (worst + 1, len(errors), planned[worst]))
     # Gaps between planned onsets are exact; a dropout shows as a step in the errors.
     steps = [b - a for a, b in zip(errors, errors[1:])]
     print("largest step between neighbouring onsets: %.2f ms" % max(map(abs, steps)))

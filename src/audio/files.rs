@@ -176,10 +176,13 @@ mod tests {
     }
 
     #[test]
-    fn the_bundled_sounds_decode() {
+    fn the_bundled_sounds_decode_and_are_at_hara_s_own_rate() {
         for (name, bytes) in crate::bundled::SOUNDS {
             let d = decode_bytes(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(d.samples.len() > RATE as usize / 2, "{name} is too short");
+            // Shipped at 48 kHz: played as they are, never resampled.
+            let decoder = Decoder::new(std::io::Cursor::new(*bytes)).unwrap();
+            assert_eq!(rodio::Source::sample_rate(&decoder).get(), RATE, "{name}");
         }
     }
 

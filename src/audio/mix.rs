@@ -107,6 +107,8 @@ struct Limiter {
     sum: f64,
     n: u64,
     release: f32,
+    /// The gain is exactly 1 throughout: a block under the ceiling passes straight through.
+    unity: bool,
 }
 
 impl Limiter {
@@ -119,6 +121,38 @@ impl Limiter {
             sum: LOOKAHEAD as f64,
             n: 0,
             release: 1.0 - (-1.0 / (RELEASE_SECONDS * RATE as f32)).exp(),
+            unity: true,
+        }
+    }
+
+    /// Limits a block in place.
+    fn run_block(&mut self, block: &mut [f32]) {
+        if self.unity && block.iter().all(|x| x.abs() <= CEILING) {
+            // Nothing to limit and nothing being released: only the look-ahead's delay.
+            let n = block.len();
+            self.delay.extend(block.iter().copied());
+            for (o, d) in block.iter_mut().zip(self.delay.drain(..n)) {
+                *o = d;
+            }
+            self.n += block.len() as u64;
+            self.minima.clear();
+            self.minima.push_back((self.n - 1, 1.0));
+            return;
+        }
+        for x in block.iter_mut() {
+            *x = self.run(*x);
+        }
+        // Back at unity (within −100 dB of it): settle there exactly.
+        if self.released > 0.99999
+            && self.minima.iter().all(|&(_, g)| g >= 1.0)
+            && self.smooth.iter().all(|&g| g > 0.99999)
+        {
+            self.released = 1.0;
+            self.smooth.iter_mut().for_each(|g| *g = 1.0);
+            self.sum = LOOKAHEAD as f64;
+            self.unity = true;
+        } else {
+            self.unity = false;
         }
     }
 
@@ -281,14 +315,16 @@ impl Mixer {
                 _ => p.voice.add_to(&mut block[skip..]),
             }
         });
-        for (o, b) in out.iter_mut().zip(block.iter()) {
-            let g = if self.master.moving() {
-                self.master.next()
-            } else {
-                self.master.now
-            };
-            *o = self.limiter.run(b * g);
+        if self.master.moving() {
+            for b in block.iter_mut() {
+                *b *= self.master.next();
+            }
+        } else if self.master.now != 1.0 {
+            let g = self.master.now;
+            block.iter_mut().for_each(|b| *b *= g);
         }
+        self.limiter.run_block(block);
+        out.copy_from_slice(block);
         self.position = to;
     }
 }

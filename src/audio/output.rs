@@ -48,12 +48,15 @@ pub enum Output {
     Silent,
 }
 
-/// Frames the device asks for at a time (50 ms). Its buffer holds two of these, so hara
-/// can be kept from running for up to 100 ms (a busy machine) before the sound breaks up.
-pub const PERIOD: u32 = RATE / 20;
-/// Every sound is heard this long after the instant it was planned for: the device's buffer
-/// (two periods), a period until the next callback, and 30 ms for the event to arrive.
-pub const DELAY: Duration = Duration::from_millis(3 * 50 + 30);
+/// Frames hara asks the device to take at a time (100 ms; PulseAudio's ALSA plugin gives
+/// 67 ms). Its buffer holds two of these, so the device rides out a moment when hara cannot
+/// run, and the sound server and hara wake only about 15 times a second.
+pub const PERIOD: u32 = RATE / 10;
+/// Every sound is heard this long after the instant it was planned for: longer than the
+/// device's latency (measured up to 162 ms at PulseAudio), plus a period until the next
+/// callback, plus 30 ms for the event to arrive. The same for every sound, so their spacing
+/// is exact.
+pub const DELAY: Duration = Duration::from_millis(300);
 /// Nothing sounding for this long pauses the stream.
 const IDLE: Duration = Duration::from_secs(3);
 /// How long the callbacks may stop before the stream counts as lost.
@@ -96,6 +99,12 @@ struct Deck {
     late: u64,
     worst_late: f64,
     placed: u64,
+    /// The most frames a callback asked for, and the longest latency it reported.
+    most_frames: usize,
+    most_latency: Duration,
+    /// The longest time between two callbacks, and when it ended (after `base`).
+    longest_gap: (Duration, Duration),
+    last_callback: Option<Instant>,
 }
 
 impl Deck {
@@ -181,6 +190,11 @@ fn open_stream(
     wake: &Sender<Command>,
 ) -> Result<(Live, String), String> {
     let _quiet = Quiet::new();
+    // Threads started while the stream opens (cpal's, and the sound server's client thread
+    // inside this process) inherit this thread's nice value: a busy machine must not starve
+    // them either. Back to normal once the stream is open.
+    let _nice = Nicer::new();
+    let device_name = device;
     let (device, name) = devices::find(device)?;
     let mut last_error = String::new();
     // hara's own format (mono at the synth's rate) first, so nothing is converted; then
@@ -212,6 +226,15 @@ fn open_stream(
                 mono.resize(frames, 0.0);
                 {
                     let mut deck = lock(&cb_shared.deck);
+                    deck.most_frames = deck.most_frames.max(frames);
+                    if let Some(last) = deck.last_callback {
+                        let gap = now - last;
+                        if gap > deck.longest_gap.0 {
+                            deck.longest_gap = (gap, now - deck.base);
+                        }
+                    }
+                    deck.last_callback = Some(now);
+                    deck.most_latency = deck.most_latency.max(latency);
                     deck.place(now + latency, frames);
                     deck.mixer.fill(&mut mono);
                 }
@@ -255,7 +278,11 @@ fn open_stream(
             Err(e) => last_error = e.to_string(),
         }
     }
-    Err(format!("{name} cannot play: {last_error}"))
+    Err(match device_name {
+        // The default output that does not open is no output at all, in plain words.
+        None => devices::NO_OUTPUT.to_string(),
+        Some(_) => format!("{name} cannot play now ({last_error})"),
+    })
 }
 
 /// How the device's callback thread runs.
@@ -285,6 +312,35 @@ fn raise_priority() -> Priority {
         }
     }
     Priority::Normal
+}
+
+/// While this lives, the calling thread runs at nice −10 (where allowed).
+struct Nicer(bool);
+
+impl Nicer {
+    fn new() -> Self {
+        #[cfg(target_os = "linux")]
+        // SAFETY: setpriority on the calling thread's own id.
+        unsafe {
+            return Nicer(
+                libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, -10) == 0,
+            );
+        }
+        #[allow(unreachable_code)]
+        Nicer(false)
+    }
+}
+
+impl Drop for Nicer {
+    fn drop(&mut self) {
+        #[cfg(target_os = "linux")]
+        if self.0 {
+            // SAFETY: as in `new`.
+            unsafe {
+                libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 0);
+            }
+        }
+    }
 }
 
 /// Back to an ordinary thread.
@@ -352,9 +408,16 @@ fn control(
         match rx.recv_timeout(timeout) {
             Ok(Command::Sounding) => {
                 if let Some(l) = live.as_mut() {
-                    if !l.playing && l.stream.play().is_ok() {
-                        l.playing = true;
-                        l.checked = Instant::now();
+                    if !l.playing {
+                        let _quiet = Quiet::new();
+                        match l.stream.play() {
+                            Ok(()) => {
+                                l.playing = true;
+                                l.checked = Instant::now();
+                            }
+                            // The server went away while the stream was paused: reopen.
+                            Err(_) => shared.failed.store(true, Ordering::Release),
+                        }
                     }
                     l.quiet_since = None;
                 }
@@ -446,6 +509,12 @@ pub struct Stats {
     /// Times the device ran dry (the sound broke up).
     pub underruns: u64,
     pub priority: u64,
+    /// The most frames a callback asked for, and the longest latency a callback reported.
+    pub period: usize,
+    pub latency: Duration,
+    /// The longest time between two callbacks (while the stream played), and when it ended,
+    /// after the audio was opened.
+    pub longest_gap: (Duration, Duration),
 }
 
 /// A handle on the audio thread.
@@ -476,6 +545,10 @@ impl Audio {
                 late: 0,
                 worst_late: 0.0,
                 placed: 0,
+                most_frames: 0,
+                most_latency: Duration::ZERO,
+                longest_gap: (Duration::ZERO, Duration::ZERO),
+                last_callback: None,
             }),
             output: Mutex::new(Output::Opening),
             changed: Condvar::new(),
@@ -568,7 +641,7 @@ impl Audio {
     }
 
     /// How long until everything played so far has rung out: fallen 40 dB below its peak,
-    /// which is practically inaudible (a bowl takes about 23 s). Closing the device then
+    /// which is practically inaudible (a bowl takes about 21 s). Closing the device then
     /// fades out what is left, so nothing is cut audibly.
     pub fn ringing_for(&self) -> Duration {
         self.ringing_until.get().map_or(Duration::ZERO, |t| {
@@ -688,6 +761,9 @@ impl Audio {
                 worst_late: Duration::from_secs_f64(d.worst_late),
                 underruns: s.xruns.load(Ordering::Relaxed),
                 priority: s.priority.load(Ordering::Relaxed),
+                period: d.most_frames,
+                latency: d.most_latency,
+                longest_gap: d.longest_gap,
             }
         })
     }
@@ -705,12 +781,16 @@ impl Drop for Audio {
             let _ = std::fs::write(
                 path,
                 format!(
-                    "placed {} late {} worst_late_ms {:.3} underruns {} priority {}\n",
+                    "placed {} late {} worst_late_ms {:.3} underruns {} priority {} period {} latency_ms {:.1} longest_gap_ms {:.1} at_s {:.3}\n",
                     s.placed,
                     s.late,
                     s.worst_late.as_secs_f64() * 1e3,
                     s.underruns,
-                    ["normal", "nice", "realtime"][s.priority.min(2) as usize]
+                    ["normal", "nice", "realtime"][s.priority.min(2) as usize],
+                    s.period,
+                    s.latency.as_secs_f64() * 1e3,
+                    s.longest_gap.0.as_secs_f64() * 1e3,
+                    s.longest_gap.1.as_secs_f64()
                 ),
             );
         }
@@ -753,6 +833,10 @@ mod tests {
             late: 0,
             worst_late: 0.0,
             placed: 0,
+            most_frames: 0,
+            most_latency: Duration::ZERO,
+            longest_gap: (Duration::ZERO, Duration::ZERO),
+            last_callback: None,
         }
     }
 

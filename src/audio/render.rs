@@ -306,6 +306,27 @@ mod tests {
     }
 
     #[test]
+    fn a_bell_is_its_strikes_a_gap_apart_ringing_as_long_as_its_last() {
+        use crate::session::format::Instrument;
+        let bank = Bank::default();
+        let bell = Bell {
+            sound: Sound::Instrument(Instrument::Bowl),
+            strikes: 3,
+            gap: Duration::from_millis(2500),
+            volume: 0.5,
+        };
+        let offsets: Vec<u64> = bank.bell(&bell).iter().map(|(o, _)| *o).collect();
+        assert_eq!(offsets, [0, 120_000, 240_000]);
+        let m = synth::measured(Instrument::Bowl);
+        let audible = samples_in(bank.bell_audible(&bell)) as i64;
+        assert!((audible - (240_000 + m.audible) as i64).abs() <= 1);
+        assert_eq!(bank.bell_length(&bell), 240_000 + m.length);
+        // A file the bank was not given plays nothing (the checker refuses such sessions).
+        let missing = Sound::File("nowhere.wav".into());
+        assert!(bank.strike(&missing, 1.0).is_none());
+    }
+
+    #[test]
     fn the_volume_scales_the_track() {
         let t = timeline("title = \"s\"\nprepare = 0\n[[step]]\nduration = 2\n");
         let full = track(&t, 1.0);

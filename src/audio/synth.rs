@@ -59,8 +59,8 @@ struct Voice {
     attack: f64,
 }
 
-// The bowl's fundamental falls to −60 dB in about 35 s, the bell's in about 21 s: what a
-// real bowl and a small bell do.
+// The bowl rings for 32 s until it is 60 dB down (21 s to −40 dB), the bell for 19 s: what
+// a real bowl and a small bell do.
 const BOWL: Voice = Voice {
     fundamental: 220.0,
     partials: &[

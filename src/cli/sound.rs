@@ -101,6 +101,9 @@ fn chime_sound(name: &str, config: &Config, bank: &mut Bank) -> Result<Sound> {
         bank.add_file(path.clone(), decoded);
         return Ok(Sound::File(path));
     }
+    if name.contains(['/', '\\', '.']) {
+        bail!("cannot play {name}: there is no such file");
+    }
     if let Some(bytes) = crate::bundled::sound(name) {
         bank.add_bundled(name, files::decode_bytes(bytes)?);
         return Ok(Sound::Bundled(name.to_string()));
