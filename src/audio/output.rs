@@ -18,6 +18,7 @@
 //! - Nothing the sound libraries print reaches the terminal ([`Quiet`]).
 
 use std::cell::Cell;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -50,13 +51,18 @@ pub enum Output {
 
 /// Frames hara asks the device to take at a time (100 ms; PulseAudio's ALSA plugin gives
 /// 67 ms). Its buffer holds two of these, so the device rides out a moment when hara cannot
-/// run, and the sound server and hara wake only about 15 times a second.
+/// run, and the sound server and hara wake about 15 times a second while sound plays. (With
+/// 133 ms periods a breathing view with tones cost 0.36 % of a core rather than 0.53 %, but
+/// under a CPU hog only 49 of 61 onsets stayed within 5 ms, against 60 of 61: see
+/// docs/PERFORMANCE.md.)
 pub const PERIOD: u32 = RATE / 10;
 /// Every sound is heard this long after the instant it was planned for: longer than the
-/// device's latency (measured up to 162 ms at PulseAudio), plus a period until the next
-/// callback, plus 30 ms for the event to arrive. The same for every sound, so their spacing
-/// is exact.
+/// device's latency (measured up to 193 ms at PulseAudio with these periods), plus a period
+/// until the next callback, plus time for the event to arrive. The same for every sound, so
+/// their spacing is exact.
 pub const DELAY: Duration = Duration::from_millis(300);
+/// Callbacks whose estimates of the stream's clock are kept (about a second's worth).
+const ESTIMATES: usize = 15;
 /// Nothing sounding for this long pauses the stream.
 const IDLE: Duration = Duration::from_secs(3);
 /// How long the callbacks may stop before the stream counts as lost.
@@ -93,8 +99,10 @@ struct Deck {
     base: Instant,
     /// When output sample 0 is heard, in seconds after `base` (smoothed over callbacks).
     origin: Option<f64>,
-    /// Callbacks averaged into `origin` since it last started afresh.
-    estimates: u32,
+    /// The latest estimates of `origin`, one a callback.
+    estimates: VecDeque<f64>,
+    /// The stream has just started (again): forget the estimates.
+    restarted: bool,
     /// Sounds placed late, and the worst lateness, for the benchmark.
     late: u64,
     worst_late: f64,
@@ -115,18 +123,19 @@ impl Deck {
         let position = self.mixer.position();
         let now_s = heard.saturating_duration_since(self.base).as_secs_f64();
         let origin = now_s - position as f64 / f64::from(RATE);
-        self.origin = match self.origin {
-            // Jitter in when callbacks run averages out (quickly over the first few after a
-            // start, then slowly); a jump (the stream was paused or restarted) starts afresh.
-            Some(o) if (origin - o).abs() < 0.02 => {
-                self.estimates = (self.estimates + 1).min(16);
-                Some(o + (origin - o) / self.estimates as f64)
-            }
-            _ => {
-                self.estimates = 1;
-                Some(origin)
-            }
-        };
+        // The median of the last second's estimates: the odd callback whose reported latency
+        // is stale (the sound server's timing info lags on a busy machine) does not move it.
+        // A stream that (re)started begins afresh.
+        if std::mem::take(&mut self.restarted) {
+            self.estimates.clear();
+        }
+        if self.estimates.len() == ESTIMATES {
+            self.estimates.pop_front();
+        }
+        self.estimates.push_back(origin);
+        let mut sorted: Vec<f64> = self.estimates.iter().copied().collect();
+        sorted.sort_by(f64::total_cmp);
+        self.origin = Some(sorted[sorted.len() / 2]);
         let o = self.origin.unwrap_or(origin);
         let horizon = (position + frames as u64) as i64;
         let mut i = 0;
@@ -227,7 +236,8 @@ fn open_stream(
                 {
                     let mut deck = lock(&cb_shared.deck);
                     deck.most_frames = deck.most_frames.max(frames);
-                    if let Some(last) = deck.last_callback {
+                    // Not across a pause: the stream was meant to be still then.
+                    if let Some(last) = deck.last_callback.filter(|_| !deck.restarted) {
                         let gap = now - last;
                         if gap > deck.longest_gap.0 {
                             deck.longest_gap = (gap, now - deck.base);
@@ -373,7 +383,10 @@ fn control(
                 Ok((l, name)) => {
                     shared.failed.store(false, Ordering::Release);
                     // Sounds asked for while there was no device are not played late.
-                    lock(&shared.deck).pending.clear();
+                    let mut deck = lock(&shared.deck);
+                    deck.pending.clear();
+                    deck.restarted = true;
+                    drop(deck);
                     live = Some(l);
                     retry = FIRST_RETRY;
                     ever_played = true;
@@ -410,6 +423,7 @@ fn control(
                 if let Some(l) = live.as_mut() {
                     if !l.playing {
                         let _quiet = Quiet::new();
+                        lock(&shared.deck).restarted = true;
                         match l.stream.play() {
                             Ok(()) => {
                                 l.playing = true;
@@ -541,7 +555,8 @@ impl Audio {
                 pending: Vec::new(),
                 base: Instant::now(),
                 origin: None,
-                estimates: 0,
+                estimates: VecDeque::new(),
+                restarted: true,
                 late: 0,
                 worst_late: 0.0,
                 placed: 0,
@@ -829,7 +844,8 @@ mod tests {
             pending: Vec::new(),
             base: Instant::now(),
             origin: None,
-            estimates: 0,
+            estimates: VecDeque::new(),
+            restarted: true,
             late: 0,
             worst_late: 0.0,
             placed: 0,
