@@ -133,9 +133,14 @@ impl Deck {
             self.estimates.pop_front();
         }
         self.estimates.push_back(origin);
-        let mut sorted: Vec<f64> = self.estimates.iter().copied().collect();
-        sorted.sort_by(f64::total_cmp);
-        self.origin = Some(sorted[sorted.len() / 2]);
+        // Sorted on the stack: the device's callback never allocates.
+        let mut sorted = [0f64; ESTIMATES];
+        let n = self.estimates.len();
+        for (s, e) in sorted.iter_mut().zip(&self.estimates) {
+            *s = *e;
+        }
+        sorted[..n].sort_unstable_by(f64::total_cmp);
+        self.origin = Some(sorted[n / 2]);
         let o = self.origin.unwrap_or(origin);
         let horizon = (position + frames as u64) as i64;
         let mut i = 0;
@@ -555,7 +560,7 @@ impl Audio {
                 pending: Vec::new(),
                 base: Instant::now(),
                 origin: None,
-                estimates: VecDeque::new(),
+                estimates: VecDeque::with_capacity(ESTIMATES),
                 restarted: true,
                 late: 0,
                 worst_late: 0.0,
