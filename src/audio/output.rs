@@ -116,6 +116,24 @@ struct Deck {
 }
 
 impl Deck {
+    fn new(gain: f32) -> Self {
+        Deck {
+            mixer: Mixer::new(gain),
+            pending: Vec::new(),
+            base: Instant::now(),
+            origin: None,
+            estimates: VecDeque::with_capacity(ESTIMATES),
+            restarted: true,
+            late: 0,
+            worst_late: 0.0,
+            placed: 0,
+            most_frames: 0,
+            most_latency: Duration::ZERO,
+            longest_gap: (Duration::ZERO, Duration::ZERO),
+            last_callback: None,
+        }
+    }
+
     /// Places the waiting voices that start within the next `frames` samples (or should have
     /// started already); `heard` is when the next sample put out will be heard. Voices further
     /// ahead wait for a later callback, whose estimate of the stream's clock is better.
@@ -555,21 +573,7 @@ impl Audio {
     pub fn open(device: Option<&str>, bank: Bank, volume: f32) -> Self {
         let percent = (volume.clamp(0.0, 1.0) * 100.0).round() as u8;
         let shared = Arc::new(Shared {
-            deck: Mutex::new(Deck {
-                mixer: Mixer::new(percent_to_gain(percent)),
-                pending: Vec::new(),
-                base: Instant::now(),
-                origin: None,
-                estimates: VecDeque::with_capacity(ESTIMATES),
-                restarted: true,
-                late: 0,
-                worst_late: 0.0,
-                placed: 0,
-                most_frames: 0,
-                most_latency: Duration::ZERO,
-                longest_gap: (Duration::ZERO, Duration::ZERO),
-                last_callback: None,
-            }),
+            deck: Mutex::new(Deck::new(percent_to_gain(percent))),
             output: Mutex::new(Output::Opening),
             changed: Condvar::new(),
             callbacks: AtomicU64::new(0),
@@ -679,30 +683,35 @@ impl Audio {
     /// instant the event was planned for (it may be delivered up to 30 ms later and still
     /// start on its exact sample).
     pub fn event_at(&self, kind: &EventKind, due: Instant) {
-        if self.tx.is_none() {
+        let (Some(s), Some(_)) = (&self.shared, &self.tx) else {
+            return;
+        };
+        // With no device nothing is heard, and nothing is left to ring out.
+        if !matches!(*lock(&s.output), Output::Device(_)) {
             return;
         }
-        let heard = due + DELAY;
-        match kind {
-            EventKind::Bell { bell } => self.rings(heard, self.bank.bell_audible(bell)),
+        let audible = match kind {
+            EventKind::Bell { bell } => self.bank.bell_audible(bell),
             EventKind::Phase {
                 phase,
                 length,
                 tone: true,
-            } if phase.has_tone() => self.rings(heard, *length),
+            } if phase.has_tone() => *length,
             _ => return,
-        }
-        let voices = voices(&self.bank, kind);
-        if let Some(s) = &self.shared
-            && matches!(*lock(&s.output), Output::Device(_))
+        };
+        let heard = due + DELAY;
         {
             // Straight into the deck: the callback places them, whatever the control thread
             // is doing.
             let mut deck = lock(&s.deck);
-            for (offset, v) in voices {
+            for (offset, v) in voices(&self.bank, kind) {
                 let offset = Duration::from_secs_f64(offset as f64 / f64::from(RATE));
                 deck.pending.push((heard + offset, v));
             }
+        }
+        // Muted or at 0, it sounds (unmuting mid-ring brings it back) but nobody waits for it.
+        if !self.muted && self.percent > 0 {
+            self.rings(heard, audible);
         }
         self.send(Command::Sounding);
     }
@@ -844,21 +853,19 @@ mod tests {
     }
 
     fn deck() -> Deck {
-        Deck {
-            mixer: Mixer::new(1.0),
-            pending: Vec::new(),
-            base: Instant::now(),
-            origin: None,
-            estimates: VecDeque::new(),
-            restarted: true,
-            late: 0,
-            worst_late: 0.0,
-            placed: 0,
-            most_frames: 0,
-            most_latency: Duration::ZERO,
-            longest_gap: (Duration::ZERO, Duration::ZERO),
-            last_callback: None,
-        }
+        Deck::new(1.0)
+    }
+
+    #[test]
+    fn with_no_device_nothing_is_left_to_ring_out() {
+        let a = Audio::open(Some("no-such-output-for-hara-tests"), Bank::default(), 0.8);
+        assert!(matches!(
+            a.wait_ready(Duration::from_secs(10)),
+            Output::NoDevice(_)
+        ));
+        assert_eq!(a.status(), "no sound device");
+        a.bell(&Bell::default());
+        assert_eq!(a.ringing_for(), Duration::ZERO);
     }
 
     fn click() -> Voice {
