@@ -149,8 +149,10 @@ pub fn chime(args: &ChimeArgs, sound: &SoundArgs, config: &Config) -> Result<Exi
                 (sound.volume(config) * 100.0).round()
             );
             audio.bell(&bell);
-            // Let it ring out (to −40 dB) before the device closes, with a fade.
-            std::thread::sleep(audio.ringing_for());
+            // Let it ring out (to −40 dB) before the device closes; Ctrl-C ends the wait, and
+            // either way what still rings is faded out, not cut.
+            wait_or_stop(audio.ringing_for());
+            drop(audio);
             Ok(ExitCode::SUCCESS)
         }
         Output::NoDevice(why) | Output::Lost(why) => {
@@ -163,6 +165,24 @@ pub fn chime(args: &ChimeArgs, sound: &SoundArgs, config: &Config) -> Result<Exi
         }
         Output::Silent => unreachable!("a sound check is never silent"),
     }
+}
+
+/// Waits `how_long`, or until SIGINT, SIGTERM or SIGHUP.
+fn wait_or_stop(how_long: Duration) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        std::thread::sleep(how_long);
+        return;
+    };
+    let handle = signals.handle();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            let _ = tx.send(());
+        }
+    });
+    let _ = rx.recv_timeout(how_long);
+    handle.close();
 }
 
 pub fn list_devices() -> Result<ExitCode> {
