@@ -112,18 +112,6 @@ impl Bank {
         };
         samples_in(bell.gap) * bell.strikes.saturating_sub(1) as usize + one
     }
-
-    /// Works out the loudness and length of each instrument the timeline uses, so the first
-    /// strike costs nothing extra (the audio thread calls this during the countdown).
-    pub fn warm(timeline: &Timeline) {
-        for e in &timeline.events {
-            if let EventKind::Bell { bell } = &e.kind
-                && let Sound::Instrument(i) = bell.sound
-            {
-                synth::measured(i);
-            }
-        }
-    }
 }
 
 /// The voices an event sounds: a bell's strikes, or a breath tone; offsets in samples.
