@@ -429,8 +429,9 @@ fn control(
                 }
             }
         }
-        if !warmed {
-            // The instruments' loudness and lengths, worked out while the countdown runs.
+        if !warmed && live.is_some() {
+            // The instruments' loudness and lengths, worked out while the countdown runs (and
+            // only when there is a device: with none, nothing is played, so nothing is spent).
             for i in Instrument::ALL {
                 super::synth::measured(i);
             }
