@@ -19,7 +19,7 @@ measure() { # label, width, height, extra args
   local label=$1 w=$2 h=$3; shift 3
   local session=b$RANDOM
   tmux -L "$socket" new-session -d -s "$session" -x "$w" -y "$h" \
-    "XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-} $bin run box-breathing --no-journal $*; sleep 5"
+    "XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-} PULSE_CLIENTCONFIG=${PULSE_CLIENTCONFIG:-} $bin run box-breathing --no-journal $*; sleep 5"
   sleep 7 # past the 5 s countdown, into the breathing
   local shell pid
   shell=$(tmux -L "$socket" display -p -t "$session" '#{pane_pid}')
@@ -36,6 +36,30 @@ measure() { # label, width, height, extra args
   tmux -L "$socket" kill-session -t "$session"
 }
 
+# Start-up: from exec to the first frame on the terminal (the first write of more than 200
+# bytes to stdout), from strace's timestamps; the median of 10 starts.
+startup() { # label, extra args
+  local label=$1; shift
+  local times=()
+  for i in $(seq 10); do
+    local log session=s$RANDOM
+    log=$(mktemp)
+    tmux -L "$socket" new-session -d -s "$session" -x 120 -y 40 \
+      "XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-} PULSE_CLIENTCONFIG=${PULSE_CLIENTCONFIG:-} strace -f --seccomp-bpf -ttt -e trace=execve,write -s 0 -o $log $bin run box-breathing --no-journal $*"
+    for _ in $(seq 100); do
+      grep -qE 'write\(1, .*= [0-9]{3,}' "$log" 2>/dev/null && break
+      sleep 0.05
+    done
+    tmux -L "$socket" kill-session -t "$session"
+    times+=("$(awk '/execve\(/ && !t { t = $2 } /write\(1, / && $NF > 200 && !f { f = $2 } END { printf "%.1f", (f - t) * 1000 }' "$log")")
+    rm -f "$log"
+  done
+  printf '%-28s start-up to the first frame: median %s ms (10 starts: %s)\n' "$label" \
+    "$(printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { print (a[5] + a[6]) / 2 }')" "${times[*]}"
+}
+
+startup "--silent" --silent
+startup "sound (no server)"
 echo "box-breathing, ${seconds} s of steady state each:"
 measure "120x40 standard view" 120 40
 measure "200x60 projection" 200 60 --project
@@ -43,12 +67,14 @@ measure "120x40 reduced motion" 120 40 --reduce-motion
 if command -v pulseaudio >/dev/null; then
   # With a sound device: a private PulseAudio null sink, so bells and breath tones play.
   runtime=$(mktemp -d)
+  export XDG_RUNTIME_DIR=$runtime PULSE_CLIENTCONFIG=$runtime/client.conf
+  printf 'autospawn = no\n' >"$PULSE_CLIENTCONFIG"
   pulseaudio -n --daemonize=yes --exit-idle-time=-1 -L "module-null-sink sink_name=nullsink rate=48000" \
     -L module-native-protocol-unix 2>/dev/null
-  export XDG_RUNTIME_DIR=$runtime
   tmux -L "$socket" kill-server 2>/dev/null || true
   sleep 1
+  startup "sound (PulseAudio)"
   measure "120x40 with sound playing" 120 40
-  pkill -f "module-null-sink sink_name=nullsink" || true
-  unset XDG_RUNTIME_DIR
+  pulseaudio --kill 2>/dev/null || true
+  unset XDG_RUNTIME_DIR PULSE_CLIENTCONFIG
 fi

@@ -3,7 +3,7 @@
 
 /// (name, WAV bytes).
 pub const SOUNDS: &[(&str, &[u8])] = &[
-    ("temple-bowl", include_bytes!("../sounds/temple-bowl.wav")),
+    ("temple-bowl", include_bytes!("../sounds/temple-bowl.ogg")),
     ("clappers", include_bytes!("../sounds/clappers.wav")),
 ];
 

@@ -122,6 +122,15 @@ pub fn write_error(e: &anyhow::Error) -> Option<&WriteError> {
 /// How a command's error ends the program: a closed pipe quietly with success, another
 /// failed write with one line on stderr (if stderr still takes it), anything else with its
 /// message. The message is passed through the sanitiser: it may quote a file's path.
+/// Held by whoever points fd 2 somewhere else for a while (the full-screen view's log file,
+/// the sound libraries' quiet spells while a device opens), so that neither saves or puts
+/// back the other's stderr: interleaved, the view's log could be undone and a message about a
+/// closed terminal written to it.
+pub fn stderr_swap() -> std::sync::MutexGuard<'static, ()> {
+    static SWAP: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SWAP.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 pub fn exit_for(e: &anyhow::Error) -> ExitCode {
     match write_error(e) {
         Some(w) if w.is_closed_pipe() => ExitCode::SUCCESS,
@@ -135,7 +144,14 @@ pub fn exit_for(e: &anyhow::Error) -> ExitCode {
                 "error: {}",
                 crate::text::clean_line(&format!("{e:#}"))
             );
-            ExitCode::FAILURE
+            // A wrong --device is a usage error, like a wrong flag.
+            if e.downcast_ref::<crate::audio::devices::BadDevice>()
+                .is_some()
+            {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
 use signal_hook::iterator::{Handle, Signals};
@@ -46,9 +46,6 @@ pub enum Control {
     /// Ends the run here.
     Stop,
 }
-
-/// How much a volume key changes the master volume.
-const VOLUME_STEP: f32 = 0.1;
 
 /// The run as it now stands, for a follower that shows it on a clock of its own.
 ///
@@ -172,7 +169,7 @@ impl<C: Clock> Practice<C> {
     pub fn advance(&mut self, now: Duration) -> Vec<Delivered> {
         let delivered = self.engine.advance(now);
         for d in &delivered {
-            self.audio.event(&d.kind);
+            self.sound_at_due(d, now);
         }
         if !delivered.is_empty() {
             self.changed(now);
@@ -189,13 +186,23 @@ impl<C: Clock> Practice<C> {
             let over =
                 matches!(d.kind, EventKind::Phase { length, .. } if d.at + length <= position);
             if !over {
-                self.audio.event(&d.kind);
+                self.sound_at_due(d, now);
             }
         }
         if !delivered.is_empty() {
             self.changed(now);
         }
         delivered
+    }
+
+    /// Sounds what `d` sounds on the sample it was due, not when it was taken in: the sound
+    /// thread places it from the device's own clock.
+    fn sound_at_due(&self, d: &Delivered, now: Duration) {
+        let late = now.saturating_sub(d.due) / self.clock.speed().max(1);
+        let due = Instant::now()
+            .checked_sub(late)
+            .unwrap_or_else(Instant::now);
+        self.audio.event_at(&d.kind, due);
     }
 
     pub fn apply(&mut self, control: Control, now: Duration) {
@@ -211,9 +218,13 @@ impl<C: Clock> Practice<C> {
                 }
             }
             Control::ToggleMute => self.audio.toggle_mute(),
-            Control::VolumeDown => self.audio.change_volume(-VOLUME_STEP),
-            Control::VolumeUp => self.audio.change_volume(VOLUME_STEP),
+            Control::VolumeDown => self.audio.volume_down(),
+            Control::VolumeUp => self.audio.volume_up(),
             Control::Stop => self.engine.stop(now),
+        }
+        if matches!(control, Control::TogglePause | Control::Pause) {
+            // A breath tone fades out where it is and goes on from there on resuming.
+            self.audio.set_paused(self.engine.is_paused());
         }
         self.changed(now);
     }
@@ -242,11 +253,15 @@ impl<C: Clock> Practice<C> {
         self.audio.status()
     }
 
-    /// The one line worth saying about sound before the run, if any.
+    /// The one line worth saying about sound before the run, if any (waiting a few seconds
+    /// at most for the device to open).
     pub fn sound_notice(&self) -> Option<String> {
-        match self.audio.output() {
-            Output::NoDevice(why) => Some(format!("no sound device ({why}): running silently")),
-            Output::Silent | Output::Device(_) => None,
+        match self.audio.wait_ready(Duration::from_secs(5)) {
+            Output::NoDevice(why) => Some(format!("{why}: running silently")),
+            Output::Opening => {
+                Some("the sound device did not open in time: running silently".into())
+            }
+            Output::Silent | Output::Device(_) | Output::Lost(_) => None,
         }
     }
 

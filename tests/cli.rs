@@ -264,21 +264,136 @@ fn run_help_lists_the_keys() {
     }
 }
 
+/// Runs hara with no sound server reachable: an empty runtime folder, and a PulseAudio client
+/// that may not start a server of its own.
+fn without_a_sound_server(home: &Home, args: &[&str]) -> Output {
+    let runtime = home.path().join("runtime");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let conf = home.path().join("client.conf");
+    std::fs::write(&conf, "autospawn = no\n").unwrap();
+    sandbox::command(cargo_bin("hara"), home.path())
+        .current_dir(home.path())
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("PULSE_CLIENTCONFIG", &conf)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn chime_says_plainly_when_there_is_no_sound_device() {
     let home = Home::new();
-    let out = home.run(&["chime", "bell"]);
+    let out = without_a_sound_server(&home, &["chime", "bell"]);
     let text = stdout(&out);
     // This machine has no sound card; one with a device plays and names it instead.
-    if text.starts_with("no sound device") {
+    if text.starts_with("no sound output can play here") {
         assert_eq!(out.status.code(), Some(1));
+        assert!(!text.contains("config"), "no device was given: {text}");
     } else {
         assert!(text.starts_with("bell ×1 on "), "{text}");
     }
     assert!(stderr(&out).is_empty(), "library noise: {}", stderr(&out));
     let missing = home.run(&["chime", "nothing.wav"]);
     assert_eq!(missing.status.code(), Some(1));
-    assert!(stderr(&missing).contains("cannot play nothing.wav"));
+    assert_eq!(stderr(&missing).lines().count(), 1, "{}", stderr(&missing));
+    assert!(stderr(&missing).contains("nothing.wav"));
+}
+
+#[test]
+fn chime_suggests_the_sound_that_was_meant() {
+    let home = Home::new();
+    let out = home.run(&["chime", "bwol"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: there is no sound `bwol` (did you mean `bowl`?)"
+    );
+    let far = home.run(&["chime", "gongg"]);
+    assert!(
+        stderr(&far).contains("the sounds are bowl, bell, wood, temple-bowl, clappers"),
+        "{}",
+        stderr(&far)
+    );
+}
+
+#[test]
+fn devices_lists_what_can_play_or_says_plainly_that_nothing_can() {
+    let home = Home::new();
+    let out = without_a_sound_server(&home, &["devices"]);
+    let text = stdout(&out);
+    assert!(stderr(&out).is_empty(), "library noise: {}", stderr(&out));
+    if out.status.success() {
+        // A machine with a sound card: the default first, marked.
+        let first = text.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("* ") && first.ends_with("(the default)"),
+            "{text}"
+        );
+        assert!(!text.contains("Discard all samples"), "{text}");
+    } else {
+        assert_eq!(
+            text.trim(),
+            "no sound output can play here (no sound card, and no sound server such as PulseAudio running)"
+        );
+    }
+}
+
+#[test]
+fn a_wrong_device_is_refused_before_the_session_starts() {
+    let home = Home::new();
+    std::fs::write(home.path().join("s.toml"), SHORT).unwrap();
+    let out = without_a_sound_server(
+        &home,
+        &[
+            "run",
+            "s.toml",
+            "--plain",
+            "--no-journal",
+            "--device",
+            "nope",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out).is_empty(),
+        "the session started: {}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).starts_with("error: there is no sound output named `nope`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The 16-bit samples of a WAV file hara wrote (a 44-byte header).
+fn wav_samples(path: &Path) -> Vec<i16> {
+    std::fs::read(path).unwrap()[44..]
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect()
+}
+
+#[test]
+fn render_honours_the_volume() {
+    let home = Home::new();
+    std::fs::write(
+        home.path().join("s.toml"),
+        "title = \"s\"\nprepare = 0\n[[step]]\nduration = 1\n",
+    )
+    .unwrap();
+    for (volume, file) in [("100", "full.wav"), ("10", "ten.wav")] {
+        let out = home.run(&["render", "s.toml", "-o", file, "--volume", volume]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let rms =
+        |s: &[i16]| (s.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>() / s.len() as f64).sqrt();
+    let full = wav_samples(&home.path().join("full.wav"));
+    let ten = wav_samples(&home.path().join("ten.wav"));
+    assert_eq!(full.len(), ten.len());
+    // Each step of 10 is 3 dB: 10 is 27 dB under 100.
+    let db = 20.0 * (rms(&ten) / rms(&full)).log10();
+    assert!((db + 27.0).abs() < 0.2, "{db:.2} dB");
 }
 
 #[test]
@@ -292,15 +407,17 @@ fn render_writes_the_whole_track_and_never_overwrites_by_accident() {
     let out = home.run(&["render", "s.toml", "-o", "s.wav"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).starts_with("wrote s.wav: 13s of audio"),
+        stdout(&out).starts_with("wrote s.wav: 35s of audio"),
         "{}",
         stdout(&out)
     );
     let wav = std::fs::read(home.path().join("s.wav")).unwrap();
     assert_eq!(&wav[..4], b"RIFF");
     assert_eq!(&wav[8..12], b"WAVE");
-    // 1 s countdown + 3 s + the bowl's 9 s ring, 16-bit mono at 48 kHz, after a 44-byte header.
-    assert_eq!(wav.len(), 44 + 13 * 48_000 * 2);
+    // 1 s countdown + 3 s + the closing bowl's whole ring (to −60 dB), 16-bit mono at 48 kHz,
+    // after a 44-byte header.
+    let bowl = hara::audio::synth::measured(hara::session::format::Instrument::Bowl).length;
+    assert_eq!(wav.len(), 44 + (4 * 48_000 + bowl) * 2);
     let again = home.run(&["render", "s.toml", "-o", "s.wav"]);
     assert_eq!(again.status.code(), Some(1));
     assert!(stderr(&again).contains("pass --force"));

@@ -1,123 +1,233 @@
-//! The whole session's audio track, sample-exact: every bell and breath tone mixed in at its
-//! offset, for `hara render` (a teacher can play the file from any speaker).
+//! The sounds a session uses ([`Bank`]), the voices a bell or a breath phase becomes, and the
+//! whole session's audio track, streamed sample-exact into a WAV file for `hara render` (a
+//! teacher can play the file from any speaker).
 
 use std::collections::HashMap;
+use std::io::{Seek, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use super::synth::{self, limit, mix_into, samples_in};
-use crate::session::format::{Bell, Instrument, Sound};
-use crate::timeline::{EventKind, Timeline};
+use super::files::Decoded;
+use super::mix::{Mixer, Voice};
+use super::synth::{self, RATE, Strike, Tone, samples_in};
+use crate::session::format::{Bell, Sound};
+use crate::timeline::{EventKind, Phase, Timeline};
 
-/// One strike of every sound a session can use.
+/// The sound files a session uses, decoded. Instruments need nothing here: they are
+/// synthesised as they play.
+#[derive(Default, Clone)]
 pub struct Bank {
-    instruments: HashMap<Instrument, Vec<f32>>,
-    files: HashMap<PathBuf, Vec<f32>>,
-    bundled: HashMap<String, Vec<f32>>,
-}
-
-impl Default for Bank {
-    fn default() -> Self {
-        Bank {
-            instruments: Instrument::ALL
-                .iter()
-                .map(|&i| (i, synth::strike(i)))
-                .collect(),
-            files: HashMap::new(),
-            bundled: HashMap::new(),
-        }
-    }
+    files: HashMap<PathBuf, Arc<Decoded>>,
+    bundled: HashMap<String, Arc<Decoded>>,
 }
 
 impl Bank {
-    /// Only the sounds `timeline` uses: its instruments synthesised, its files decoded by
-    /// `decode`. Synthesis takes a moment, so a session does not pay for instruments it
-    /// never strikes.
+    /// The files `timeline` uses, decoded by `decode` (bundled sounds by hara itself).
     pub fn for_timeline<E>(
         timeline: &Timeline,
-        decode: impl Fn(&std::path::Path) -> Result<Vec<f32>, E>,
+        decode: impl Fn(&std::path::Path) -> Result<Decoded, E>,
     ) -> Result<Self, E> {
-        let mut bank = Bank {
-            instruments: HashMap::new(),
-            files: HashMap::new(),
-            bundled: HashMap::new(),
-        };
+        let mut bank = Bank::default();
         for e in &timeline.events {
             let EventKind::Bell { bell } = &e.kind else {
                 continue;
             };
             match &bell.sound {
-                Sound::Instrument(i) => {
-                    bank.instruments
-                        .entry(*i)
-                        .or_insert_with(|| synth::strike(*i));
-                }
                 Sound::File(path) if !bank.files.contains_key(path) => {
-                    bank.files.insert(path.clone(), decode(path)?);
+                    bank.files.insert(path.clone(), Arc::new(decode(path)?));
                 }
                 Sound::Bundled(name) if !bank.bundled.contains_key(name) => {
                     // Bundled sounds are tested to decode; one that did not would be silent.
-                    let samples = crate::bundled::sound(name)
+                    if let Some(d) = crate::bundled::sound(name)
                         .and_then(|bytes| super::files::decode_bytes(bytes).ok())
-                        .unwrap_or_default();
-                    bank.bundled.insert(name.clone(), samples);
+                    {
+                        bank.bundled.insert(name.clone(), Arc::new(d));
+                    }
                 }
-                Sound::File(_) | Sound::Bundled(_) => {}
+                _ => {}
             }
         }
         Ok(bank)
     }
 
-    /// Adds a decoded sound file (mono, at [`synth::RATE`]).
-    pub fn add_file(&mut self, path: PathBuf, samples: Vec<f32>) {
-        self.files.insert(path, samples);
+    /// Adds a decoded sound file.
+    pub fn add_file(&mut self, path: PathBuf, decoded: Decoded) {
+        self.files.insert(path, Arc::new(decoded));
     }
 
     /// Adds a decoded bundled sound.
-    pub fn add_bundled(&mut self, name: &str, samples: Vec<f32>) {
-        self.bundled.insert(name.to_string(), samples);
+    pub fn add_bundled(&mut self, name: &str, decoded: Decoded) {
+        self.bundled.insert(name.to_string(), Arc::new(decoded));
     }
 
-    /// One strike of `sound`; silence for a sound the bank was not made with.
-    pub fn strike(&self, sound: &Sound) -> &[f32] {
+    fn file(&self, sound: &Sound) -> Option<&Arc<Decoded>> {
         match sound {
-            Sound::Instrument(i) => self.instruments.get(i).map_or(&[], Vec::as_slice),
-            Sound::File(path) => self.files.get(path).map_or(&[], Vec::as_slice),
-            Sound::Bundled(name) => self.bundled.get(name).map_or(&[], Vec::as_slice),
+            Sound::Instrument(_) => None,
+            Sound::File(path) => self.files.get(path),
+            Sound::Bundled(name) => self.bundled.get(name),
         }
     }
 
-    /// A whole bell: its strikes with their gap, at its volume.
-    pub fn bell(&self, bell: &Bell) -> Vec<f32> {
-        let mut out = synth::strikes(self.strike(&bell.sound), bell.strikes, bell.gap);
-        out.iter_mut().for_each(|s| *s *= bell.volume);
-        out
-    }
-}
-
-/// The track from the start of the countdown to the last bell's last echo, mono at
-/// [`synth::RATE`], every sample inside (−1, 1).
-pub fn render(timeline: &Timeline, bank: &Bank) -> Vec<f32> {
-    let mut track = vec![0.0; samples_in(timeline.prepare + timeline.total)];
-    for e in &timeline.events {
-        let at = samples_in(timeline.prepare + e.at);
-        match &e.kind {
-            EventKind::Bell { bell } => mix_into(&mut track, at, &bank.bell(bell), 1.0),
-            EventKind::Phase {
-                phase,
-                length,
-                tone: true,
-            } => mix_into(&mut track, at, &synth::tone(*phase, *length), 1.0),
-            _ => {}
+    /// One strike of `sound` at `volume`; `None` for a file the bank was not made with.
+    pub fn strike(&self, sound: &Sound, volume: f32) -> Option<Voice> {
+        match sound {
+            Sound::Instrument(i) => Some(Voice::Strike(Strike::new(*i, volume))),
+            _ => self.file(sound).map(|d| Voice::Samples {
+                data: d.samples.clone(),
+                at: 0,
+                gain: d.gain * volume,
+            }),
         }
     }
-    track.iter_mut().for_each(|s| *s = limit(*s));
-    track
+
+    /// The voices of a bell: (offset in samples from its onset, voice) for each strike.
+    pub fn bell(&self, bell: &Bell) -> Vec<(u64, Voice)> {
+        let step = samples_in(bell.gap) as u64;
+        (0..u64::from(bell.strikes))
+            .filter_map(|k| self.strike(&bell.sound, bell.volume).map(|v| (k * step, v)))
+            .collect()
+    }
+
+    /// How long `sound` is heard for (until −40 dB below its peak).
+    pub fn audible(&self, sound: &Sound) -> usize {
+        match sound {
+            Sound::Instrument(i) => synth::measured(*i).audible,
+            _ => self.file(sound).map_or(0, |d| d.audible),
+        }
+    }
+
+    /// How long a bell is heard for, from its onset.
+    pub fn bell_audible(&self, bell: &Bell) -> Duration {
+        let n = samples_in(bell.gap) * bell.strikes.saturating_sub(1) as usize
+            + self.audible(&bell.sound);
+        Duration::from_secs_f64(n as f64 / f64::from(RATE))
+    }
+
+    /// How long until a bell has fully ended (−60 dB), from its onset.
+    pub fn bell_length(&self, bell: &Bell) -> usize {
+        let one = match &bell.sound {
+            Sound::Instrument(i) => synth::measured(*i).length,
+            s => self.file(s).map_or(0, |d| d.samples.len()),
+        };
+        samples_in(bell.gap) * bell.strikes.saturating_sub(1) as usize + one
+    }
 }
 
-/// The track's length.
-pub fn length(track: &[f32]) -> Duration {
-    Duration::from_secs_f64(track.len() as f64 / f64::from(synth::RATE))
+/// The voices an event sounds: a bell's strikes, or a breath tone; offsets in samples.
+pub fn voices(bank: &Bank, kind: &EventKind) -> Vec<(u64, Voice)> {
+    match kind {
+        EventKind::Bell { bell } => bank.bell(bell),
+        EventKind::Phase {
+            phase,
+            length,
+            tone: true,
+        } => tone(*phase, *length).into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// What one event sounds on its own, from its onset until it has rung out: for a player that
+/// places it itself (the room display's pages).
+pub fn event_samples(bank: &Bank, kind: &EventKind) -> Vec<f32> {
+    let mut mixer = Mixer::new(1.0);
+    for (offset, voice) in voices(bank, kind) {
+        mixer.add(offset, voice);
+    }
+    let mut out = Vec::new();
+    let mut block = vec![0.0f32; RATE as usize / 10];
+    // As in `render`: the limiter's look-ahead is leading silence, dropped.
+    let mut skip = Mixer::delay() as usize;
+    while !mixer.is_quiet() {
+        mixer.fill(&mut block);
+        out.extend_from_slice(&block[skip..]);
+        skip = 0;
+    }
+    out
+}
+
+fn tone(phase: Phase, length: Duration) -> Option<(u64, Voice)> {
+    Tone::new(phase, length).map(|t| (0, Voice::Tone(t)))
+}
+
+/// What a render wrote.
+pub struct Rendered {
+    pub samples: u64,
+    pub peak: f32,
+}
+
+impl Rendered {
+    pub fn length(&self) -> Duration {
+        Duration::from_secs_f64(self.samples as f64 / f64::from(RATE))
+    }
+}
+
+/// Streams the track from the start of the countdown to the end of the last sound into
+/// `out`, 16-bit mono at [`RATE`], at `volume` (the master gain), in constant memory.
+pub fn render_wav<W: Write + Seek>(
+    timeline: &Timeline,
+    bank: &Bank,
+    volume: f32,
+    out: W,
+) -> Result<Rendered, hound::Error> {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::new(out, spec)?;
+    let mut peak = 0f32;
+    let samples = render(timeline, bank, volume, |block| {
+        let mut w16 = w.get_i16_writer(block.len() as u32);
+        for s in block {
+            peak = peak.max(s.abs());
+            w16.write_sample((s * f32::from(i16::MAX)).round() as i16);
+        }
+        w16.flush()
+    })?;
+    w.finalize()?;
+    Ok(Rendered { samples, peak })
+}
+
+/// Mixes the whole track, handing it to `sink` a block at a time; returns its length in
+/// samples. Voices are added as their time comes, so memory stays the same however long the
+/// session.
+pub fn render<E>(
+    timeline: &Timeline,
+    bank: &Bank,
+    volume: f32,
+    mut sink: impl FnMut(&[f32]) -> Result<(), E>,
+) -> Result<u64, E> {
+    let mut mixer = Mixer::new(volume);
+    let mut end = samples_in(timeline.prepare + timeline.total) as u64;
+    let mut events = timeline.events.iter().peekable();
+    // The limiter's look-ahead delays the mix: drop that many leading samples (silence), so
+    // each onset lands on its own sample of the file.
+    let mut skip = Mixer::delay() as usize;
+    let mut block = vec![0.0f32; RATE as usize / 10];
+    let mut written = 0u64;
+    loop {
+        let from = mixer.position();
+        let to = from + block.len() as u64;
+        while let Some(e) = events.next_if(|e| (samples_in(timeline.prepare + e.at) as u64) < to) {
+            let at = samples_in(timeline.prepare + e.at) as u64;
+            if let EventKind::Bell { bell } = &e.kind {
+                end = end.max(at + bank.bell_length(bell) as u64);
+            }
+            for (offset, v) in voices(bank, &e.kind) {
+                mixer.add(at + offset, v);
+            }
+        }
+        mixer.fill(&mut block);
+        let wanted = (end - written).min((block.len() - skip) as u64) as usize;
+        sink(&block[skip..skip + wanted])?;
+        written += wanted as u64;
+        skip = 0;
+        if written >= end {
+            return Ok(written);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -130,6 +240,16 @@ mod tests {
             .session
             .unwrap()
             .1
+    }
+
+    fn track(t: &Timeline, volume: f32) -> Vec<f32> {
+        let mut out = Vec::new();
+        render(t, &Bank::default(), volume, |b| {
+            out.extend_from_slice(b);
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        out
     }
 
     /// Sample indices where the track first rises above `level` after `quiet` samples of
@@ -156,7 +276,7 @@ mod tests {
             "title = \"b\"\nprepare = \"1.5s\"\n[bells]\nstart = \"wood\"\nend = \"wood\"\n\
              at = [{ at = \"2.001s\", sound = \"wood\" }]\n[[step]]\nduration = 4\n",
         );
-        let track = render(&t, &Bank::default());
+        let track = track(&t, 1.0);
         // Wood knocks die away within a second; the first audible sample of each strike is
         // its attack's first rise, a few samples after the planned one.
         let found = onsets(&track, 1e-4, 4800);
@@ -174,17 +294,52 @@ mod tests {
              at = [{ at = \"0s\", sound = \"bell\", strikes = 5, gap = \"0.1s\" }]\n\
              [[step]]\nbreaths = 2\nbreath = \"4-0-6-0\"\nbell = { sound = \"bowl\", strikes = 4, gap = \"0.2s\" }\n",
         );
-        let track = render(&t, &Bank::default());
+        let track = track(&t, 1.0);
         let peak = track.iter().fold(0f32, |m, s| m.max(s.abs()));
-        assert!(peak < 1.0 && peak > 0.8, "peak {peak}");
+        assert!(
+            peak <= super::super::mix::CEILING && peak > 0.6,
+            "peak {peak}"
+        );
     }
 
     #[test]
-    fn the_track_covers_countdown_session_and_last_echo() {
+    fn the_track_runs_until_the_last_bell_has_rung_out() {
         let t = timeline("title = \"s\"\nprepare = 2\n[[step]]\nduration = 10\n");
-        let track = render(&t, &Bank::default());
-        // 2 s countdown + 10 s + the end bowl's 9 s ring.
-        assert_eq!(track.len(), 21 * synth::RATE as usize);
-        assert_eq!(length(&track), Duration::from_secs(21));
+        let track = track(&t, 1.0);
+        // 2 s countdown + 10 s + the end bowl's whole decay.
+        let bowl = synth::measured(crate::session::format::Instrument::Bowl).length;
+        assert_eq!(track.len(), 12 * RATE as usize + bowl);
+        assert!(track.last().unwrap().abs() < 1e-4);
+    }
+
+    #[test]
+    fn a_bell_is_its_strikes_a_gap_apart_ringing_as_long_as_its_last() {
+        use crate::session::format::Instrument;
+        let bank = Bank::default();
+        let bell = Bell {
+            sound: Sound::Instrument(Instrument::Bowl),
+            strikes: 3,
+            gap: Duration::from_millis(2500),
+            volume: 0.5,
+        };
+        let offsets: Vec<u64> = bank.bell(&bell).iter().map(|(o, _)| *o).collect();
+        assert_eq!(offsets, [0, 120_000, 240_000]);
+        let m = synth::measured(Instrument::Bowl);
+        let audible = samples_in(bank.bell_audible(&bell)) as i64;
+        assert!((audible - (240_000 + m.audible) as i64).abs() <= 1);
+        assert_eq!(bank.bell_length(&bell), 240_000 + m.length);
+        // A file the bank was not given plays nothing (the checker refuses such sessions).
+        let missing = Sound::File("nowhere.wav".into());
+        assert!(bank.strike(&missing, 1.0).is_none());
+    }
+
+    #[test]
+    fn the_volume_scales_the_track() {
+        let t = timeline("title = \"s\"\nprepare = 0\n[[step]]\nduration = 2\n");
+        let full = track(&t, 1.0);
+        let tenth = track(&t, 0.1);
+        assert_eq!(full.len(), tenth.len());
+        let k = RATE as usize / 10;
+        assert!((tenth[k] - full[k] * 0.1).abs() < 1e-6);
     }
 }

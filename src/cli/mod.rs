@@ -196,7 +196,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Run(args)) => run::run(&library, args, &settings),
         Some(Command::Attach { pid }) => attach(*pid, &settings),
         Some(Command::Chime(args)) => sound::chime(args, &settings),
-        Some(Command::Render(args)) => render::run(&library, args),
+        Some(Command::Render(args)) => render::run(&library, args, &settings),
         Some(Command::Log(args)) => journal::log(&settings, args),
         Some(Command::Stats(args)) => journal::stats(&settings, args),
         Some(Command::Export(_)) => journal::export(journal),

@@ -1,6 +1,6 @@
 //! `hara render`: the session's whole audio track to a WAV file.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -8,10 +8,10 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::audio::files;
-use crate::audio::render::{Bank, length, render};
-use crate::audio::synth::RATE;
+use crate::audio::render::{Bank, render_wav};
 use crate::session::duration::format;
 use crate::session::library::Library;
+use crate::settings::Settings;
 use crate::timeline::Timeline;
 
 #[derive(Debug, Args)]
@@ -26,39 +26,34 @@ pub struct RenderArgs {
     pub force: bool,
 }
 
-/// The bank of sounds a timeline uses: its instruments, and its files decoded.
+/// The bank of sounds a timeline uses: its sound files, decoded.
 pub fn bank_for(timeline: &Timeline) -> Result<Bank> {
     Bank::for_timeline(timeline, |path| {
         files::decode(path).with_context(|| format!("cannot play {}", path.display()))
     })
 }
 
-fn write_wav(path: &Path, track: &[f32]) -> Result<()> {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: RATE,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(path, spec)?;
-    for s in track {
-        w.write_sample((s * f32::from(i16::MAX)).round() as i16)?;
-    }
-    w.finalize()?;
-    Ok(())
-}
-
-pub fn run(library: &Library, args: &RenderArgs) -> Result<ExitCode> {
+/// Writes the track, streamed to the file in constant memory, at the master volume of the
+/// settings (`--volume`, `HARA_VOLUME`, the config file's).
+pub fn run(library: &Library, args: &RenderArgs, settings: &Settings) -> Result<ExitCode> {
     let (_, timeline) = super::load(library, &args.session)?;
     let shown = crate::text::clean_line(&args.output.display().to_string());
     if args.output.exists() && !args.force {
         bail!("{} exists; pass --force to replace it", shown);
     }
     let started = Instant::now();
-    let track = render(&timeline, &bank_for(&timeline)?);
-    write_wav(&args.output, &track).with_context(|| format!("cannot write {shown}"))?;
+    let volume = crate::audio::output::percent_to_gain(settings.volume);
+    let file =
+        std::fs::File::create(&args.output).with_context(|| format!("cannot write {shown}"))?;
+    let rendered = render_wav(
+        &timeline,
+        &bank_for(&timeline)?,
+        volume,
+        std::io::BufWriter::new(file),
+    )
+    .with_context(|| format!("cannot write {shown}"))?;
     let took = started.elapsed();
-    let audio = length(&track);
+    let audio = rendered.length();
     crate::output::print(&format!(
         "wrote {shown}: {} of audio (countdown, session and the last bell's ring) in {:.1} s, {:.0}× real time\n",
         format(std::time::Duration::from_secs(audio.as_secs())),

@@ -9,8 +9,8 @@ use std::io::Cursor;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use crate::audio::render::Bank;
-use crate::audio::synth::{self, RATE};
+use crate::audio::render::{Bank, event_samples};
+use crate::audio::synth::RATE;
 use crate::session::format::Bell;
 use crate::timeline::{EventKind, Phase};
 
@@ -85,10 +85,15 @@ impl Clips {
         };
         Some(
             cell.get_or_init(|| {
-                let samples = match &clip {
-                    Clip::Bell(bell) => bank.bell(bell),
-                    Clip::Tone(phase, length) => synth::tone(*phase, *length),
+                let kind = match &clip {
+                    Clip::Bell(bell) => EventKind::Bell { bell: bell.clone() },
+                    Clip::Tone(phase, length) => EventKind::Phase {
+                        phase: *phase,
+                        length: *length,
+                        tone: true,
+                    },
                 };
+                let samples = event_samples(bank, &kind);
                 wav(&samples).into()
             })
             .clone(),
@@ -169,7 +174,15 @@ mod tests {
             (1, RATE)
         );
         let got: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
-        let want = synth::tone(Phase::Exhale, Duration::from_secs(2));
+        let want = event_samples(
+            &Bank::default(),
+            &EventKind::Phase {
+                phase: Phase::Exhale,
+                length: Duration::from_secs(2),
+                tone: true,
+            },
+        );
+        assert!(want.len() >= 2 * RATE as usize, "the whole exhale");
         assert_eq!(got.len(), want.len());
         for (g, w) in got.iter().zip(&want) {
             assert!((f32::from(*g) / f32::from(i16::MAX) - w).abs() < 1e-4);

@@ -86,6 +86,7 @@ static ORIGINAL_STDERR: OnceLock<OwnedFd> = OnceLock::new();
 /// While the view is up, stderr goes to a log file, so nothing a library prints (ALSA is
 /// chatty) lands on the screen.
 fn redirect_stderr(log: &PathBuf) -> io::Result<()> {
+    let _swap = crate::output::stderr_swap();
     if let Some(dir) = log.parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -101,6 +102,12 @@ fn redirect_stderr(log: &PathBuf) -> io::Result<()> {
 }
 
 fn restore_stderr() {
+    let _swap = crate::output::stderr_swap();
+    restore_stderr_now();
+}
+
+/// In a panic the lock may be held by the very code that panicked: put stderr back without it.
+fn restore_stderr_now() {
     if let Some(fd) = ORIGINAL_STDERR.get() {
         let _ = rustix::stdio::dup2_stderr(fd);
     }
@@ -192,7 +199,7 @@ fn with_terminal<R>(
     // first and then calls this one.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore_stderr();
+        restore_stderr_now();
         default_hook(info);
     }));
     quiet_stderr();

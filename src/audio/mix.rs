@@ -1,0 +1,509 @@
+//! hara's one mix: every voice placed on its exact sample, the master gain and pause ramped
+//! (no clicks), and a gain-riding limiter so that many strikes at once never clip or distort.
+//!
+//! The same mixer feeds the sound device (pulled by its callback) and `hara render` (pulled
+//! into a file), so what a render holds is what a session sounds like.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use super::synth::{RATE, Strike, Tone};
+
+/// How long mute, volume and pause take to change: long enough to be click-free, short enough
+/// to feel immediate.
+pub const RAMP_SECONDS: f32 = 0.03;
+const RAMP: usize = (RATE as f32 * RAMP_SECONDS) as usize;
+
+/// A sound playing (or about to).
+#[derive(Debug, Clone)]
+pub enum Voice {
+    Strike(Strike),
+    /// A breath tone: it pauses with the session.
+    Tone(Tone),
+    /// A decoded sound file, shared by all its strikes.
+    Samples {
+        data: Arc<[f32]>,
+        at: usize,
+        gain: f32,
+    },
+}
+
+impl Voice {
+    /// Adds the next samples into `out`; false once the voice is over.
+    fn add_to(&mut self, out: &mut [f32]) -> bool {
+        match self {
+            Voice::Strike(s) => s.add_to(out),
+            Voice::Tone(t) => t.add_to(out),
+            Voice::Samples { data, at, gain } => {
+                let end = (*at + out.len()).min(data.len());
+                for (o, s) in out.iter_mut().zip(&data[*at..end]) {
+                    *o += s * *gain;
+                }
+                *at = end;
+                *at < data.len()
+            }
+        }
+    }
+
+    fn pauses(&self) -> bool {
+        matches!(self, Voice::Tone(_))
+    }
+}
+
+/// A gain that moves linearly to its target over [`RAMP`] samples.
+#[derive(Debug, Clone, Copy)]
+struct Ramp {
+    now: f32,
+    target: f32,
+    step: f32,
+}
+
+impl Ramp {
+    fn new(v: f32) -> Self {
+        Ramp {
+            now: v,
+            target: v,
+            step: 0.0,
+        }
+    }
+
+    fn set(&mut self, target: f32) {
+        self.target = target;
+        self.step = (target - self.now).abs() / RAMP as f32;
+    }
+
+    fn moving(&self) -> bool {
+        self.now != self.target
+    }
+
+    fn next(&mut self) -> f32 {
+        if self.now < self.target {
+            self.now = (self.now + self.step).min(self.target);
+        } else if self.now > self.target {
+            self.now = (self.now - self.step).max(self.target);
+        }
+        self.now
+    }
+}
+
+/// The limiter's look-ahead: 5 ms, so the gain is down before a peak arrives.
+pub const LOOKAHEAD: usize = RATE as usize / 200;
+/// The loudest the mix gets: −3 dBFS. A single strike (−6 dBFS) never reaches it.
+pub const CEILING: f32 = 0.708;
+/// How fast the gain comes back after a peak: 1/e in 200 ms.
+const RELEASE_SECONDS: f32 = 0.2;
+
+/// A look-ahead limiter that rides the gain: the gain needed to keep each sample under the
+/// ceiling is held over the look-ahead window (a sliding minimum), released slowly, and
+/// smoothed by a moving average as long as the window, so it is already down when the peak
+/// leaves the delay line, and it never bends a waveform.
+#[derive(Debug)]
+struct Limiter {
+    delay: VecDeque<f32>,
+    /// (sample number, needed gain), increasing in gain: the sliding minimum.
+    minima: VecDeque<(u64, f32)>,
+    released: f32,
+    smooth: VecDeque<f32>,
+    sum: f64,
+    n: u64,
+    release: f32,
+    /// The gain is exactly 1 throughout: a block under the ceiling passes straight through.
+    unity: bool,
+}
+
+impl Limiter {
+    fn new() -> Self {
+        Limiter {
+            delay: std::iter::repeat_n(0.0, LOOKAHEAD - 1).collect(),
+            minima: VecDeque::with_capacity(LOOKAHEAD + 1),
+            released: 1.0,
+            smooth: std::iter::repeat_n(1.0, LOOKAHEAD).collect(),
+            sum: LOOKAHEAD as f64,
+            n: 0,
+            release: 1.0 - (-1.0 / (RELEASE_SECONDS * RATE as f32)).exp(),
+            unity: true,
+        }
+    }
+
+    /// Limits a block in place.
+    fn run_block(&mut self, block: &mut [f32]) {
+        if self.unity && block.iter().all(|x| x.abs() <= CEILING) {
+            // Nothing to limit and nothing being released: only the look-ahead's delay.
+            let n = block.len();
+            self.delay.extend(block.iter().copied());
+            for (o, d) in block.iter_mut().zip(self.delay.drain(..n)) {
+                *o = d;
+            }
+            self.n += block.len() as u64;
+            self.minima.clear();
+            self.minima.push_back((self.n - 1, 1.0));
+            return;
+        }
+        for x in block.iter_mut() {
+            *x = self.run(*x);
+        }
+        // Back at unity (within −100 dB of it): settle there exactly.
+        if self.released > 0.99999
+            && self.minima.iter().all(|&(_, g)| g >= 1.0)
+            && self.smooth.iter().all(|&g| g > 0.99999)
+        {
+            self.released = 1.0;
+            self.smooth.iter_mut().for_each(|g| *g = 1.0);
+            self.sum = LOOKAHEAD as f64;
+            self.unity = true;
+        } else {
+            self.unity = false;
+        }
+    }
+
+    fn run(&mut self, x: f32) -> f32 {
+        let need = if x.abs() > CEILING {
+            CEILING / x.abs()
+        } else {
+            1.0
+        };
+        while self.minima.back().is_some_and(|&(_, g)| g >= need) {
+            self.minima.pop_back();
+        }
+        self.minima.push_back((self.n, need));
+        while self
+            .minima
+            .front()
+            .is_some_and(|&(k, _)| k + LOOKAHEAD as u64 <= self.n)
+        {
+            self.minima.pop_front();
+        }
+        let held = self.minima.front().map_or(1.0, |&(_, g)| g);
+        self.released = held.min(self.released + (1.0 - self.released) * self.release);
+        self.sum += f64::from(self.released) - f64::from(self.smooth.pop_front().unwrap_or(1.0));
+        self.smooth.push_back(self.released);
+        self.n += 1;
+        // Every 64k samples, add up afresh so rounding never builds up.
+        if self.n.is_multiple_of(1 << 16) {
+            self.sum = self.smooth.iter().map(|&g| f64::from(g)).sum();
+        }
+        let gain = (self.sum / LOOKAHEAD as f64) as f32;
+        self.delay.push_back(x);
+        let out = self.delay.pop_front().unwrap_or(0.0) * gain.min(1.0);
+        // Rounding in the moving sum could leave a hair over the ceiling; never more.
+        out.clamp(-CEILING, CEILING)
+    }
+
+    /// True while nothing is in the delay line and the gain is back at 1.
+    fn idle(&self) -> bool {
+        self.minima.iter().all(|&(_, g)| g >= 1.0)
+            && self.released >= 0.9999
+            && self.delay.iter().all(|s| *s == 0.0)
+    }
+}
+
+#[derive(Debug)]
+struct Playing {
+    start: u64,
+    voice: Voice,
+}
+
+/// The mix, sample by sample.
+#[derive(Debug)]
+pub struct Mixer {
+    /// Samples put out so far.
+    position: u64,
+    playing: Vec<Playing>,
+    master: Ramp,
+    pause: Ramp,
+    limiter: Limiter,
+    block: Vec<f32>,
+    scratch: Vec<f32>,
+}
+
+/// Samples mixed at a time.
+const BLOCK: usize = 256;
+
+impl Mixer {
+    pub fn new(gain: f32) -> Self {
+        Mixer {
+            position: 0,
+            playing: Vec::new(),
+            master: Ramp::new(gain),
+            pause: Ramp::new(1.0),
+            limiter: Limiter::new(),
+            block: vec![0.0; BLOCK],
+            scratch: vec![0.0; BLOCK],
+        }
+    }
+
+    /// How many samples the mix lags its input (the limiter's look-ahead): a voice added at
+    /// sample `n` is heard from output sample `n + delay()`.
+    pub const fn delay() -> u64 {
+        LOOKAHEAD as u64 - 1
+    }
+
+    /// The number of the next sample to be put out (counting from 0 at the first `fill`).
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// Starts `voice` at input sample `start` (at once if that has passed).
+    pub fn add(&mut self, start: u64, voice: Voice) {
+        self.playing.push(Playing {
+            start: start.max(self.position),
+            voice,
+        });
+    }
+
+    /// The master gain (volume, or 0 when muted), reached over [`RAMP_SECONDS`].
+    pub fn set_gain(&mut self, gain: f32) {
+        self.master.set(gain);
+    }
+
+    /// Fades breath tones out where they are (and holds them there), or back in.
+    pub fn set_paused(&mut self, paused: bool) {
+        self.pause.set(if paused { 0.0 } else { 1.0 });
+    }
+
+    /// True when nothing sounds or waits to sound.
+    pub fn is_quiet(&self) -> bool {
+        self.playing.is_empty() && self.limiter.idle()
+    }
+
+    /// Drops every voice (the device went away; what was playing is not resumed later).
+    pub fn clear(&mut self) {
+        self.playing.clear();
+    }
+
+    /// Puts out the next `out.len()` samples.
+    pub fn fill(&mut self, out: &mut [f32]) {
+        for chunk in out.chunks_mut(BLOCK) {
+            self.fill_block(chunk);
+        }
+    }
+
+    fn fill_block(&mut self, out: &mut [f32]) {
+        let n = out.len();
+        let (from, to) = (self.position, self.position + n as u64);
+        let block = &mut self.block[..n];
+        block.fill(0.0);
+        let held = !self.pause.moving() && self.pause.now == 0.0;
+        // The pause ramp for this block (the same for every tone).
+        let mut pause = self.pause;
+        let pause_gains: Option<Vec<f32>> =
+            (self.pause.moving()).then(|| (0..n).map(|_| pause.next()).collect());
+        self.pause = pause;
+        self.playing.retain_mut(|p| {
+            if p.voice.pauses() && held {
+                // Paused: a tone that has not started yet keeps its distance.
+                if p.start >= from {
+                    p.start += n as u64;
+                }
+                return true;
+            }
+            if p.start >= to {
+                return true;
+            }
+            let skip = p.start.saturating_sub(from) as usize;
+            match &pause_gains {
+                Some(g) if p.voice.pauses() => {
+                    let scratch = &mut self.scratch[..n - skip];
+                    scratch.fill(0.0);
+                    let more = p.voice.add_to(scratch);
+                    for ((b, s), g) in block[skip..].iter_mut().zip(scratch.iter()).zip(&g[skip..])
+                    {
+                        *b += s * g;
+                    }
+                    more
+                }
+                _ => p.voice.add_to(&mut block[skip..]),
+            }
+        });
+        if self.master.moving() {
+            for b in block.iter_mut() {
+                *b *= self.master.next();
+            }
+        } else if self.master.now != 1.0 {
+            let g = self.master.now;
+            block.iter_mut().for_each(|b| *b *= g);
+        }
+        self.limiter.run_block(block);
+        out.copy_from_slice(block);
+        self.position = to;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::synth::{self, samples_in, tests::power_at};
+    use crate::session::format::Instrument;
+    use crate::timeline::Phase;
+    use std::time::Duration;
+
+    fn run(m: &mut Mixer, n: usize) -> Vec<f32> {
+        let mut out = vec![0.0; n];
+        // In device-sized pieces that do not line up with the mixer's blocks.
+        for chunk in out.chunks_mut(1000) {
+            m.fill(chunk);
+        }
+        out
+    }
+
+    fn peak(s: &[f32]) -> f32 {
+        s.iter().fold(0f32, |m, x| m.max(x.abs()))
+    }
+
+    /// A steep high-pass (eight poles at 4 kHz): what is left of bowls, whose partials end
+    /// under 2 kHz, is distortion.
+    fn above_4k(s: &[f32]) -> Vec<f32> {
+        // RBJ biquad high-pass, Butterworth Q per section of an 8th-order cascade.
+        let qs = [0.5098, 0.6013, 0.9000, 2.5629];
+        let mut x: Vec<f64> = s.iter().map(|&v| f64::from(v)).collect();
+        for q in qs {
+            let w = std::f64::consts::TAU * 4000.0 / f64::from(RATE);
+            let alpha = w.sin() / (2.0 * q);
+            let (c, a0) = (w.cos(), 1.0 + alpha);
+            let (b0, b1, b2) = ((1.0 + c) / 2.0 / a0, -(1.0 + c) / a0, (1.0 + c) / 2.0 / a0);
+            let (a1, a2) = (-2.0 * c / a0, (1.0 - alpha) / a0);
+            let (mut x1, mut x2, mut y1, mut y2) = (0.0, 0.0, 0.0, 0.0);
+            for v in x.iter_mut() {
+                let y = b0 * *v + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+                x2 = x1;
+                x1 = *v;
+                y2 = y1;
+                y1 = y;
+                *v = y;
+            }
+        }
+        x.iter().map(|&v| v as f32).collect()
+    }
+
+    fn rms_db(s: &[f32]) -> f32 {
+        20.0 * synth::tests::rms(s).log10()
+    }
+
+    #[test]
+    fn a_voice_starts_on_its_exact_sample() {
+        let mut m = Mixer::new(1.0);
+        m.add(
+            1234,
+            Voice::Samples {
+                data: vec![0.5; 10].into(),
+                at: 0,
+                gain: 1.0,
+            },
+        );
+        let out = run(&mut m, 3000);
+        let first = out.iter().position(|s| *s != 0.0).unwrap();
+        assert_eq!(first as u64, 1234 + Mixer::delay());
+        assert_eq!(out[first], 0.5);
+    }
+
+    #[test]
+    fn ten_bowls_within_two_seconds_stay_clean() {
+        let mut m = Mixer::new(1.0);
+        for k in 0..10 {
+            m.add(
+                k * 9600,
+                Voice::Strike(synth::Strike::new(Instrument::Bowl, 1.0)),
+            );
+        }
+        let out = run(&mut m, 8 * RATE as usize);
+        let p = peak(&out);
+        assert!(p <= CEILING && p > 0.6, "peak {p}");
+        // Skip the filter's own start; look where the pile-up is loudest.
+        let hp = above_4k(&out);
+        let busy = RATE as usize / 2..5 * RATE as usize;
+        let distortion = rms_db(&hp[busy.clone()]) - rms_db(&out[busy]);
+        assert!(distortion < -40.0, "distortion {distortion:.1} dB");
+    }
+
+    #[test]
+    fn the_limiter_leaves_a_single_strike_alone() {
+        let mut m = Mixer::new(1.0);
+        m.add(0, Voice::Strike(synth::Strike::new(Instrument::Bowl, 1.0)));
+        let out = run(&mut m, RATE as usize);
+        let mut s = synth::Strike::new(Instrument::Bowl, 1.0);
+        let mut direct = vec![0.0; RATE as usize];
+        s.add_to(&mut direct);
+        let d = Mixer::delay() as usize;
+        for (a, b) in out[d..].iter().zip(&direct) {
+            assert!((a - b).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn mute_and_volume_ramp_without_a_click() {
+        let mut m = Mixer::new(1.0);
+        m.add(
+            0,
+            Voice::Samples {
+                data: vec![0.5; RATE as usize].into(),
+                at: 0,
+                gain: 1.0,
+            },
+        );
+        let before = run(&mut m, 1000);
+        assert_eq!(*before.last().unwrap(), 0.5);
+        m.set_gain(0.0);
+        let ramp = run(&mut m, 3000);
+        // No step bigger than a ramp's share, and silent after 30 ms.
+        let steps = ramp
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0f32, f32::max);
+        assert!(steps < 0.5 / (RAMP as f32) * 1.5, "a step of {steps}");
+        let quiet_from = Mixer::delay() as usize + RAMP;
+        assert!(ramp[quiet_from..].iter().all(|s| *s == 0.0));
+        assert!(
+            ramp[Mixer::delay() as usize + RAMP / 2] > 0.1,
+            "takes the ramp's time"
+        );
+    }
+
+    #[test]
+    fn pause_holds_a_tone_where_it_is_and_resume_goes_on_from_there() {
+        let length = Duration::from_secs(4);
+        let mut m = Mixer::new(1.0);
+        m.add(
+            0,
+            Voice::Tone(synth::Tone::new(Phase::Inhale, length).unwrap()),
+        );
+        let first = run(&mut m, samples_in(Duration::from_millis(1400)));
+        m.set_paused(true);
+        let paused = run(&mut m, 3 * RATE as usize);
+        let tail = &paused[RATE as usize..];
+        assert!(tail.iter().all(|s| *s == 0.0), "silent while paused");
+        m.set_paused(false);
+        let rest = run(&mut m, 4 * RATE as usize);
+        // What is left of the inhale plays after the resume: 2.6 s less the fade-out.
+        let sounding = rest.iter().rposition(|s| s.abs() > 1e-4).unwrap();
+        let left = sounding as f32 / RATE as f32;
+        assert!((2.3..2.62).contains(&left), "{left} s after resuming");
+        // Resumed at the pitch it paused on (about 230 Hz at 1.4 s of a 196→294 Hz glide).
+        let at = &rest[RATE as usize / 10..RATE as usize / 10 + 4800];
+        assert!(power_at(at, 232.0) > 10.0 * power_at(at, 200.0));
+        assert!(!first.is_empty());
+        // And the fade is click-free both ways.
+        let steps = paused[..4000]
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0f32, f32::max);
+        assert!(steps < 0.02, "{steps}");
+    }
+
+    #[test]
+    fn pause_does_not_stop_a_bowl_ringing() {
+        let mut m = Mixer::new(1.0);
+        m.add(0, Voice::Strike(synth::Strike::new(Instrument::Bowl, 1.0)));
+        m.set_paused(true);
+        let out = run(&mut m, 2 * RATE as usize);
+        assert!(peak(&out[RATE as usize..]) > 0.1);
+    }
+
+    #[test]
+    fn the_mix_goes_quiet_when_everything_has_rung_out() {
+        let mut m = Mixer::new(1.0);
+        m.add(0, Voice::Strike(synth::Strike::new(Instrument::Wood, 1.0)));
+        assert!(!m.is_quiet());
+        run(&mut m, RATE as usize);
+        assert!(m.is_quiet());
+    }
+}
