@@ -1,5 +1,6 @@
 //! A private tmux server running hara in one window, driven as a person would: for
-//! tests/tmux.rs and tests/share.rs (each uses a part of it).
+//! tests/tmux.rs and tests/share.rs (each uses a part of it). A test that uses it asks
+//! `needs::have(&[needs::TMUX, …])` first (tests/support/needs.rs).
 #![allow(dead_code)]
 
 use std::process::Command;
@@ -34,11 +35,6 @@ impl Tmux {
 
     /// Starts hara with `env` (`NAME=value …`) on top of a private home and XDG folders.
     pub fn start_with(env: &str, args: &str, size: (u16, u16)) -> Self {
-        let version = Command::new("tmux").arg("-V").output();
-        assert!(
-            version.is_ok_and(|o| o.status.success()),
-            "these tests need tmux: apt-get install tmux (.ci/run installs it)"
-        );
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
             "hara-test-{}-{}",
@@ -75,7 +71,13 @@ impl Tmux {
     /// Runs hara a second time, in the same home, in a window of its own: `t:1`, as a
     /// second terminal on the same machine.
     pub fn second(&self, args: &str, size: (u16, u16)) {
-        self.tmux(&["new-window", "-d", "-t", "t:1", &command(self.home.path(), "", args)]);
+        self.tmux(&[
+            "new-window",
+            "-d",
+            "-t",
+            "t:1",
+            &command(self.home.path(), "", args),
+        ]);
         self.tmux(&[
             "resize-window",
             "-t",
@@ -135,7 +137,8 @@ impl Tmux {
             .to_string()
     }
 
-    /// The pid of hara, the child of the window's shell.
+    /// The pid of hara, the child of the window's shell (found with pgrep: a test that
+    /// calls this needs `needs::PGREP`).
     pub fn hara_pid(&self) -> String {
         let shell = self.tmux(&["display", "-p", "-t", "t", "#{pane_pid}"]);
         let out = Command::new("pgrep")
@@ -154,4 +157,15 @@ impl Drop for Tmux {
     fn drop(&mut self) {
         self.tmux(&["kill-server"]);
     }
+}
+
+/// Sends `signal` to the process `pid`, as kill(1) would (without needing it on the machine).
+pub fn signal(pid: &str, signal: rustix::process::Signal) {
+    let pid = pid
+        .trim()
+        .parse()
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+        .unwrap_or_else(|| panic!("not a process id: {pid:?}"));
+    rustix::process::kill_process(pid, signal).unwrap();
 }
