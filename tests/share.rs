@@ -499,6 +499,11 @@ impl Chromium {
             ])
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg("about:blank")
+            // Its crash reports, dconf cache and PulseAudio cookie go in its own folder, not
+            // in the home of whoever runs the tests (.ci/run checks that HOME stays empty).
+            .env("HOME", profile.path())
+            .env("XDG_CONFIG_HOME", profile.path().join("config"))
+            .env("XDG_CACHE_HOME", profile.path().join("cache"))
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
