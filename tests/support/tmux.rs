@@ -1,6 +1,7 @@
 //! A private tmux server running hara in one window, driven as a person would: for
 //! tests/tmux.rs and tests/share.rs (each uses a part of it). A test that uses it asks
-//! `needs::have(&[needs::TMUX, …])` first (tests/support/needs.rs).
+//! `needs::have(&[needs::TMUX, …])` first (tests/support/needs.rs, which the test crate
+//! includes as `mod needs`).
 #![allow(dead_code)]
 
 use std::process::Command;
@@ -35,6 +36,10 @@ impl Tmux {
 
     /// Starts hara with `env` (`NAME=value …`) on top of a private home and XDG folders.
     pub fn start_with(env: &str, args: &str, size: (u16, u16)) -> Self {
+        assert!(
+            crate::needs::find_program("tmux").is_some(),
+            "a test that uses tmux asks `needs::have(&[needs::TMUX])` first"
+        );
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
             "hara-test-{}-{}",
