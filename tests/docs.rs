@@ -3,6 +3,9 @@
 use hara::session::check::InstrumentsOnly;
 use hara::session::check_str;
 
+#[path = "support/needs.rs"]
+mod needs;
+
 /// The ```toml blocks of a Markdown file that are whole sessions (they open with a title or
 /// a format line; the others are fragments).
 fn session_blocks(markdown: &str) -> Vec<String> {
@@ -94,4 +97,40 @@ fn readme_config_example_is_a_valid_config_file() {
         .unwrap();
     let parsed = hara::config::parse(block, std::path::Path::new("/"));
     assert!(parsed.is_ok(), "{block}\n{parsed:#?}");
+}
+
+#[test]
+fn every_program_a_test_needs_is_in_the_readme_and_installed_by_ci() {
+    let readme = include_str!("../README.md");
+    let section = readme
+        .split("### Running the tests")
+        .nth(1)
+        .expect("the README's \"Running the tests\"");
+    let apt_line = section
+        .lines()
+        .find(|l| l.starts_with("sudo apt-get install"))
+        .expect("one apt-get line for all of them");
+    let ci = include_str!("../.ci/run");
+    let ci_packages = ci
+        .split("for pkg in ")
+        .nth(1)
+        .and_then(|rest| rest.split("; do").next())
+        .expect(".ci/run's list of packages");
+    for need in needs::ALL {
+        assert!(
+            section.contains(&format!("\n| {} ", need.what)),
+            "the README's table lacks {}",
+            need.what
+        );
+        for package in need.debian.split(' ') {
+            assert!(
+                apt_line.split_whitespace().any(|w| w == package),
+                "the README's apt-get line lacks {package}"
+            );
+            assert!(
+                ci_packages.split_whitespace().any(|w| w == package),
+                ".ci/run does not install {package}"
+            );
+        }
+    }
 }

@@ -10,7 +10,10 @@ use hara::journal::{self, Entry, append, parse, read, stats};
 use jiff::civil::date;
 use jiff::tz::TimeZone;
 
+#[path = "support/needs.rs"]
+mod needs;
 mod sandbox;
+use needs::PRLIMIT;
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(
@@ -227,10 +230,8 @@ fn a_stopped_run_is_recorded_with_its_step_and_no_journal_records_nothing() {
     // Into the first step, then Ctrl-C.
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     assert!(lines.any(|l| l.unwrap().contains("step 1 of 5")));
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
     assert!(child.wait().unwrap().success());
     let (entries, _) = read(&path).unwrap();
     assert_eq!(entries.len(), 1);
@@ -374,6 +375,9 @@ fn a_preview_is_marked_and_left_out_of_stats() {
 
 #[test]
 fn an_append_the_disk_cannot_take_is_taken_back_whole() {
+    if !needs::have(&[PRLIMIT]) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.jsonl");
     // One entry, padded with a blank line to 1000 bytes; then a file size limit of 1100 bytes,

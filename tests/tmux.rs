@@ -1,15 +1,21 @@
 //! The real binary in a real terminal (tmux), driven as a person would: keys in, screen out,
 //! and the terminal given back afterwards, also when the process is told to terminate.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "support/needs.rs"]
+mod needs;
 #[path = "support/tmux.rs"]
 mod support;
-use support::Tmux;
+use needs::{PGREP, TMUX};
+use rustix::process::Signal;
+use support::{Tmux, signal};
 
 #[test]
 fn pause_skip_and_quit_then_the_terminal_is_restored() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
     let t = Tmux::start("run before-a-client", (80, 24));
     t.wait_for("settle in");
     assert_eq!(t.alternate_on(), "1");
@@ -32,6 +38,9 @@ fn pause_skip_and_quit_then_the_terminal_is_restored() {
 
 #[test]
 fn a_finished_session_asks_for_a_note_for_the_journal() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
     let t = Tmux::start(
         &format!(
             "run {}/tests/fixtures/valid/sigh.toml --speed 50",
@@ -50,6 +59,9 @@ fn a_finished_session_asks_for_a_note_for_the_journal() {
 
 #[test]
 fn no_sound_device_is_said_once_and_nothing_else_reaches_the_screen() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
     // No PulseAudio here and no sound card: the view runs silently and says so.
     let t = Tmux::start("run box-breathing", (100, 30));
     let screen = t.wait_for("no sound device");
@@ -71,26 +83,29 @@ fn no_sound_device_is_said_once_and_nothing_else_reaches_the_screen() {
 
 #[test]
 fn sigterm_and_sighup_give_the_terminal_back() {
-    for signal in ["TERM", "HUP"] {
+    if !needs::have(&[TMUX, PGREP]) {
+        return;
+    }
+    for (name, sig) in [("TERM", Signal::TERM), ("HUP", Signal::HUP)] {
         let t = Tmux::start("run hara-breathing", (100, 30));
         t.wait_for("settle in");
         let pid = t.hara_pid();
         assert!(!pid.is_empty());
-        Command::new("kill")
-            .args([&format!("-{signal}"), &pid])
-            .status()
-            .unwrap();
+        signal(&pid, sig);
         let screen = t.wait_for("EXIT=0");
         assert!(
             screen.contains("Stopped: practised 0s."),
-            "{signal}: {screen}"
+            "{name}: {screen}"
         );
-        assert_eq!(t.alternate_on(), "0", "{signal}");
+        assert_eq!(t.alternate_on(), "0", "{name}");
     }
 }
 
 #[test]
 fn the_picker_starts_a_session_and_comes_back() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
     let t = Tmux::start("", (80, 24));
     t.wait_for("choose a session");
     t.keys(&["/", "s", "i", "g", "h", "Enter", "Enter"]);
@@ -106,6 +121,9 @@ fn the_picker_starts_a_session_and_comes_back() {
 
 #[test]
 fn a_storm_of_resizes_and_tiny_windows_do_not_break_it() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
     let t = Tmux::start("run box-breathing", (80, 24));
     t.wait_for("settle in");
     for (w, h) in [
@@ -139,6 +157,9 @@ fn a_storm_of_resizes_and_tiny_windows_do_not_break_it() {
 
 #[test]
 fn nothing_from_the_session_file_can_drive_the_terminal() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("evil.toml");
     std::fs::write(
@@ -159,12 +180,12 @@ fn nothing_from_the_session_file_can_drive_the_terminal() {
 
 #[test]
 fn sigquit_gives_the_terminal_back_like_sigterm() {
+    if !needs::have(&[TMUX, PGREP]) {
+        return;
+    }
     let t = Tmux::start("run hara-breathing", (100, 30));
     t.wait_for("settle in");
-    Command::new("kill")
-        .args(["-QUIT", &t.hara_pid()])
-        .status()
-        .unwrap();
+    signal(&t.hara_pid(), Signal::QUIT);
     let screen = t.wait_for("EXIT=0");
     assert!(screen.contains("Stopped: practised 0s."), "{screen}");
     assert_eq!(t.alternate_on(), "0");
@@ -172,6 +193,9 @@ fn sigquit_gives_the_terminal_back_like_sigterm() {
 
 #[test]
 fn ctrl_z_pauses_and_gives_the_terminal_back_until_the_process_goes_on() {
+    if !needs::have(&[TMUX, PGREP]) {
+        return;
+    }
     let t = Tmux::start("run hara-breathing", (100, 30));
     t.wait_for("settle in");
     let pid = t.hara_pid();
@@ -185,12 +209,12 @@ fn ctrl_z_pauses_and_gives_the_terminal_back_until_the_process_goes_on() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    Command::new("kill").args(["-CONT", &pid]).status().unwrap();
+    signal(&pid, Signal::CONT);
     let screen = t.wait_for("space resume");
     assert!(screen.contains("paused"), "the session paused:\n{screen}");
     assert_eq!(t.alternate_on(), "1");
     // A SIGTSTP from outside does the same.
-    Command::new("kill").args(["-TSTP", &pid]).status().unwrap();
+    signal(&pid, Signal::TSTP);
     while t.alternate_on() != "0" {
         assert!(
             start.elapsed() < Duration::from_secs(20),
@@ -198,7 +222,7 @@ fn ctrl_z_pauses_and_gives_the_terminal_back_until_the_process_goes_on() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    Command::new("kill").args(["-CONT", &pid]).status().unwrap();
+    signal(&pid, Signal::CONT);
     t.wait_for("space resume");
     t.keys(&["q", "y"]);
     t.wait_for("EXIT=0");
@@ -207,6 +231,9 @@ fn ctrl_z_pauses_and_gives_the_terminal_back_until_the_process_goes_on() {
 
 #[test]
 fn a_dumb_terminal_gets_plain_lines() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
     let t = Tmux::start_with("TERM=dumb", "run box-breathing --speed 100", (80, 24));
     let screen = t.wait_for("EXIT=0");
     assert!(
@@ -219,6 +246,9 @@ fn a_dumb_terminal_gets_plain_lines() {
 
 #[test]
 fn the_theme_from_the_config_file_takes_effect() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "theme = \"contrast\"\n").unwrap();
@@ -244,6 +274,9 @@ fn the_theme_from_the_config_file_takes_effect() {
 
 #[test]
 fn closing_the_terminal_keeps_the_record() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
     let sigh = format!(
         "run {}/tests/fixtures/valid/sigh.toml --speed 50 --no-note",
         env!("CARGO_MANIFEST_DIR")
@@ -289,6 +322,9 @@ fn closing_the_terminal_keeps_the_record() {
 
 #[test]
 fn a_teachers_terminal_follows_the_projected_run_and_its_keys_act_on_it() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
     // The room's screen (in the standard view here, whose words a test can read) and the
     // teacher's: a second terminal on the same machine.
     let t = Tmux::start("run sit-and-walk --silent", (100, 30));

@@ -1,5 +1,7 @@
 //! A private tmux server running hara in one window, driven as a person would: for
-//! tests/tmux.rs and tests/share.rs (each uses a part of it).
+//! tests/tmux.rs and tests/share.rs (each uses a part of it). A test that uses it asks
+//! `needs::have(&[needs::TMUX, …])` first (tests/support/needs.rs, which the test crate
+//! includes as `mod needs`).
 #![allow(dead_code)]
 
 use std::process::Command;
@@ -34,10 +36,9 @@ impl Tmux {
 
     /// Starts hara with `env` (`NAME=value …`) on top of a private home and XDG folders.
     pub fn start_with(env: &str, args: &str, size: (u16, u16)) -> Self {
-        let version = Command::new("tmux").arg("-V").output();
         assert!(
-            version.is_ok_and(|o| o.status.success()),
-            "these tests need tmux: apt-get install tmux (.ci/run installs it)"
+            crate::needs::find_program("tmux").is_some(),
+            "a test that uses tmux asks `needs::have(&[needs::TMUX])` first"
         );
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
@@ -141,7 +142,8 @@ impl Tmux {
             .to_string()
     }
 
-    /// The pid of hara, the child of the window's shell.
+    /// The pid of hara, the child of the window's shell (found with pgrep: a test that
+    /// calls this needs `needs::PGREP`).
     pub fn hara_pid(&self) -> String {
         let shell = self.tmux(&["display", "-p", "-t", "t", "#{pane_pid}"]);
         let out = Command::new("pgrep")
@@ -160,4 +162,15 @@ impl Drop for Tmux {
     fn drop(&mut self) {
         self.tmux(&["kill-server"]);
     }
+}
+
+/// Sends `signal` to the process `pid`, as kill(1) would (without needing it on the machine).
+pub fn signal(pid: &str, signal: rustix::process::Signal) {
+    let pid = pid
+        .trim()
+        .parse()
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+        .unwrap_or_else(|| panic!("not a process id: {pid:?}"));
+    rustix::process::kill_process(pid, signal).unwrap();
 }
