@@ -127,21 +127,33 @@ pub fn voices(bank: &Bank, kind: &EventKind) -> Vec<(u64, Voice)> {
     }
 }
 
-/// What one event sounds on its own, from its onset until it has rung out: for a player that
-/// places it itself (the room display's pages).
+/// What one event sounds on its own, from its onset until it is practically inaudible (a
+/// bell to 40 dB down, then a 20 ms fade): for a player that places it itself (the room
+/// display's pages, which fetch it over the network).
 pub fn event_samples(bank: &Bank, kind: &EventKind) -> Vec<f32> {
     let mut mixer = Mixer::new(1.0);
     for (offset, voice) in voices(bank, kind) {
         mixer.add(offset, voice);
     }
+    let heard = match kind {
+        EventKind::Bell { bell } => Some(samples_in(bank.bell_audible(bell))),
+        _ => None,
+    };
     let mut out = Vec::new();
     let mut block = vec![0.0f32; RATE as usize / 10];
     // As in `render`: the limiter's look-ahead is leading silence, dropped.
     let mut skip = Mixer::delay() as usize;
-    while !mixer.is_quiet() {
+    while !mixer.is_quiet() && heard.is_none_or(|n| out.len() < n) {
         mixer.fill(&mut block);
         out.extend_from_slice(&block[skip..]);
         skip = 0;
+    }
+    if let Some(n) = heard.filter(|n| out.len() > *n) {
+        out.truncate(n);
+        let fade = (RATE as usize / 50).min(n);
+        for (i, s) in out[n - fade..].iter_mut().enumerate() {
+            *s *= 1.0 - (i + 1) as f32 / fade as f32;
+        }
     }
     out
 }
