@@ -26,6 +26,13 @@ use crate::ui;
 pub struct RunArgs {
     /// A built-in name, one of your sessions, or a path
     pub session: String,
+    #[command(flatten)]
+    pub options: RunOptions,
+}
+
+/// How a session runs: the options `hara run`, `hara sit` and `hara breathe` share.
+#[derive(Debug, Args)]
+pub struct RunOptions {
     /// One line per event instead of the full-screen view, for screen readers and logs (the
     /// default when output is not a terminal)
     #[arg(long)]
@@ -153,12 +160,22 @@ pub fn print_ended(ending: &Ending) {
 }
 
 pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<ExitCode> {
-    let journal = settings.journal.as_deref();
     let found = library.find(&args.session)?;
     let source = found.display.clone();
     let (session, timeline) = super::load_found(library, found)?;
+    practise(&session, timeline, &source, &args.options, settings)
+}
 
-    let timeline = args.fit.apply(&session, timeline)?;
+/// Runs a checked session, named `source` in the journal, as `args` say.
+pub fn practise(
+    session: &Session,
+    timeline: Timeline,
+    source: &str,
+    args: &RunOptions,
+    settings: &Settings,
+) -> Result<ExitCode> {
+    let journal = settings.journal.as_deref();
+    let timeline = args.fit.apply(session, timeline)?;
 
     // The timing log measures the plain front end, which does nothing but deliver events.
     let plain = args.plain || args.timing_log.is_some() || !ui::can_draw();
@@ -183,7 +200,7 @@ pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<Exi
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         let ran = plain::run(&mut practice, &mut inbox, &mut out, log.as_mut());
-        let ending = conclude(&mut practice, None, journal, &source);
+        let ending = conclude(&mut practice, None, journal, source);
         super::share::close(room);
         match ran.and_then(|()| plain::print_ending(&practice, &ending, &mut out)) {
             Ok(()) if ending.completed => practice.ring_out(&mut inbox),
@@ -199,7 +216,7 @@ pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<Exi
     let _attach = listen_for_teachers(&mut practice, inbox.sender());
     let shown = ui::run_session(&mut practice, &mut inbox, settings.view());
     let note = shown.as_ref().ok().cloned().flatten();
-    let ending = conclude(&mut practice, note, journal, &source);
+    let ending = conclude(&mut practice, note, journal, source);
     super::share::close(room);
     shown.context("the terminal view failed")?;
     print_ended(&ending);

@@ -213,10 +213,7 @@ impl Sit {
                     out.text.push_str(", ");
                 }
                 out.text.push_str("{ at = ");
-                out.typed(
-                    &quoted(&format(*at)),
-                    &format!("--bells {}", offsets(&self.bells)),
-                );
+                out.typed(&quoted(&format(*at)), &format!("--bells {}", format(*at)));
                 out.text.push_str(", sound = \"bell\" }");
             }
             out.line("]");
