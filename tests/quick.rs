@@ -41,7 +41,10 @@ fn a_sit_rings_a_bowl_interval_bells_and_a_bowl() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.starts_with("Sit 2m (2m), at 1000× speed"), "{stdout}");
+    assert!(
+        stdout.starts_with("Sit 2m (2m), at 1000× speed"),
+        "{stdout}"
+    );
     for line in [
         "00:00  bell: bowl ×1\n",
         "00:30  bell: bell ×1, volume 60%\n",

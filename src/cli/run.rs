@@ -42,6 +42,10 @@ pub struct RunOptions {
     pub speed: u32,
     #[command(flatten)]
     pub fit: FitArgs,
+    /// Start at this step, by number (1 is the first) or title, after the countdown: to
+    /// resume after an interruption
+    #[arg(long, value_name = "STEP")]
+    pub from: Option<String>,
     /// Write each event's planned and delivered time (ms) to FILE, to check the timing (runs
     /// in plain mode)
     #[arg(long, value_name = "FILE")]
@@ -144,6 +148,34 @@ fn time_until(now: &jiff::ZonedDateTime, until: jiff::civil::Time) -> Result<Dur
     Ok(Duration::from_secs(left.as_secs()))
 }
 
+/// The step `--from` names (from 0): its number (from 1) or its title (any case; the first
+/// of that title).
+pub fn start_step(timeline: &Timeline, from: &str) -> Result<usize> {
+    let steps = &timeline.steps;
+    let wanted = from.trim();
+    if let Ok(n) = wanted.parse::<usize>() {
+        if (1..=steps.len()).contains(&n) {
+            return Ok(n - 1);
+        }
+    } else if let Some(i) = steps
+        .iter()
+        .position(|s| s.title.eq_ignore_ascii_case(wanted))
+    {
+        return Ok(i);
+    }
+    let names: Vec<String> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{} {}", i + 1, crate::text::clean_line(&s.title)))
+        .collect();
+    let names = names.join(", ");
+    bail!(
+        "--from {}: the session has no such step; give a number from 1 to {} or a title ({names})",
+        crate::text::clean_line(wanted),
+        steps.len()
+    )
+}
+
 /// The line left on the terminal after the full-screen view closes. A terminal that has
 /// gone (the window was closed) is no reason to fail: the journal is already written.
 pub fn print_ended(ending: &Ending) {
@@ -176,6 +208,10 @@ pub fn practise(
 ) -> Result<ExitCode> {
     let journal = settings.journal.as_deref();
     let timeline = args.fit.apply(session, timeline)?;
+    let first = match &args.from {
+        Some(step) => start_step(&timeline, step)?,
+        None => 0,
+    };
 
     // The timing log measures the plain front end, which does nothing but deliver events.
     let plain = args.plain || args.timing_log.is_some() || !ui::can_draw();
@@ -192,7 +228,7 @@ pub fn practise(
     let room = super::share::open(args.share, &timeline, clock, settings, !plain)?;
     // Opened before the countdown, so the first bell is on time.
     let audio = super::sound::open(settings, &timeline)?;
-    let mut practice = Practice::new(timeline.clone(), clock, audio);
+    let mut practice = Practice::starting_at(timeline.clone(), clock, audio, first);
     super::share::follow(room.as_ref(), &mut practice);
     if plain {
         let mut inbox = Inbox::<()>::new(false).context("cannot listen for stop signals")?;
