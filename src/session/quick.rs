@@ -307,6 +307,111 @@ impl Breathe {
     }
 }
 
+/// A quick session of either kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Quick {
+    Sit(Sit),
+    Breathe(Breathe),
+}
+
+/// What the picker's quick line takes, for its hint.
+pub const EXAMPLES: &str = "20m · 20m every 5m · 4-7-8 5m · 4-7-8 12 breaths";
+
+impl Quick {
+    pub fn write(&self) -> Written {
+        match self {
+            Quick::Sit(s) => s.write(),
+            Quick::Breathe(b) => b.write(),
+        }
+    }
+
+    pub fn command(&self) -> String {
+        match self {
+            Quick::Sit(s) => s.command(),
+            Quick::Breathe(b) => b.command(),
+        }
+    }
+
+    /// The session and its timeline, or the first problem with what was typed.
+    pub fn check(&self) -> Result<(Session, Timeline), Problem> {
+        let mut problems = match self {
+            Quick::Sit(s) => s.problems(),
+            Quick::Breathe(_) => Vec::new(),
+        };
+        let name = match self {
+            Quick::Sit(_) => "sit",
+            Quick::Breathe(_) => "breathe",
+        };
+        let (session, found) = self.write().check(name, &super::check::InstrumentsOnly);
+        problems.extend(found);
+        match (problems.into_iter().find(|p| p.error), session) {
+            (None, Some(session)) => Ok(session),
+            (Some(p), _) => Err(p),
+            (None, None) => Err(Problem {
+                error: true,
+                message: "this is not a session hara can run".into(),
+            }),
+        }
+    }
+
+    /// Reads a quick session as typed in the picker: `20m`, `20m every 5m`, `4-7-8 5m` or
+    /// `4-7-8 12 breaths`. The error says what to write instead.
+    pub fn parse(line: &str) -> Result<Quick, String> {
+        let line = line.trim();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let Some(first) = words.first() else {
+            return Err(format!("type a quick session: {EXAMPLES}"));
+        };
+        if first.contains(['-', '+']) {
+            let pattern = first.to_string();
+            let length = match &words[1..] {
+                [] => {
+                    return Err(format!(
+                        "how long? e.g. `{pattern} 5m` or `{pattern} 12 breaths`"
+                    ));
+                }
+                [n, "breaths" | "breath"] => Length::Breaths(n.parse().map_err(|_| {
+                    format!("`{n}` is not a number of breaths; write e.g. 12 breaths")
+                })?),
+                rest => Length::Time(length(&rest.join(" "))?),
+            };
+            return Ok(Quick::Breathe(Breathe {
+                pattern,
+                to: None,
+                length,
+                tones: false,
+                prepare: PREPARE,
+            }));
+        }
+        let (sit, every) = match line.split_once(" every ") {
+            Some((sit, every)) => (sit, Some(length(every)?)),
+            None => (line, None),
+        };
+        Ok(Quick::Sit(Sit {
+            length: length(sit)?,
+            every,
+            bells: Vec::new(),
+            prepare: PREPARE,
+        }))
+    }
+}
+
+/// A length typed in the quick line: a unit is needed, and it is more than zero.
+fn length(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    match super::duration::parse(text) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(_) => Err(format!("`{text}`: the length must be longer than zero")),
+        Err(e) => Err(match e.meant {
+            Some(meant) => format!("`{text}`: write {meant}"),
+            None if e.message == "this number has no unit" => {
+                format!("`{text}` needs a unit: {text}m for minutes, {text}s for seconds")
+            }
+            None => format!("`{text}`: {}", e.message),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,5 +509,46 @@ mod tests {
                 .any(|p| p.error && p.message.starts_with("`--to 4-x`: ")),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn the_quick_line_reads_sits_and_breathing() {
+        let twenty = Duration::from_secs(20 * M);
+        assert_eq!(Quick::parse(" 20m "), Ok(Quick::Sit(sit(20))));
+        let mut every = sit(20);
+        every.every = Some(Duration::from_secs(5 * M));
+        assert_eq!(Quick::parse("20m every 5m"), Ok(Quick::Sit(every)));
+        assert_eq!(
+            Quick::parse("4-7-8 5m"),
+            Ok(Quick::Breathe(breathe(
+                "4-7-8",
+                Length::Time(Duration::from_secs(5 * M))
+            )))
+        );
+        assert_eq!(
+            Quick::parse("4-7-8 12 breaths"),
+            Ok(Quick::Breathe(breathe("4-7-8", Length::Breaths(12))))
+        );
+        assert_eq!(
+            Quick::parse("1h").unwrap().check().unwrap().1.total,
+            3 * twenty
+        );
+    }
+
+    #[test]
+    fn the_quick_line_says_what_to_write_instead() {
+        assert_eq!(
+            Quick::parse("20 minutes"),
+            Err("`20 minutes`: write 20m".into())
+        );
+        assert_eq!(
+            Quick::parse("20"),
+            Err("`20` needs a unit: 20m for minutes, 20s for seconds".into())
+        );
+        assert!(Quick::parse("4-7-8").unwrap_err().starts_with("how long?"));
+        let e = Quick::parse("20m every 30m").unwrap().check().unwrap_err();
+        assert!(e.message.starts_with("`--every 30m` is longer"), "{e}");
+        let e = Quick::parse("4-x 5m").unwrap().check().unwrap_err();
+        assert!(e.message.starts_with("`4-x`: "), "{e}");
     }
 }
