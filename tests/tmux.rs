@@ -467,3 +467,22 @@ fn the_pickers_quick_line_starts_a_sit() {
     let screen = t.wait_for("EXIT=0");
     assert!(screen.contains("Stopped: practised 0s."), "{screen}");
 }
+
+#[test]
+fn from_resumes_full_screen_at_the_step_named() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
+    let t = Tmux::start("run before-a-client --from 'Breathe low'", (80, 24));
+    t.wait_for("settle in");
+    t.keys(&["n"]); // end the countdown
+    t.wait_for("3/5  Breathe low");
+    t.keys(&["Left"]); // back: to the start of this step, not before it
+    t.wait_for("3/5  Breathe low");
+    t.keys(&["n"]);
+    t.wait_for("4/5  Lengthen the exhale");
+    t.keys(&["q", "y"]);
+    let screen = t.wait_for("EXIT=0");
+    assert!(screen.contains("Stopped: practised"), "{screen}");
+    assert_eq!(t.alternate_on(), "0");
+}
