@@ -137,7 +137,8 @@ pub enum State {
 pub struct Delivered {
     pub kind: EventKind,
     /// Session time: from the opening bell (it never falls in the preparation countdown,
-    /// which has no events).
+    /// which has no events). A run started part-way gives its events their times in the
+    /// whole session.
     pub at: Duration,
     /// The clock reading at which it was due.
     pub due: Duration,
@@ -199,26 +200,43 @@ pub struct Engine {
     /// Practice time banked up to the anchor.
     banked: Duration,
     stopped: bool,
+    /// The session time left out before a run started part-way.
+    skipped: Duration,
 }
 
 impl Engine {
     /// An engine whose countdown starts at clock reading `now`.
     pub fn new(timeline: Timeline, now: Duration) -> Self {
+        Self::starting_at(timeline, now, 0)
+    }
+
+    /// An engine whose countdown starts at clock reading `now` and is followed by step
+    /// `step` (counted from 0), from its start: a session resumed part-way. The steps before
+    /// it take no time and none of their events come; practice time counts from there. A
+    /// step past the last starts at the end.
+    pub fn starting_at(timeline: Timeline, now: Duration, step: usize) -> Self {
         let prepare = timeline.prepare;
+        let skip = timeline.steps.get(step).map_or(timeline.total, |s| s.start);
         let events = timeline
             .events
             .iter()
+            .filter(|e| e.at >= skip)
             .map(|e| Event {
-                at: e.at + prepare,
+                at: e.at - skip + prepare,
                 kind: e.kind.clone(),
             })
             .collect();
         let spans = timeline
             .steps
             .iter()
-            .map(|s| (s.start + prepare, s.start + s.length + prepare))
+            .map(|s| {
+                (
+                    s.start.saturating_sub(skip) + prepare,
+                    (s.start + s.length).saturating_sub(skip) + prepare,
+                )
+            })
             .collect();
-        let end = prepare + timeline.total;
+        let end = prepare + timeline.total - skip;
         Engine {
             timeline,
             events,
@@ -230,6 +248,7 @@ impl Engine {
             paused: false,
             banked: Duration::ZERO,
             stopped: false,
+            skipped: skip,
         }
     }
 
@@ -312,7 +331,7 @@ impl Engine {
                 let e = &self.events[i];
                 Delivered {
                     kind: e.kind.clone(),
-                    at: e.at - self.timeline.prepare,
+                    at: e.at - self.timeline.prepare + self.skipped,
                     due: self.clock_at(e.at),
                     delivered: now,
                 }

@@ -102,7 +102,13 @@ pub struct Practice<C: Clock> {
 impl<C: Clock> Practice<C> {
     /// Starts the countdown now. `audio` should already be open, so the first bell is on time.
     pub fn new(timeline: Timeline, clock: C, audio: Audio) -> Self {
-        let engine = Engine::new(timeline, clock.now());
+        Self::starting_at(timeline, clock, audio, 0)
+    }
+
+    /// Starts the countdown now, to be followed by step `step` (from 0) rather than the
+    /// first: a session resumed part-way (see [`Engine::starting_at`]).
+    pub fn starting_at(timeline: Timeline, clock: C, audio: Audio, step: usize) -> Self {
+        let engine = Engine::starting_at(timeline, clock.now(), step);
         Practice {
             events: engine.events().into(),
             engine,

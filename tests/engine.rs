@@ -395,3 +395,74 @@ proptest! {
         prop_assert_eq!(e.practised(clock.now()), t.total + extended - skipped);
     }
 }
+
+const THREE_STEPS: &str = r#"
+title = "Three steps"
+prepare = "5s"
+[bells]
+interval = { every = "1m", sound = "bell" }
+[[step]]
+title = "Arrive"
+duration = "1m30s"
+[[step]]
+title = "Breathe"
+breaths = 3
+breath = "4-0-6-0"
+[[step]]
+title = "Sit"
+duration = "2m"
+"#;
+
+#[test]
+fn a_run_started_at_a_step_counts_down_then_plays_from_that_step() {
+    let t = timeline(THREE_STEPS);
+    let clock = ManualClock::default();
+    clock.set(secs(100));
+    let mut engine = Engine::starting_at(t.clone(), clock.now(), 2);
+
+    // The countdown as always, and nothing before it ends.
+    assert_eq!(engine.advance(clock.now()), vec![]);
+    assert_eq!(engine.status(clock.now()).state, State::Preparing);
+    assert_eq!(engine.next_due(), Some(secs(105)));
+
+    // Then the third step, at its time in the whole session (1m30s + 30s).
+    clock.set(secs(105));
+    let first = engine.advance(clock.now());
+    assert_eq!(first[0].kind, EventKind::StepStarted { step: 2 });
+    assert_eq!(first[0].at, secs(120));
+    assert_eq!(first[0].due, secs(105));
+    assert_eq!(engine.status(clock.now()).step, Some(2));
+    assert_eq!(engine.total(), secs(120));
+
+    // Its own events only: the interval bells at 2m and 3m, the end at 4m, two minutes on.
+    let mut rest = Vec::new();
+    while let Some(due) = engine.next_due() {
+        clock.set(due);
+        rest.extend(engine.advance(clock.now()));
+    }
+    let times: Vec<(Duration, Duration)> = rest
+        .iter()
+        .filter(|d| !is_phase(&d.kind))
+        .map(|d| (d.at, d.due))
+        .collect();
+    assert_eq!(
+        times,
+        vec![
+            (secs(180), secs(165)),
+            (secs(240), secs(225)),
+            (secs(240), secs(225))
+        ]
+    );
+    assert!(engine.is_finished(clock.now()));
+    // Practised: the two minutes that ran, not the four of the whole session.
+    assert_eq!(engine.practised(clock.now()), secs(120));
+}
+
+#[test]
+fn a_run_started_at_the_first_step_is_an_ordinary_run() {
+    let t = timeline(THREE_STEPS);
+    let a = Engine::new(t.clone(), secs(3));
+    let b = Engine::starting_at(t, secs(3), 0);
+    assert_eq!(a.events(), b.events());
+    assert_eq!(a.total(), b.total());
+}

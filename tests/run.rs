@@ -196,3 +196,53 @@ fn ctrl_c_sigterm_and_sighup_stop_cleanly_with_a_summary() {
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("Stopped during the countdown"));
 }
+
+#[test]
+fn from_starts_at_a_step_by_number_or_title_and_names_the_steps_when_there_is_none() {
+    let out = hara(&[
+        "run",
+        "before-a-client",
+        "--from",
+        "3",
+        "--plain",
+        "--speed",
+        "1000",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let body: Vec<&str> = stdout.lines().skip(2).collect();
+    assert_eq!(
+        body[0], "00:50  step 3 of 5: Breathe low (1m20s)",
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Arrive"), "{stdout}");
+    assert!(
+        stdout.ends_with("03:10  end\nFinished: practised 2m20s.\n"),
+        "{stdout}"
+    );
+
+    let out = hara(&[
+        "run",
+        "before-a-client",
+        "--from",
+        "ready",
+        "--plain",
+        "--speed",
+        "1000",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("\n02:54  step 5 of 5: Ready (16s)\n"));
+
+    for from in ["6", "0", "Sit"] {
+        let out = hara(&["run", "before-a-client", "--from", from]);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "--from {from}: the session has no such step; give a number from 1 to 5 or a \
+                 title (1 Arrive, 2 Widen your base, 3 Breathe low, 4 Lengthen the exhale, 5 Ready)"
+            )),
+            "{stderr}"
+        );
+    }
+}

@@ -425,3 +425,64 @@ fn j_in_the_picker_opens_the_journal_and_q_comes_back() {
     t.wait_for("EXIT=0");
     assert_eq!(t.alternate_on(), "0");
 }
+
+#[test]
+fn sit_and_breathe_run_full_screen() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
+    let t = Tmux::start("sit 20m --every 5m", (80, 24));
+    t.wait_for("settle in");
+    t.keys(&["n"]); // end the countdown
+    t.wait_for("1/1  Sit");
+    t.keys(&["q", "y"]);
+    let screen = t.wait_for("EXIT=0");
+    assert!(screen.contains("Stopped: practised"), "{screen}");
+    assert_eq!(t.alternate_on(), "0");
+
+    let t = Tmux::start("breathe 4-7-8 --breaths 2 --speed 50", (80, 24));
+    t.wait_for("a note for your journal?");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("EXIT=0");
+    assert!(screen.contains("Finished: practised 38s."), "{screen}");
+    let journal = std::fs::read_to_string(t.home.path().join("data/hara/journal.jsonl")).unwrap();
+    assert!(
+        journal.contains("\"source\":\"hara breathe 4-7-8 --breaths 2\""),
+        "{journal}"
+    );
+}
+
+#[test]
+fn the_pickers_quick_line_starts_a_sit() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
+    let t = Tmux::start("", (80, 24));
+    t.wait_for("choose a session");
+    t.keys(&["2", "0", "m", "Enter"]);
+    t.wait_for("settle in");
+    t.keys(&["q", "q"]);
+    t.wait_for("choose a session");
+    t.keys(&["q"]);
+    let screen = t.wait_for("EXIT=0");
+    assert!(screen.contains("Stopped: practised 0s."), "{screen}");
+}
+
+#[test]
+fn from_resumes_full_screen_at_the_step_named() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
+    let t = Tmux::start("run before-a-client --from 'Breathe low'", (80, 24));
+    t.wait_for("settle in");
+    t.keys(&["n"]); // end the countdown
+    t.wait_for("3/5  Breathe low");
+    t.keys(&["Left"]); // back: to the start of this step, not before it
+    t.wait_for("3/5  Breathe low");
+    t.keys(&["n"]);
+    t.wait_for("4/5  Lengthen the exhale");
+    t.keys(&["q", "y"]);
+    let screen = t.wait_for("EXIT=0");
+    assert!(screen.contains("Stopped: practised"), "{screen}");
+    assert_eq!(t.alternate_on(), "0");
+}

@@ -197,6 +197,24 @@ fn picker() {
         picker.handle(Action::Char(c));
     }
     insta::assert_snapshot!("picker-filtered-80x24", render(&picker, (80, 24)));
+
+    let mut picker = Picker::new(
+        Library::default()
+            .list()
+            .into_iter()
+            .map(Entry::from_listed)
+            .collect(),
+    );
+    picker.handle(Action::Quick);
+    for c in "20m every 5m".chars() {
+        picker.handle(Action::Char(c));
+    }
+    insta::assert_snapshot!("picker-quick-80x24", render(&picker, (80, 24)));
+    for c in " x".chars() {
+        picker.handle(Action::Char(c));
+    }
+    picker.handle(Action::Select);
+    insta::assert_snapshot!("picker-quick-error-80x24", render(&picker, (80, 24)));
 }
 
 #[test]

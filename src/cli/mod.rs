@@ -4,6 +4,7 @@ mod check;
 mod journal;
 mod list;
 mod new;
+mod quick;
 mod render;
 mod run;
 mod share;
@@ -83,6 +84,12 @@ pub enum Command {
     List,
     /// Run a session: the countdown, then every step, breath, cue and bell on time
     Run(run::RunArgs),
+    /// A quick silent sit: a bowl, the time, a bowl (`hara sit 20m --every 5m`); takes every
+    /// option of `hara run`
+    Sit(quick::SitArgs),
+    /// Quick paced breathing: one pattern for a time or a number of breaths (`hara breathe
+    /// 4-7-8 5m`); takes every option of `hara run`
+    Breathe(quick::BreatheArgs),
     /// Check session files and report every problem with its position
     Check {
         /// Session files (or names) to check
@@ -146,9 +153,12 @@ pub fn command() -> clap::Command {
     let keys: String = help_rows(Scope::Session)
         .map(|(key, what)| format!("  {key:width$}  {what}\n"))
         .collect();
-    Cli::command().mut_subcommand("run", |run| {
-        run.after_help(format!("Keys in the full-screen view:\n{keys}"))
-    })
+    let after = format!("Keys in the full-screen view:\n{keys}");
+    let mut command = Cli::command();
+    for name in ["run", "sit", "breathe"] {
+        command = command.mut_subcommand(name, |c| c.after_help(after.clone()));
+    }
+    command
 }
 
 /// Runs the command line. Errors that are not a report of their own (such as a session
@@ -194,6 +204,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Check { sessions }) => check::run(&library, sessions),
         Some(Command::Show { session, json, fit }) => show::run(&library, session, *json, fit),
         Some(Command::Run(args)) => run::run(&library, args, &settings),
+        Some(Command::Sit(args)) => quick::sit(args, &settings),
+        Some(Command::Breathe(args)) => quick::breathe(args, &settings),
         Some(Command::Attach { pid }) => attach(*pid, &settings),
         Some(Command::Chime(args)) => sound::chime(args, &settings),
         Some(Command::Render(args)) => render::run(&library, args, &settings),

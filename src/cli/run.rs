@@ -26,6 +26,13 @@ use crate::ui;
 pub struct RunArgs {
     /// A built-in name, one of your sessions, or a path
     pub session: String,
+    #[command(flatten)]
+    pub options: RunOptions,
+}
+
+/// How a session runs: the options `hara run`, `hara sit` and `hara breathe` share.
+#[derive(Debug, Args)]
+pub struct RunOptions {
     /// One line per event instead of the full-screen view, for screen readers and logs (the
     /// default when output is not a terminal)
     #[arg(long)]
@@ -35,6 +42,10 @@ pub struct RunArgs {
     pub speed: u32,
     #[command(flatten)]
     pub fit: FitArgs,
+    /// Start at this step, by number (1 is the first) or title, after the countdown: to
+    /// resume after an interruption
+    #[arg(long, value_name = "STEP")]
+    pub from: Option<String>,
     /// Write each event's planned and delivered time (ms) to FILE, to check the timing (runs
     /// in plain mode)
     #[arg(long, value_name = "FILE")]
@@ -137,6 +148,34 @@ fn time_until(now: &jiff::ZonedDateTime, until: jiff::civil::Time) -> Result<Dur
     Ok(Duration::from_secs(left.as_secs()))
 }
 
+/// The step `--from` names (from 0): its number (from 1) or its title (any case; the first
+/// of that title).
+pub fn start_step(timeline: &Timeline, from: &str) -> Result<usize> {
+    let steps = &timeline.steps;
+    let wanted = from.trim();
+    if let Ok(n) = wanted.parse::<usize>() {
+        if (1..=steps.len()).contains(&n) {
+            return Ok(n - 1);
+        }
+    } else if let Some(i) = steps
+        .iter()
+        .position(|s| s.title.eq_ignore_ascii_case(wanted))
+    {
+        return Ok(i);
+    }
+    let names: Vec<String> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{} {}", i + 1, crate::text::clean_line(&s.title)))
+        .collect();
+    let names = names.join(", ");
+    bail!(
+        "--from {}: the session has no such step; give a number from 1 to {} or a title ({names})",
+        crate::text::clean_line(wanted),
+        steps.len()
+    )
+}
+
 /// The line left on the terminal after the full-screen view closes. A terminal that has
 /// gone (the window was closed) is no reason to fail: the journal is already written.
 pub fn print_ended(ending: &Ending) {
@@ -153,12 +192,26 @@ pub fn print_ended(ending: &Ending) {
 }
 
 pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<ExitCode> {
-    let journal = settings.journal.as_deref();
     let found = library.find(&args.session)?;
     let source = found.display.clone();
     let (session, timeline) = super::load_found(library, found)?;
+    practise(&session, timeline, &source, &args.options, settings)
+}
 
-    let timeline = args.fit.apply(&session, timeline)?;
+/// Runs a checked session, named `source` in the journal, as `args` say.
+pub fn practise(
+    session: &Session,
+    timeline: Timeline,
+    source: &str,
+    args: &RunOptions,
+    settings: &Settings,
+) -> Result<ExitCode> {
+    let journal = settings.journal.as_deref();
+    let timeline = args.fit.apply(session, timeline)?;
+    let first = match &args.from {
+        Some(step) => start_step(&timeline, step)?,
+        None => 0,
+    };
 
     // The timing log measures the plain front end, which does nothing but deliver events.
     let plain = args.plain || args.timing_log.is_some() || !ui::can_draw();
@@ -175,7 +228,7 @@ pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<Exi
     let room = super::share::open(args.share, &timeline, clock, settings, !plain)?;
     // Opened before the countdown, so the first bell is on time.
     let audio = super::sound::open(settings, &timeline)?;
-    let mut practice = Practice::new(timeline.clone(), clock, audio);
+    let mut practice = Practice::starting_at(timeline.clone(), clock, audio, first);
     super::share::follow(room.as_ref(), &mut practice);
     if plain {
         let mut inbox = Inbox::<()>::new(false).context("cannot listen for stop signals")?;
@@ -183,7 +236,7 @@ pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<Exi
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         let ran = plain::run(&mut practice, &mut inbox, &mut out, log.as_mut());
-        let ending = conclude(&mut practice, None, journal, &source);
+        let ending = conclude(&mut practice, None, journal, source);
         super::share::close(room);
         match ran.and_then(|()| plain::print_ending(&practice, &ending, &mut out)) {
             Ok(()) if ending.completed => practice.ring_out(&mut inbox),
@@ -199,7 +252,7 @@ pub fn run(library: &Library, args: &RunArgs, settings: &Settings) -> Result<Exi
     let _attach = listen_for_teachers(&mut practice, inbox.sender());
     let shown = ui::run_session(&mut practice, &mut inbox, settings.view());
     let note = shown.as_ref().ok().cloned().flatten();
-    let ending = conclude(&mut practice, note, journal, &source);
+    let ending = conclude(&mut practice, note, journal, source);
     super::share::close(room);
     shown.context("the terminal view failed")?;
     print_ended(&ending);

@@ -8,6 +8,7 @@ pub mod duration;
 pub mod fit;
 pub mod format;
 pub mod library;
+pub mod quick;
 pub mod syntax;
 
 use crate::diag::{self, Diagnostic};

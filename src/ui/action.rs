@@ -37,6 +37,8 @@ pub enum Action {
     Filter,
     /// `j` in the picker: the practice journal.
     Journal,
+    /// `:` in the picker: type a quick session (`20m`, `4-7-8 5m`).
+    Quick,
     /// In the journal: the month before, the month after, this month.
     PreviousMonth,
     NextMonth,
@@ -238,6 +240,14 @@ pub const BINDINGS: &[Binding] = &[
         label: "Enter",
         what: "start the session",
         hint: Some(("Enter", "start")),
+        scopes: PICKER,
+    },
+    Binding {
+        keys: &[(ch(':'), Action::Quick)],
+        label: ": 0-9",
+        what: "a quick session: type 20m, 20m every 5m or 4-7-8 5m, then Enter",
+        // The quick line itself shows the key, with examples.
+        hint: None,
         scopes: PICKER,
     },
     Binding {

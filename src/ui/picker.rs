@@ -9,6 +9,7 @@ use super::action::{Action, Scope, hint_line};
 use super::theme::Theme;
 use crate::session::duration::format_rounded;
 use crate::session::library::Listed;
+use crate::session::quick::{EXAMPLES, Quick};
 use crate::text::clean_line;
 use crate::timeline::Timeline;
 
@@ -88,6 +89,8 @@ pub struct Picker {
     selected: usize,
     /// A note for the person, e.g. why a session cannot start.
     note: Option<String>,
+    /// What is typed in the quick line, while it is open.
+    quick: Option<String>,
 }
 
 impl Picker {
@@ -98,6 +101,7 @@ impl Picker {
             typing: false,
             selected: 0,
             note: None,
+            quick: None,
         }
     }
 
@@ -113,6 +117,19 @@ impl Picker {
             return Choice::Suspend;
         }
         self.note = None;
+        if let Some(text) = &mut self.quick {
+            match action {
+                Action::Char(c) => text.push(c),
+                Action::Backspace => {
+                    text.pop();
+                }
+                Action::Cancel => self.quick = None,
+                Action::ForceQuit => return Choice::Quit,
+                Action::Select => return self.start_quick(),
+                _ => {}
+            }
+            return Choice::Stay;
+        }
         let count = self.visible().len();
         if self.typing {
             match action {
@@ -136,6 +153,9 @@ impl Picker {
             Action::Down => self.selected = (self.selected + 1).min(count.saturating_sub(1)),
             Action::Up => self.selected = self.selected.saturating_sub(1),
             Action::Filter => self.typing = true,
+            Action::Quick => self.quick = Some(String::new()),
+            // A quick session always begins with a digit: typing one opens the quick line.
+            Action::Char(c) if c.is_ascii_digit() => self.quick = Some(c.to_string()),
             Action::Journal => return Choice::Journal,
             Action::Quit | Action::Cancel | Action::ForceQuit => return Choice::Quit,
             Action::Select => {
@@ -154,6 +174,26 @@ impl Picker {
         Choice::Stay
     }
 
+    /// Starts what the quick line says, or says what is wrong with it.
+    fn start_quick(&mut self) -> Choice {
+        let typed = self.quick.clone().unwrap_or_default();
+        let checked = Quick::parse(&typed).and_then(|q| {
+            q.check()
+                .map(|(_, t)| (t, q.command()))
+                .map_err(|p| p.message.lines().next().unwrap_or_default().to_string())
+        });
+        match checked {
+            Ok((timeline, command)) => {
+                self.quick = None;
+                Choice::Start(Box::new(timeline), command)
+            }
+            Err(why) => {
+                self.note = Some(clean_line(&why));
+                Choice::Stay
+            }
+        }
+    }
+
     /// Shows a note until the next key (why the journal cannot be shown, say).
     pub fn say(&mut self, note: String) {
         self.note = Some(note);
@@ -161,7 +201,7 @@ impl Picker {
 
     /// Whether keys are being typed into the filter.
     pub fn typing(&self) -> bool {
-        self.typing
+        self.typing || self.quick.is_some()
     }
 
     pub fn render(&self, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -185,6 +225,22 @@ impl Picker {
             Span::styled("  choose a session", theme.dim),
         ]))
         .render(title, buf);
+        // The quick line, on the title's second row.
+        let quick_line = match &self.quick {
+            Some(text) => Line::from(vec![
+                Span::styled("quick: ", theme.dim),
+                Span::styled(format!("{}▏", clean_line(text)), theme.text),
+            ]),
+            None => Line::styled(format!(": quick  {EXAMPLES}"), theme.dim),
+        };
+        Paragraph::new(quick_line).render(
+            Rect {
+                y: title.y + 1,
+                height: 1,
+                ..title
+            },
+            buf,
+        );
         let filter_line = if self.typing || !self.filter.is_empty() {
             let cursor = if self.typing { "▏" } else { "" };
             Line::from(vec![
@@ -240,7 +296,9 @@ impl Picker {
         if let Some(n) = &self.note {
             Paragraph::new(Line::styled(n.clone(), theme.alert)).render(note, buf);
         }
-        let hint = if self.typing {
+        let hint = if self.quick.is_some() {
+            "type a length, or a pattern and a length · Enter start · Esc close".to_string()
+        } else if self.typing {
             "type to filter · Enter done · Esc clear".to_string()
         } else {
             // On a narrow screen, the keys from the end that fit (start, journal, quit).
@@ -329,5 +387,49 @@ mod tests {
             p.note.as_deref(),
             Some("has errors: run `hara check broken.toml`")
         );
+    }
+
+    #[test]
+    fn the_quick_line_starts_what_is_typed_or_says_what_is_wrong() {
+        let mut p = picker();
+        assert_eq!(p.handle(Action::Quick), Choice::Stay);
+        assert!(p.typing());
+        for c in "20 minutes".chars() {
+            p.handle(Action::Char(c));
+        }
+        assert_eq!(p.handle(Action::Select), Choice::Stay);
+        assert_eq!(p.note.as_deref(), Some("`20 minutes`: write 20m"));
+        for _ in 0.." minutes".len() {
+            p.handle(Action::Backspace);
+        }
+        for c in "m every 5m".chars() {
+            p.handle(Action::Char(c));
+        }
+        match p.handle(Action::Select) {
+            Choice::Start(t, origin) => {
+                assert_eq!(t.title, "Sit 20m");
+                assert_eq!(t.total, std::time::Duration::from_secs(20 * 60));
+                assert_eq!(origin, "hara sit 20m --every 5m");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!p.typing());
+
+        // A digit opens the quick line with it; Esc closes it without quitting.
+        p.handle(Action::Char('4'));
+        for c in "-7-8 2 breaths".chars() {
+            p.handle(Action::Char(c));
+        }
+        assert_eq!(p.quick.as_deref(), Some("4-7-8 2 breaths"));
+        assert_eq!(p.handle(Action::Cancel), Choice::Stay);
+        assert!(!p.typing());
+        assert_eq!(p.handle(Action::Quick), Choice::Stay);
+        for c in "4-7-8 2 breaths".chars() {
+            p.handle(Action::Char(c));
+        }
+        match p.handle(Action::Select) {
+            Choice::Start(t, _) => assert_eq!(t.title, "Breathe 4-7-8"),
+            other => panic!("{other:?}"),
+        }
     }
 }
