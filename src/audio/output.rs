@@ -863,7 +863,26 @@ mod tests {
 
     #[test]
     fn with_no_device_nothing_is_left_to_ring_out() {
-        let a = Audio::open(Some("no-such-output-for-hara-tests"), Bank::default(), 0.8);
+        // The state an open that found no device leaves (built here rather than by opening,
+        // which would wake the machine's sound system from inside a unit test).
+        let shared = Arc::new(Shared {
+            deck: Mutex::new(Deck::new(percent_to_gain(80))),
+            output: Mutex::new(Output::NoDevice("no sound output can play here".into())),
+            changed: Condvar::new(),
+            callbacks: AtomicU64::new(0),
+            failed: AtomicBool::new(false),
+            xruns: AtomicU64::new(0),
+            priority: AtomicU64::new(Priority::Normal as u64),
+        });
+        let a = Audio {
+            tx: Some(mpsc::channel().0),
+            shared: Some(shared),
+            thread: None,
+            bank: Arc::new(Bank::default()),
+            percent: 80,
+            muted: false,
+            ringing_until: Cell::new(None),
+        };
         assert!(matches!(
             a.wait_ready(Duration::from_secs(10)),
             Output::NoDevice(_)
