@@ -329,7 +329,14 @@ fn a_plain_run_serves_the_page_its_sounds_and_every_change_until_it_ends() {
         3,
         "each round is a step"
     );
-    assert!(states.contains(&"running".to_string()), "{states:?}");
+    // The page is told the latest state (a watch channel): a reader busy fetching clips may
+    // not see every one in between, but what it sees comes in order and ends finished.
+    let order = ["waiting", "preparing", "running", "finished"];
+    let ranks: Vec<usize> = states
+        .iter()
+        .map(|s| order.iter().position(|o| o == s).expect("a known state"))
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{states:?}");
     assert_eq!(states.last().map(String::as_str), Some("finished"));
     assert!(fetched >= 4);
 
