@@ -67,7 +67,11 @@ impl Pulse {
     fn crash(&self) {
         let pid = std::fs::read_to_string(self.runtime.path().join("pulse/pid")).unwrap();
         let pid = pid.trim().to_string();
-        let raw = pid.parse().ok().and_then(rustix::process::Pid::from_raw).unwrap();
+        let raw = pid
+            .parse()
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+            .unwrap();
         rustix::process::kill_process(raw, rustix::process::Signal::KILL).unwrap();
         wait_until("PulseAudio is gone", || {
             !Path::new(&format!("/proc/{pid}")).exists()

@@ -1,0 +1,402 @@
+//! Spoken guidance: text to speech through an existing engine run as a program (eSpeak NG by
+//! default, or any configured argument list such as Piper or macOS `say`), its WAV decoded to
+//! hara's rate so speech goes through hara's own mix, and a cache so a text is synthesised
+//! once.
+//!
+//! Session text is untrusted: it reaches the engine only on standard input, after control
+//! characters are taken out, and the engine is started directly, never through a shell.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use thiserror::Error;
+
+use crate::audio::files::{self, Decoded};
+
+/// The placeholder in a configured command that becomes the WAV file the engine writes.
+pub const WAV: &str = "{wav}";
+/// The default engine's program.
+pub const ESPEAK: &str = "espeak-ng";
+/// How long one text may take to synthesise before it is given up.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+/// Longer texts are cut here (a cue is a sentence or two).
+const MAX_CHARS: usize = 2000;
+
+/// The engine a text is spoken with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Engine {
+    /// The program and its arguments; `{wav}` marks the file it writes. `None`: eSpeak NG.
+    pub command: Option<Vec<String>>,
+    /// The engine's voice (eSpeak NG: `-v`), e.g. `en`, `de`.
+    pub voice: Option<String>,
+    /// Words per minute (eSpeak NG: `-s`).
+    pub rate: Option<u32>,
+    /// How long one text may take.
+    pub timeout: Duration,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine {
+            command: None,
+            voice: None,
+            rate: None,
+            timeout: TIMEOUT,
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum SpeechError {
+    #[error(
+        "speech needs {0}: install it (e.g. `apt install {0}`) or set a speech command in the config file"
+    )]
+    NotInstalled(String),
+    #[error("the speech command is empty")]
+    NoCommand,
+    #[error("{program} failed ({status}) for {text:?}")]
+    Failed {
+        program: String,
+        status: String,
+        text: String,
+    },
+    #[error("{program} took longer than {secs} s for {text:?}; skipped")]
+    TimedOut {
+        program: String,
+        secs: u64,
+        text: String,
+    },
+    #[error("{program} wrote no audio hara can play for {text:?}: {why}")]
+    BadAudio {
+        program: String,
+        text: String,
+        why: String,
+    },
+    #[error("nothing to say")]
+    Empty,
+    #[error("speech cache: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Session text as it may reach an engine: control characters (escape sequences, NUL, line
+/// breaks) become spaces, runs of spaces one, and it is bounded in length.
+pub fn clean(text: &str) -> String {
+    let spaced: String = text
+        .chars()
+        .take(MAX_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Engine {
+    /// The argument list that writes `wav` (the text goes on standard input).
+    pub fn argv(&self, wav: &Path) -> Result<Vec<String>, SpeechError> {
+        let wav = wav.to_string_lossy().into_owned();
+        match &self.command {
+            Some(cmd) => {
+                if cmd.is_empty() {
+                    return Err(SpeechError::NoCommand);
+                }
+                Ok(cmd.iter().map(|a| a.replace(WAV, &wav)).collect())
+            }
+            None => {
+                let mut argv = vec![ESPEAK.to_string(), "--stdin".to_string()];
+                if let Some(v) = &self.voice {
+                    argv.extend(["-v".to_string(), v.clone()]);
+                }
+                if let Some(r) = self.rate {
+                    argv.extend(["-s".to_string(), r.to_string()]);
+                }
+                argv.extend(["-w".to_string(), wav]);
+                Ok(argv)
+            }
+        }
+    }
+
+    fn program(&self) -> String {
+        match &self.command {
+            Some(cmd) => cmd.first().cloned().unwrap_or_default(),
+            None => ESPEAK.to_string(),
+        }
+    }
+
+    /// What the cache key is made of: the engine, its voice and rate, and the text.
+    fn key(&self, text: &str) -> String {
+        let cmd = self.command.clone().unwrap_or_else(|| vec![ESPEAK.into()]);
+        format!(
+            "{}\u{0}{}\u{0}{}\u{0}{}",
+            cmd.join("\u{1}"),
+            self.voice.as_deref().unwrap_or(""),
+            self.rate.map_or(String::new(), |r| r.to_string()),
+            text
+        )
+    }
+
+    /// Runs the engine once for `text` (already [`clean`]ed), writing `wav`. The text goes on
+    /// standard input; the program is started directly (no shell) and killed after the
+    /// timeout.
+    pub fn synthesise_to(&self, text: &str, wav: &Path) -> Result<(), SpeechError> {
+        let argv = self.argv(wav)?;
+        let program = self.program();
+        let mut child = match Command::new(&argv[0])
+            .args(&argv[1..])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(SpeechError::NotInstalled(program));
+            }
+            Err(e) => return Err(SpeechError::Io(e)),
+        };
+        if let Some(mut stdin) = child.stdin.take() {
+            // An engine that reads no input (or exits early) closes the pipe: not an error here,
+            // its status says what happened.
+            let _ = stdin.write_all(text.as_bytes());
+            let _ = stdin.write_all(b"\n");
+        }
+        let deadline = Instant::now() + self.timeout;
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                break status;
+            }
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(SpeechError::TimedOut {
+                    program,
+                    secs: self.timeout.as_secs(),
+                    text: text.to_string(),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        if !status.success() {
+            return Err(SpeechError::Failed {
+                program,
+                status: status.to_string(),
+                text: text.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Where synthesised texts are kept: `$XDG_CACHE_HOME/hara/speech/` (the platform's cache
+/// folder elsewhere).
+pub fn default_cache() -> Option<PathBuf> {
+    crate::config::project_dirs().map(|d| d.cache_dir().join("speech"))
+}
+
+/// A 128-bit FNV-1a hash: the cache's file names (not a security boundary: the cache is the
+/// user's own folder).
+fn fnv128(bytes: &[u8]) -> u128 {
+    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
+    const PRIME: u128 = 0x0000000001000000000000000000013B;
+    bytes
+        .iter()
+        .fold(OFFSET, |h, b| (h ^ u128::from(*b)).wrapping_mul(PRIME))
+}
+
+/// A file name no other synthesis (in this process or another) is writing.
+fn partial_name(dir: &Path) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!(".hara-speech-{}-{n}.wav", std::process::id()))
+}
+
+/// Synthesised speech, cached on disk.
+#[derive(Debug, Clone)]
+pub struct Speaker {
+    pub engine: Engine,
+    /// `None`: nothing is kept (every text is synthesised each time).
+    pub cache: Option<PathBuf>,
+}
+
+impl Speaker {
+    pub fn new(engine: Engine, cache: Option<PathBuf>) -> Self {
+        Speaker { engine, cache }
+    }
+
+    /// The cached file for `text` (cleaned), whether or not it exists yet.
+    pub fn cached_path(&self, text: &str) -> Option<PathBuf> {
+        let key = self.engine.key(&clean(text));
+        self.cache
+            .as_ref()
+            .map(|dir| dir.join(format!("{:032x}.wav", fnv128(key.as_bytes()))))
+    }
+
+    /// `text` spoken, decoded to mono at hara's rate: from the cache if it is there, else
+    /// synthesised now (and kept).
+    pub fn speak(&self, text: &str) -> Result<Decoded, SpeechError> {
+        let text = clean(text);
+        if text.is_empty() {
+            return Err(SpeechError::Empty);
+        }
+        let decode = |wav: &Path| {
+            files::decode(wav).map_err(|e| SpeechError::BadAudio {
+                program: self.engine.program(),
+                text: text.clone(),
+                why: e.to_string(),
+            })
+        };
+        let Some(path) = self.cached_path(&text) else {
+            let wav = partial_name(&std::env::temp_dir());
+            let result = self
+                .engine
+                .synthesise_to(&text, &wav)
+                .and_then(|()| decode(&wav));
+            let _ = std::fs::remove_file(&wav);
+            return result;
+        };
+        if let Ok(d) = files::decode(&path) {
+            return Ok(d);
+        }
+        let dir = path.parent().expect("a cache file has a folder");
+        std::fs::create_dir_all(dir)?;
+        // Written under a name of its own, then renamed: a cached file is always whole.
+        let partial = partial_name(dir);
+        let result = self
+            .engine
+            .synthesise_to(&text, &partial)
+            .and_then(|()| decode(&partial))
+            .and_then(|d| {
+                std::fs::rename(&partial, &path)
+                    .map(|()| d)
+                    .map_err(Into::into)
+            });
+        let _ = std::fs::remove_file(&partial);
+        let decoded = result?;
+        Ok(decoded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine(cmd: &[&str]) -> Engine {
+        Engine {
+            command: Some(cmd.iter().map(|s| s.to_string()).collect()),
+            timeout: Duration::from_millis(300),
+            ..Engine::default()
+        }
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_engine() {
+        assert_eq!(clean("a\u{1b}[2Jb\nc\u{0}d\t e"), "a [2Jb c d e");
+        assert_eq!(clean("  \n "), "");
+        assert_eq!(clean(&"x".repeat(5000)).len(), MAX_CHARS);
+    }
+
+    #[test]
+    fn espeak_gets_the_text_on_stdin_and_the_file_as_one_argument() {
+        let e = Engine {
+            voice: Some("de".into()),
+            rate: Some(150),
+            ..Engine::default()
+        };
+        let argv = e.argv(Path::new("/c/x y.wav")).unwrap();
+        assert_eq!(
+            argv,
+            [
+                "espeak-ng",
+                "--stdin",
+                "-v",
+                "de",
+                "-s",
+                "150",
+                "-w",
+                "/c/x y.wav"
+            ]
+        );
+        let piper = engine(&["piper", "--model", "m.onnx", "--output_file", "{wav}"]);
+        assert_eq!(
+            piper.argv(Path::new("/o.wav")).unwrap(),
+            ["piper", "--model", "m.onnx", "--output_file", "/o.wav"]
+        );
+    }
+
+    #[test]
+    fn a_missing_engine_says_what_speech_needs() {
+        let s = Speaker::new(engine(&["hara-no-such-speech-engine"]), None);
+        let err = s.speak("hello").unwrap_err();
+        assert!(matches!(err, SpeechError::NotInstalled(_)), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("speech needs hara-no-such-speech-engine: "),
+            "{err}"
+        );
+        let default = Engine::default();
+        assert_eq!(default.program(), "espeak-ng");
+    }
+
+    #[test]
+    fn a_failing_engine_costs_that_text_only() {
+        let s = Speaker::new(engine(&["false"]), None);
+        let err = s.speak("hello").unwrap_err();
+        assert!(matches!(err, SpeechError::Failed { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_hanging_engine_is_stopped_after_its_timeout() {
+        let s = Speaker::new(engine(&["sleep", "60"]), None);
+        let err = s.speak("hello").unwrap_err();
+        assert!(matches!(err, SpeechError::TimedOut { .. }), "{err}");
+    }
+
+    #[test]
+    fn an_engine_that_writes_no_wav_is_bad_audio() {
+        let s = Speaker::new(engine(&["true"]), None);
+        let err = s.speak("hello").unwrap_err();
+        assert!(matches!(err, SpeechError::BadAudio { .. }), "{err}");
+    }
+
+    #[test]
+    fn the_cache_is_keyed_by_engine_voice_rate_and_text() {
+        let dir = Path::new("/cache");
+        let s = |voice: &str, rate| {
+            Speaker::new(
+                Engine {
+                    voice: Some(voice.into()),
+                    rate: Some(rate),
+                    ..Engine::default()
+                },
+                Some(dir.into()),
+            )
+        };
+        let a = s("en", 150).cached_path("Hello").unwrap();
+        assert_eq!(a, s("en", 150).cached_path("Hello\n").unwrap());
+        assert_ne!(a, s("de", 150).cached_path("Hello").unwrap());
+        assert_ne!(a, s("en", 160).cached_path("Hello").unwrap());
+        assert_ne!(a, s("en", 150).cached_path("Hallo").unwrap());
+        let other = Speaker::new(engine(&["say", "-o", "{wav}"]), Some(dir.into()));
+        assert_ne!(
+            Speaker::new(Engine::default(), Some(dir.into())).cached_path("Hello"),
+            other.cached_path("Hello")
+        );
+    }
+
+    #[test]
+    fn a_cached_text_is_played_without_the_engine() {
+        let dir = std::env::temp_dir().join(format!("hara-speech-cache-{}", std::process::id()));
+        // An engine that cannot run: only the cache can answer.
+        let s = Speaker::new(engine(&["hara-no-such-speech-engine"]), Some(dir.clone()));
+        let path = s.cached_path("Arrive.").unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/chimes/soft.wav");
+        std::fs::copy(fixture, &path).unwrap();
+        let d = s.speak("Arrive.").unwrap();
+        assert!(!d.samples.is_empty());
+        assert!(s.speak("Not cached.").is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
