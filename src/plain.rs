@@ -78,7 +78,7 @@ pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<S
         EventKind::Phase { phase, length, .. } => {
             vec![format!("{} {}", phase.name(), format_rounded(*length))]
         }
-        EventKind::Cue { text } => vec![format!("cue: {text}")],
+        EventKind::Cue { text, .. } => vec![format!("cue: {text}")],
         EventKind::Bell { bell } => vec![format!("bell: {bell}")],
         EventKind::Finished => vec!["end".into()],
     }

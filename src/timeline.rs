@@ -89,6 +89,9 @@ pub enum EventKind {
     },
     Cue {
         text: String,
+        /// Spoken aloud (by the practice's speech, when it is on).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        spoken: bool,
     },
     Bell {
         #[serde(flatten)]

@@ -3,6 +3,9 @@
 
 #[path = "support/needs.rs"]
 mod needs;
+mod sandbox;
+
+use assert_cmd::cargo::cargo_bin;
 
 use hara::speech::{Engine, Speaker};
 use needs::ESPEAK_NG;
@@ -61,4 +64,97 @@ fn a_text_spoken_once_comes_from_the_cache() {
     // 22,050 Hz from the engine, hara's 48 kHz here: a short sentence is about 2 s.
     let secs = first.samples.len() as f64 / 48_000.0;
     assert!((0.8..6.0).contains(&secs), "{secs} s");
+}
+
+const RATE: usize = 48_000;
+
+const THREE_CUES: &str = r#"title = "Three spoken cues"
+prepare = "1s"
+speak = true
+[bells]
+start = "none"
+end = "none"
+[[step]]
+duration = "20s"
+cues = [
+  { at = "2s", text = "Arrive." },
+  { at = "8.5s", text = "Soften the belly." },
+  { at = "14.25s", text = "Let the floor take your weight." },
+  { at = "17s", text = "Written only.", speak = false },
+]
+"#;
+
+/// Renders `session` in a home of its own; the track's samples.
+fn render(home: &std::path::Path, session: &str, extra: &[&str]) -> Vec<f32> {
+    let file = home.join("spoken.toml");
+    std::fs::write(&file, session).unwrap();
+    let wav = home.join("out.wav");
+    let out = sandbox::command(cargo_bin("hara"), home)
+        .arg("render")
+        .arg(&file)
+        .arg("-o")
+        .arg(&wav)
+        .arg("--force")
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut r = hound::WavReader::open(&wav).unwrap();
+    assert_eq!(r.spec().sample_rate as usize, RATE);
+    r.samples::<i16>()
+        .map(|s| f32::from(s.unwrap()) / f32::from(i16::MAX))
+        .collect()
+}
+
+/// Where sound begins after at least 300 ms of quiet, by the energy of 1 ms frames.
+fn onsets(track: &[f32]) -> Vec<usize> {
+    let frame = RATE / 1000;
+    let mut out = Vec::new();
+    let mut quiet = usize::MAX;
+    for (i, f) in track.chunks(frame).enumerate() {
+        let rms = (f.iter().map(|s| s * s).sum::<f32>() / f.len() as f32).sqrt();
+        if rms > 1e-3 {
+            if quiet >= 300 {
+                // The first sample of the frame that is above the level.
+                let k = f.iter().position(|s| s.abs() > 1e-3).unwrap_or(0);
+                out.push(i * frame + k);
+            }
+            quiet = 0;
+        } else {
+            quiet = quiet.saturating_add(1);
+        }
+    }
+    out
+}
+
+#[test]
+fn spoken_cues_start_on_their_own_sample_in_the_render_and_nowhere_else() {
+    if !needs::have(&[ESPEAK_NG]) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let track = render(home.path(), THREE_CUES, &[]);
+    let found = onsets(&track);
+    // The countdown (1 s) and each cue's offset.
+    let planned = [3.0, 9.5, 15.25].map(|s: f64| (s * RATE as f64) as usize);
+    assert_eq!(
+        found.len(),
+        planned.len(),
+        "speech at {found:?}, planned {planned:?}"
+    );
+    for (f, p) in found.iter().zip(planned) {
+        let ms = (*f as f64 - p as f64) / RATE as f64 * 1000.0;
+        assert!(ms.abs() <= 10.0, "speech at {f}, planned {p} ({ms:+.1} ms)");
+    }
+    // Kept in the cache (three texts; the written-only cue is not spoken).
+    let cache = home.path().join("cache/hara/speech");
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 3);
+
+    // --no-speak: the same session is silent.
+    let quiet = render(home.path(), THREE_CUES, &["--no-speak"]);
+    assert!(onsets(&quiet).is_empty());
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::{Seek, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::files::Decoded;
@@ -20,6 +20,9 @@ use crate::timeline::{EventKind, Phase, Timeline};
 pub struct Bank {
     files: HashMap<PathBuf, Arc<Decoded>>,
     bundled: HashMap<String, Arc<Decoded>>,
+    /// Spoken texts (by their words as written), synthesised before they are due; shared by
+    /// every clone, so speech made in the background is heard by a bank already playing.
+    speech: Arc<Mutex<HashMap<String, Arc<Decoded>>>>,
 }
 
 impl Bank {
@@ -59,6 +62,34 @@ impl Bank {
     /// Adds a decoded bundled sound.
     pub fn add_bundled(&mut self, name: &str, decoded: Decoded) {
         self.bundled.insert(name.to_string(), Arc::new(decoded));
+    }
+
+    /// Adds `text` spoken: a spoken cue with these words plays it.
+    pub fn add_speech(&self, text: &str, decoded: Decoded) {
+        self.spoken().insert(text.to_string(), Arc::new(decoded));
+    }
+
+    fn spoken(&self) -> MutexGuard<'_, HashMap<String, Arc<Decoded>>> {
+        self.speech.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `text` is ready to be spoken.
+    pub fn has_speech(&self, text: &str) -> bool {
+        self.spoken().contains_key(text)
+    }
+
+    /// `text` spoken, if it was synthesised in time; else nothing (the cue is still shown).
+    pub fn speech(&self, text: &str) -> Option<Voice> {
+        self.spoken().get(text).map(|d| Voice::Samples {
+            data: d.samples.clone(),
+            at: 0,
+            gain: d.gain,
+        })
+    }
+
+    /// How long until `text` has been spoken, in samples (0 when it is not ready).
+    pub fn speech_length(&self, text: &str) -> usize {
+        self.spoken().get(text).map_or(0, |d| d.samples.len())
     }
 
     fn file(&self, sound: &Sound) -> Option<&Arc<Decoded>> {
@@ -123,6 +154,9 @@ pub fn voices(bank: &Bank, kind: &EventKind) -> Vec<(u64, Voice)> {
             length,
             tone: true,
         } => tone(*phase, *length).into_iter().collect(),
+        EventKind::Cue { text, spoken: true } => {
+            bank.speech(text).map(|v| (0, v)).into_iter().collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -212,8 +246,12 @@ pub fn render<E>(
         let to = from + block.len() as u64;
         while let Some(e) = events.next_if(|e| (samples_in(timeline.prepare + e.at) as u64) < to) {
             let at = samples_in(timeline.prepare + e.at) as u64;
-            if let EventKind::Bell { bell } = &e.kind {
-                end = end.max(at + bank.bell_length(bell) as u64);
+            match &e.kind {
+                EventKind::Bell { bell } => end = end.max(at + bank.bell_length(bell) as u64),
+                EventKind::Cue { text, spoken: true } => {
+                    end = end.max(at + bank.speech_length(text) as u64)
+                }
+                _ => {}
             }
             for (offset, v) in voices(bank, &e.kind) {
                 mixer.add(at + offset, v);
@@ -331,6 +369,34 @@ mod tests {
         // A file the bank was not given plays nothing (the checker refuses such sessions).
         let missing = Sound::File("nowhere.wav".into());
         assert!(bank.strike(&missing, 1.0).is_none());
+    }
+
+    #[test]
+    fn speech_made_after_a_bank_was_handed_on_is_heard_there() {
+        let bank = Bank::default();
+        let playing = bank.clone();
+        let cue = EventKind::Cue {
+            text: "Arrive.".into(),
+            spoken: true,
+        };
+        assert!(
+            voices(&playing, &cue).is_empty(),
+            "nothing before it is ready"
+        );
+        let decoded = Decoded {
+            samples: vec![0.5f32; 4800].into(),
+            gain: 1.0,
+            audible: 4800,
+        };
+        bank.add_speech("Arrive.", decoded);
+        assert_eq!(voices(&playing, &cue).len(), 1);
+        assert_eq!(playing.speech_length("Arrive."), 4800);
+        // A cue that is only written is never spoken.
+        let written = EventKind::Cue {
+            text: "Arrive.".into(),
+            spoken: false,
+        };
+        assert!(voices(&playing, &written).is_empty());
     }
 
     #[test]

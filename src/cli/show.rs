@@ -82,7 +82,10 @@ pub fn plan(t: &Timeline) -> String {
                     out += &format!("{:>9}      {text}\n", "");
                 }
             }
-            EventKind::Cue { text } => out += &format!("{at:>9}      cue: {text}\n"),
+            EventKind::Cue { text, spoken } => {
+                let said = if *spoken { "cue (spoken)" } else { "cue" };
+                out += &format!("{at:>9}      {said}: {text}\n")
+            }
             EventKind::Bell { bell } => out += &format!("{at:>9}      bell: {bell}\n"),
             EventKind::Finished => out += &format!("{at:>9}      end\n"),
             EventKind::Phase { .. } => {}

@@ -52,6 +52,14 @@ pub fn open(settings: &Settings, timeline: &Timeline) -> Result<Audio> {
     }
     check_device(settings)?;
     let bank = super::render::bank_for(timeline)?;
+    crate::speech::prepare_in_background(
+        &bank,
+        timeline,
+        crate::speech::Speaker::new(
+            crate::speech::Engine::default(),
+            crate::speech::default_cache(),
+        ),
+    );
     Ok(Audio::open(
         settings.device.as_deref(),
         bank,

@@ -481,23 +481,24 @@ impl Compiler {
         self.phases(step, start, len);
         // Principle lines are handed out in the order the cues are shown, not the order
         // they are written in (a stable sort keeps file order for cues at the same moment).
-        let mut shown: Vec<(Duration, &Text)> = Vec::new();
+        let mut shown: Vec<(Duration, &Text, bool)> = Vec::new();
         for cue in &step.cues {
+            let spoken = cue.speak.unwrap_or(step.speak);
             match cue.when {
-                CueTime::At(d) => shown.push((d, &cue.text)),
+                CueTime::At(d) => shown.push((d, &cue.text, spoken)),
                 CueTime::Every(e) => {
                     let mut d = e;
                     while d < len {
-                        shown.push((d, &cue.text));
+                        shown.push((d, &cue.text, spoken));
                         d += e;
                     }
                 }
             }
         }
-        shown.sort_by_key(|(d, _)| *d);
-        for (d, text) in shown {
+        shown.sort_by_key(|(d, _, _)| *d);
+        for (d, text, spoken) in shown {
             let text = self.text(text);
-            self.push(start + d, EventKind::Cue { text });
+            self.push(start + d, EventKind::Cue { text, spoken });
         }
         self.steps.push(PlannedStep {
             title: step.title.clone(),

@@ -145,6 +145,8 @@ pub struct Step {
     /// `None` is a sit: no paced breath, only time.
     pub breath: Option<Breath>,
     pub tones: bool,
+    /// Whether the step's cues are spoken aloud (unless a cue says otherwise).
+    pub speak: bool,
     pub cues: Vec<Cue>,
     /// Sounded as the step starts.
     pub bell: Option<Bell>,
@@ -206,6 +208,8 @@ impl std::fmt::Display for Pattern {
 pub struct Cue {
     pub when: CueTime,
     pub text: Text,
+    /// Spoken aloud or not, when the cue says; else as its step.
+    pub speak: Option<bool>,
     /// Where the cue's time was given.
     pub span: Span,
 }

@@ -60,7 +60,7 @@ pub fn events(plan: &Plan, clips: &Clips) -> String {
                 EventKind::Phase { phase, length, .. } => json!({
                     "at": at, "kind": "phase", "phase": phase, "length": ms(*length), "clip": clip,
                 }),
-                EventKind::Cue { text } => {
+                EventKind::Cue { text, .. } => {
                     json!({"at": at, "kind": "cue", "text": clean_line(text)})
                 }
                 EventKind::Bell { bell } => {

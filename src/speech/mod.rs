@@ -203,6 +203,21 @@ fn fnv128(bytes: &[u8]) -> u128 {
         .fold(OFFSET, |h, b| (h ^ u128::from(*b)).wrapping_mul(PRIME))
 }
 
+/// Starts the sound on its first sample above −40 dB of its peak.
+fn trim_leading_silence(d: Decoded) -> Decoded {
+    let peak = d.samples.iter().fold(0f32, |m, s| m.max(s.abs()));
+    let level = peak * crate::audio::synth::AUDIBLE_LEVEL as f32;
+    let onset = d.samples.iter().position(|s| s.abs() >= level).unwrap_or(0);
+    if onset == 0 {
+        return d;
+    }
+    Decoded {
+        samples: d.samples[onset..].into(),
+        gain: d.gain,
+        audible: d.audible.saturating_sub(onset),
+    }
+}
+
 /// A file name no other synthesis (in this process or another) is writing.
 fn partial_name(dir: &Path) -> PathBuf {
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -232,9 +247,14 @@ impl Speaker {
             .map(|dir| dir.join(format!("{:032x}.wav", fnv128(key.as_bytes()))))
     }
 
-    /// `text` spoken, decoded to mono at hara's rate: from the cache if it is there, else
-    /// synthesised now (and kept).
+    /// `text` spoken, decoded to mono at hara's rate, starting on its first sound (an engine's
+    /// leading silence would make it late): from the cache if it is there, else synthesised
+    /// now (and kept).
     pub fn speak(&self, text: &str) -> Result<Decoded, SpeechError> {
+        self.speak_as_written(text).map(trim_leading_silence)
+    }
+
+    fn speak_as_written(&self, text: &str) -> Result<Decoded, SpeechError> {
         let text = clean(text);
         if text.is_empty() {
             return Err(SpeechError::Empty);
@@ -275,6 +295,64 @@ impl Speaker {
         let decoded = result?;
         Ok(decoded)
     }
+}
+
+/// Synthesises the texts `timeline` speaks into `bank` on a thread of its own, so the
+/// session starts at once: a cue whose text is not ready when it falls due is shown, not
+/// heard (never delayed). Does nothing when the timeline speaks nothing.
+pub fn prepare_in_background(
+    bank: &crate::audio::render::Bank,
+    timeline: &crate::timeline::Timeline,
+    speaker: Speaker,
+) {
+    if texts(timeline).is_empty() {
+        return;
+    }
+    let (bank, timeline) = (bank.clone(), timeline.clone());
+    let _ = std::thread::Builder::new()
+        .name("hara-speech".into())
+        .spawn(move || {
+            fill_bank(&bank, &timeline, &speaker, |_| {});
+        });
+}
+
+/// The texts `timeline` speaks, each once, in the order they come.
+pub fn texts(timeline: &crate::timeline::Timeline) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for e in &timeline.events {
+        if let crate::timeline::EventKind::Cue { text, spoken: true } = &e.kind
+            && !out.contains(&text.as_str())
+        {
+            out.push(text);
+        }
+    }
+    out
+}
+
+/// Synthesises every text `timeline` speaks into `bank`. A text that fails is left out (its
+/// cue is still shown) and told to `warn`; a missing engine is told once and ends the
+/// attempt. Returns how many texts are ready.
+pub fn fill_bank(
+    bank: &crate::audio::render::Bank,
+    timeline: &crate::timeline::Timeline,
+    speaker: &Speaker,
+    mut warn: impl FnMut(&SpeechError),
+) -> usize {
+    let mut ready = 0;
+    for text in texts(timeline) {
+        match speaker.speak(text) {
+            Ok(d) => {
+                bank.add_speech(text, d);
+                ready += 1;
+            }
+            Err(e @ (SpeechError::NotInstalled(_) | SpeechError::NoCommand)) => {
+                warn(&e);
+                break;
+            }
+            Err(e) => warn(&e),
+        }
+    }
+    ready
 }
 
 #[cfg(test)]

@@ -180,7 +180,7 @@ impl SessionScreen {
                     self.text = practice.timeline().steps[*step].text.clone();
                     self.cue = None;
                 }
-                EventKind::Cue { text } => self.cue = Some(text.clone()),
+                EventKind::Cue { text, .. } => self.cue = Some(text.clone()),
                 EventKind::Bell { .. } => self.bell_at = Some(d.due),
                 _ => {}
             }

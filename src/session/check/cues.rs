@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CUE_KEYS: &[&str] = &["at", "every", "text", "principle"];
+const CUE_KEYS: &[&str] = &["at", "every", "text", "principle", "speak"];
 
 impl Checker<'_> {
     pub(super) fn principle(
@@ -121,10 +121,12 @@ impl Checker<'_> {
                 None
             }
         };
+        let speak = get(t, "speak").map(|v| self.boolean(v));
         let (when, span) = when?;
         Some(Cue {
             when,
             text: text?,
+            speak: speak.map_or(Some(None), |s| s.map(Some))?,
             span,
         })
     }

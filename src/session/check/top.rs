@@ -1,9 +1,10 @@
 //! The top level of a session file: its title, summary, tags, countdown and steps.
 
+use super::steps::Inherited;
 use super::*;
 
 const TOP_KEYS: &[&str] = &[
-    "format", "title", "summary", "tags", "prepare", "tones", "bells", "step",
+    "format", "title", "summary", "tags", "prepare", "tones", "speak", "bells", "step",
 ];
 
 impl Checker<'_> {
@@ -39,8 +40,13 @@ impl Checker<'_> {
             Some(v) => self.bells(v),
             None => Some(Bells::defaults()),
         };
+        let speak = get(root, "speak").map_or(Some(false), |v| self.boolean(v));
+        let inherited = Inherited {
+            tones: tones.unwrap_or(false),
+            speak: speak.unwrap_or(false),
+        };
         let items = match get(root, "step") {
-            Some(v) => self.items(v, tones.unwrap_or(false), 0),
+            Some(v) => self.items(v, inherited, 0),
             None => {
                 self.error(
                     "a session needs at least one step",
