@@ -520,7 +520,7 @@ mod tests {
     }
 
     fn is_step(n: usize) -> impl Fn(&EventKind) -> bool {
-        move |k| *k == EventKind::StepStarted { step: n }
+        move |k| matches!(k, EventKind::StepStarted { step, .. } if *step == n)
     }
 
     #[test]

@@ -80,6 +80,9 @@ pub struct Event {
 pub enum EventKind {
     StepStarted {
         step: usize,
+        /// The step's words, when they are spoken as it starts.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        spoken: Option<String>,
     },
     Phase {
         phase: Phase,

@@ -158,3 +158,24 @@ fn spoken_cues_start_on_their_own_sample_in_the_render_and_nowhere_else() {
     let quiet = render(home.path(), THREE_CUES, &["--no-speak"]);
     assert!(onsets(&quiet).is_empty());
 }
+
+#[test]
+fn a_step_s_words_are_spoken_as_it_starts() {
+    if !needs::have(&[ESPEAK_NG]) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let session = "title = \"Steps\"\nprepare = \"1s\"\nspeak = true\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+                   [[step]]\nduration = \"5s\"\ntext = \"Arrive.\"\n\
+                   [[step]]\nduration = \"5s\"\ntext = \"Soften.\"\n\
+                   [[step]]\nduration = \"5s\"\ntext = \"Only written.\"\nspeak = false\n";
+    let found = onsets(&render(home.path(), session, &[]));
+    let planned = [RATE, 6 * RATE];
+    assert_eq!(found.len(), 2, "speech at {found:?}");
+    for (f, p) in found.iter().zip(planned) {
+        assert!(
+            (*f as i64 - p as i64).abs() <= (RATE / 100) as i64,
+            "speech at {f}, planned {p}"
+        );
+    }
+}

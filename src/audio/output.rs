@@ -698,7 +698,10 @@ impl Audio {
                 length,
                 tone: true,
             } if phase.has_tone() => *length,
-            EventKind::Cue { text, spoken: true } if self.bank.has_speech(text) => {
+            EventKind::Cue { text, spoken: true }
+            | EventKind::StepStarted {
+                spoken: Some(text), ..
+            } if self.bank.has_speech(text) => {
                 Duration::from_secs_f64(self.bank.speech_length(text) as f64 / f64::from(RATE))
             }
             _ => return,

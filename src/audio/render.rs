@@ -154,9 +154,10 @@ pub fn voices(bank: &Bank, kind: &EventKind) -> Vec<(u64, Voice)> {
             length,
             tone: true,
         } => tone(*phase, *length).into_iter().collect(),
-        EventKind::Cue { text, spoken: true } => {
-            bank.speech(text).map(|v| (0, v)).into_iter().collect()
-        }
+        EventKind::Cue { text, spoken: true }
+        | EventKind::StepStarted {
+            spoken: Some(text), ..
+        } => bank.speech(text).map(|v| (0, v)).into_iter().collect(),
         _ => Vec::new(),
     }
 }
@@ -248,9 +249,10 @@ pub fn render<E>(
             let at = samples_in(timeline.prepare + e.at) as u64;
             match &e.kind {
                 EventKind::Bell { bell } => end = end.max(at + bank.bell_length(bell) as u64),
-                EventKind::Cue { text, spoken: true } => {
-                    end = end.max(at + bank.speech_length(text) as u64)
-                }
+                EventKind::Cue { text, spoken: true }
+                | EventKind::StepStarted {
+                    spoken: Some(text), ..
+                } => end = end.max(at + bank.speech_length(text) as u64),
                 _ => {}
             }
             for (offset, v) in voices(bank, &e.kind) {

@@ -69,7 +69,7 @@ pub fn plan(t: &Timeline) -> String {
     for e in &t.events {
         let at = format_clock_tenths(e.at);
         match &e.kind {
-            EventKind::StepStarted { step } => {
+            EventKind::StepStarted { step, spoken } => {
                 let s = &t.steps[*step];
                 let tone_note = if tones(*step) { ", tones" } else { "" };
                 out += &format!(
@@ -79,7 +79,8 @@ pub fn plan(t: &Timeline) -> String {
                     describe_step(s)
                 );
                 if let Some(text) = &s.text {
-                    out += &format!("{:>9}      {text}\n", "");
+                    let said = if spoken.is_some() { "(spoken) " } else { "" };
+                    out += &format!("{:>9}      {said}{text}\n", "");
                 }
             }
             EventKind::Cue { text, spoken } => {

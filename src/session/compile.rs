@@ -465,11 +465,18 @@ impl Compiler {
         let start = self.now;
         let len = step_length(step);
         let index = self.steps.len();
-        self.push(start, EventKind::StepStarted { step: index });
+        let text = step.text.as_ref().map(|t| self.text(t));
+        let spoken = text.clone().filter(|_| step.speak);
+        self.push(
+            start,
+            EventKind::StepStarted {
+                step: index,
+                spoken,
+            },
+        );
         if let Some(bell) = &step.bell {
             self.push(start, EventKind::Bell { bell: bell.clone() });
         }
-        let text = step.text.as_ref().map(|t| self.text(t));
         let breath = step.breath.map(|b| {
             let n = step_breaths(step);
             BreathPlan {

@@ -320,7 +320,11 @@ pub fn prepare_in_background(
 pub fn texts(timeline: &crate::timeline::Timeline) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for e in &timeline.events {
-        if let crate::timeline::EventKind::Cue { text, spoken: true } = &e.kind
+        use crate::timeline::EventKind;
+        if let EventKind::Cue { text, spoken: true }
+        | EventKind::StepStarted {
+            spoken: Some(text), ..
+        } = &e.kind
             && !out.contains(&text.as_str())
         {
             out.push(text);

@@ -176,7 +176,7 @@ impl SessionScreen {
     ) {
         for d in delivered {
             match &d.kind {
-                EventKind::StepStarted { step } => {
+                EventKind::StepStarted { step, .. } => {
                     self.text = practice.timeline().steps[*step].text.clone();
                     self.cue = None;
                 }
