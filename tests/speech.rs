@@ -179,3 +179,66 @@ fn a_step_s_words_are_spoken_as_it_starts() {
         );
     }
 }
+
+#[test]
+fn hara_say_writes_one_spoken_line_and_hara_voices_lists_the_engine_s() {
+    if !needs::have(&[ESPEAK_NG]) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let wav = home.path().join("say.wav");
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .args(["say", "Soften the belly.", "-o"])
+        .arg(&wav)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = hound::WavReader::open(&wav).unwrap();
+    assert_eq!(r.spec().sample_rate as usize, RATE);
+    assert!(r.len() as usize > RATE / 2);
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .args(["voices", "de"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("de"));
+}
+
+#[test]
+fn without_an_engine_speech_is_one_clear_line_and_the_track_is_still_written() {
+    let home = tempfile::tempdir().unwrap();
+    let empty = home.path().join("no-programs");
+    std::fs::create_dir(&empty).unwrap();
+    let file = home.path().join("spoken.toml");
+    std::fs::write(&file, THREE_CUES).unwrap();
+    let wav = home.path().join("out.wav");
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .env("PATH", &empty)
+        .arg("render")
+        .arg(&file)
+        .arg("-o")
+        .arg(&wav)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("hara: speech needs espeak-ng: "), "{err}");
+    assert!(wav.exists());
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .env("PATH", &empty)
+        .args(["say", "x", "-o"])
+        .arg(home.path().join("say.wav"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("speech needs espeak-ng: "));
+}

@@ -34,7 +34,7 @@ pub struct SoundArgs {
 }
 
 /// A named output that does not exist is refused before anything starts.
-fn check_device(settings: &Settings) -> Result<()> {
+pub(super) fn check_device(settings: &Settings) -> Result<()> {
     if let Some(name) = settings.device.as_deref() {
         devices::check(name).map_err(|why| BadDevice {
             name: name.to_string(),
@@ -135,17 +135,26 @@ pub fn chime(args: &ChimeArgs, settings: &Settings) -> Result<ExitCode> {
     };
     check_device(settings)?;
     let audio = Audio::open(settings.device.as_deref(), bank, settings.gain());
+    play_once(
+        audio,
+        |name| format!("{bell} on {name}, at volume {}%\n", settings.volume),
+        |audio| audio.bell(&bell),
+    )
+}
+
+/// Once the device is open, says `announce(its name)`, plays what `play` sends and lets it
+/// ring out (to −40 dB) before the device closes; Ctrl-C ends the wait, and either way what
+/// still rings is faded out, not cut. No device is one line and a failure.
+pub(super) fn play_once(
+    audio: Audio,
+    announce: impl FnOnce(&str) -> String,
+    play: impl FnOnce(&Audio),
+) -> Result<ExitCode> {
     match audio.wait_ready(Duration::from_secs(5)) {
         Output::Device(name) => {
-            output::print(&format!(
-                "{bell} on {}, at volume {}%\n",
-                clean_line(&name),
-                settings.volume
-            ))?;
+            output::print(&announce(&clean_line(&name)))?;
             let mut inbox = Inbox::<()>::new(false).context("cannot listen for stop signals")?;
-            audio.bell(&bell);
-            // Let it ring out (to −40 dB) before the device closes; Ctrl-C ends the wait, and
-            // either way what still rings is faded out, not cut.
+            play(&audio);
             crate::practice::ring_out(&audio, &mut inbox);
             drop(audio);
             Ok(ExitCode::SUCCESS)
