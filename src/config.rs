@@ -33,6 +33,8 @@ pub struct Config {
     pub time_left: Option<bool>,
     /// No sound at all.
     pub silent: Option<bool>,
+    /// `false`: sessions that speak show their words only.
+    pub speak: Option<bool>,
     /// When a practice day begins, `HH:MM` (a sitting before it counts for the day before).
     pub day_starts: Option<jiff::civil::Time>,
     /// The first day of a week, for stats and the journal view.
@@ -128,6 +130,11 @@ pub fn parse(source: &str, base: &Path) -> Result<Config, Vec<Diagnostic>> {
             "silent",
             &mut config.silent,
             "write silent = true to run without sound (for people who strike their own bowl)",
+        ),
+        (
+            "speak",
+            &mut config.speak,
+            "write speak = false to show spoken cues without speaking them",
         ),
     ] {
         let Some(value) = root.get(key) else { continue };

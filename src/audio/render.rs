@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::io::{Seek, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -23,6 +24,8 @@ pub struct Bank {
     /// Spoken texts (by their words as written), synthesised before they are due; shared by
     /// every clone, so speech made in the background is heard by a bank already playing.
     speech: Arc<Mutex<HashMap<String, Arc<Decoded>>>>,
+    /// Spoken guidance turned off (key `v`), shared by every clone.
+    quiet: Arc<AtomicBool>,
 }
 
 impl Bank {
@@ -73,13 +76,26 @@ impl Bank {
         self.speech.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Turns spoken guidance off or on for this bank and every clone of it.
+    pub fn set_speaking(&self, on: bool) {
+        self.quiet.store(!on, Ordering::Relaxed);
+    }
+
+    pub fn speaking(&self) -> bool {
+        !self.quiet.load(Ordering::Relaxed)
+    }
+
     /// Whether `text` is ready to be spoken.
     pub fn has_speech(&self, text: &str) -> bool {
         self.spoken().contains_key(text)
     }
 
-    /// `text` spoken, if it was synthesised in time; else nothing (the cue is still shown).
+    /// `text` spoken, if it was synthesised in time and speech is on; else nothing (the cue
+    /// is still shown).
     pub fn speech(&self, text: &str) -> Option<Voice> {
+        if !self.speaking() {
+            return None;
+        }
         self.spoken().get(text).map(|d| Voice::Samples {
             data: d.samples.clone(),
             at: 0,
@@ -391,6 +407,11 @@ mod tests {
             audible: 4800,
         };
         bank.add_speech("Arrive.", decoded);
+        assert_eq!(voices(&playing, &cue).len(), 1);
+        // `v` turns it off for every clone, and on again.
+        bank.set_speaking(false);
+        assert!(voices(&playing, &cue).is_empty());
+        bank.set_speaking(true);
         assert_eq!(voices(&playing, &cue).len(), 1);
         assert_eq!(playing.speech_length("Arrive."), 4800);
         // A cue that is only written is never spoken.

@@ -24,9 +24,6 @@ pub struct RenderArgs {
     /// Replace the file if it exists
     #[arg(long)]
     pub force: bool,
-    /// Leave spoken cues out of the track (they are spoken with eSpeak NG otherwise)
-    #[arg(long)]
-    pub no_speak: bool,
 }
 
 /// The bank of sounds a timeline uses: its sound files, decoded.
@@ -49,7 +46,7 @@ pub fn run(library: &Library, args: &RenderArgs, settings: &Settings) -> Result<
     let file =
         std::fs::File::create(&args.output).with_context(|| format!("cannot write {shown}"))?;
     let bank = bank_for(&timeline)?;
-    if !args.no_speak {
+    if settings.speak {
         let speaker = crate::speech::Speaker::new(
             crate::speech::Engine::default(),
             crate::speech::default_cache(),

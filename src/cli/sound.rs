@@ -31,6 +31,10 @@ pub struct SoundArgs {
     /// No sound at all: the session runs visually (for people who strike their own bowl)
     #[arg(long, global = true)]
     pub silent: bool,
+    /// Speak nothing: sessions that speak their cues show them only (or `speak = false` in
+    /// the config file)
+    #[arg(long, global = true)]
+    pub no_speak: bool,
 }
 
 /// A named output that does not exist is refused before anything starts.
@@ -52,14 +56,16 @@ pub fn open(settings: &Settings, timeline: &Timeline) -> Result<Audio> {
     }
     check_device(settings)?;
     let bank = super::render::bank_for(timeline)?;
-    crate::speech::prepare_in_background(
-        &bank,
-        timeline,
-        crate::speech::Speaker::new(
-            crate::speech::Engine::default(),
-            crate::speech::default_cache(),
-        ),
-    );
+    if settings.speak {
+        crate::speech::prepare_in_background(
+            &bank,
+            timeline,
+            crate::speech::Speaker::new(
+                crate::speech::Engine::default(),
+                crate::speech::default_cache(),
+            ),
+        );
+    }
     Ok(Audio::open(
         settings.device.as_deref(),
         bank,
