@@ -95,6 +95,9 @@ pub enum EventKind {
         /// Spoken aloud (by the practice's speech, when it is on).
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         spoken: bool,
+        /// A recorded voice, played instead of synthesised speech when it is spoken.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        voice: Option<std::path::PathBuf>,
     },
     Bell {
         #[serde(flatten)]

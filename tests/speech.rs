@@ -84,6 +84,24 @@ cues = [
 ]
 "#;
 
+/// `hara render FILE -o WAV` in `home`, with no programs on PATH (so no speech engine).
+fn render_without_programs(
+    home: &std::path::Path,
+    file: &std::path::Path,
+    wav: &std::path::Path,
+) -> std::process::Output {
+    let empty = home.join("no-programs");
+    std::fs::create_dir_all(&empty).unwrap();
+    sandbox::command(cargo_bin("hara"), home)
+        .env("PATH", &empty)
+        .arg("render")
+        .arg(file)
+        .arg("-o")
+        .arg(wav)
+        .output()
+        .unwrap()
+}
+
 /// Renders `session` in a home of its own; the track's samples.
 fn render(home: &std::path::Path, session: &str, extra: &[&str]) -> Vec<f32> {
     let file = home.join("spoken.toml");
@@ -212,18 +230,11 @@ fn hara_say_writes_one_spoken_line_and_hara_voices_lists_the_engine_s() {
 fn without_an_engine_speech_is_one_clear_line_and_the_track_is_still_written() {
     let home = tempfile::tempdir().unwrap();
     let empty = home.path().join("no-programs");
-    std::fs::create_dir(&empty).unwrap();
+    std::fs::create_dir_all(&empty).unwrap();
     let file = home.path().join("spoken.toml");
     std::fs::write(&file, THREE_CUES).unwrap();
     let wav = home.path().join("out.wav");
-    let out = sandbox::command(cargo_bin("hara"), home.path())
-        .env("PATH", &empty)
-        .arg("render")
-        .arg(&file)
-        .arg("-o")
-        .arg(&wav)
-        .output()
-        .unwrap();
+    let out = render_without_programs(home.path(), &file, &wav);
     assert!(
         out.status.success(),
         "{}",
@@ -241,4 +252,55 @@ fn without_an_engine_speech_is_one_clear_line_and_the_track_is_still_written() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("speech needs espeak-ng: "));
+}
+
+#[test]
+fn a_recorded_voice_plays_on_its_cue_s_sample_without_any_engine() {
+    let home = tempfile::tempdir().unwrap();
+    let clips = home.path().join("clips");
+    std::fs::create_dir(&clips).unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/valid/chimes/soft.wav");
+    std::fs::copy(&fixture, clips.join("arrive.wav")).unwrap();
+    std::fs::write(clips.join("broken.wav"), "not audio").unwrap();
+    let session = "title = \"Clip\"\nprepare = \"1s\"\nspeak = true\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+                   [[step]]\nduration = \"5s\"\n\
+                   cues = [{ at = \"2s\", text = \"Arrive.\", voice = \"clips/arrive.wav\" }]\n";
+    let file = home.path().join("clip.toml");
+    std::fs::write(&file, session).unwrap();
+    let wav = home.path().join("out.wav");
+    let out = render_without_programs(home.path(), &file, &wav);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // No engine was asked for: nothing to synthesise.
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut r = hound::WavReader::open(&wav).unwrap();
+    let track: Vec<f32> = r
+        .samples::<i16>()
+        .map(|s| f32::from(s.unwrap()) / f32::from(i16::MAX))
+        .collect();
+    let found = onsets(&track);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        (found[0] as i64 - 3 * RATE as i64).abs() <= (RATE / 100) as i64,
+        "{found:?}"
+    );
+
+    // hara check decodes a voice like any sound file.
+    std::fs::write(&file, session.replace("arrive.wav", "broken.wav")).unwrap();
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .arg("check")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("cannot play `clips/broken.wav`"), "{said}");
 }

@@ -698,7 +698,16 @@ impl Audio {
                 length,
                 tone: true,
             } if phase.has_tone() => *length,
-            EventKind::Cue { text, spoken: true }
+            EventKind::Cue {
+                spoken: true,
+                voice: Some(path),
+                ..
+            } if self.bank.speaking() => {
+                Duration::from_secs_f64(self.bank.clip_length(path) as f64 / f64::from(RATE))
+            }
+            EventKind::Cue {
+                text, spoken: true, ..
+            }
             | EventKind::StepStarted {
                 spoken: Some(text), ..
             } if self.bank.speaking() && self.bank.has_speech(text) => {

@@ -36,10 +36,18 @@ impl Bank {
     ) -> Result<Self, E> {
         let mut bank = Bank::default();
         for e in &timeline.events {
-            let EventKind::Bell { bell } = &e.kind else {
-                continue;
+            let clip;
+            let sound = match &e.kind {
+                EventKind::Bell { bell } => &bell.sound,
+                EventKind::Cue {
+                    voice: Some(path), ..
+                } => {
+                    clip = Sound::File(path.clone());
+                    &clip
+                }
+                _ => continue,
             };
-            match &bell.sound {
+            match sound {
                 Sound::File(path) if !bank.files.contains_key(path) => {
                     bank.files.insert(path.clone(), Arc::new(decode(path)?));
                 }
@@ -83,6 +91,23 @@ impl Bank {
 
     pub fn speaking(&self) -> bool {
         !self.quiet.load(Ordering::Relaxed)
+    }
+
+    /// A recorded voice, when speech is on.
+    pub fn clip(&self, path: &std::path::Path) -> Option<Voice> {
+        if !self.speaking() {
+            return None;
+        }
+        self.files.get(path).map(|d| Voice::Samples {
+            data: d.samples.clone(),
+            at: 0,
+            gain: d.gain,
+        })
+    }
+
+    /// A recorded voice's length in samples (0 for one the bank was not made with).
+    pub fn clip_length(&self, path: &std::path::Path) -> usize {
+        self.files.get(path).map_or(0, |d| d.samples.len())
     }
 
     /// Whether `text` is ready to be spoken.
@@ -170,7 +195,14 @@ pub fn voices(bank: &Bank, kind: &EventKind) -> Vec<(u64, Voice)> {
             length,
             tone: true,
         } => tone(*phase, *length).into_iter().collect(),
-        EventKind::Cue { text, spoken: true }
+        EventKind::Cue {
+            spoken: true,
+            voice: Some(path),
+            ..
+        } => bank.clip(path).map(|v| (0, v)).into_iter().collect(),
+        EventKind::Cue {
+            text, spoken: true, ..
+        }
         | EventKind::StepStarted {
             spoken: Some(text), ..
         } => bank.speech(text).map(|v| (0, v)).into_iter().collect(),
@@ -265,7 +297,14 @@ pub fn render<E>(
             let at = samples_in(timeline.prepare + e.at) as u64;
             match &e.kind {
                 EventKind::Bell { bell } => end = end.max(at + bank.bell_length(bell) as u64),
-                EventKind::Cue { text, spoken: true }
+                EventKind::Cue {
+                    spoken: true,
+                    voice: Some(path),
+                    ..
+                } => end = end.max(at + bank.clip_length(path) as u64),
+                EventKind::Cue {
+                    text, spoken: true, ..
+                }
                 | EventKind::StepStarted {
                     spoken: Some(text), ..
                 } => end = end.max(at + bank.speech_length(text) as u64),
@@ -396,6 +435,7 @@ mod tests {
         let cue = EventKind::Cue {
             text: "Arrive.".into(),
             spoken: true,
+            voice: None,
         };
         assert!(
             voices(&playing, &cue).is_empty(),
@@ -418,6 +458,7 @@ mod tests {
         let written = EventKind::Cue {
             text: "Arrive.".into(),
             spoken: false,
+            voice: None,
         };
         assert!(voices(&playing, &written).is_empty());
     }

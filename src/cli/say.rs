@@ -60,7 +60,13 @@ pub fn run(args: &SayArgs, settings: &Settings) -> Result<ExitCode> {
     super::sound::play_once(
         audio,
         |name| format!("speaking on {name}\n"),
-        |audio| audio.event(&EventKind::Cue { text, spoken: true }),
+        |audio| {
+            audio.event(&EventKind::Cue {
+                text,
+                spoken: true,
+                voice: None,
+            })
+        },
     )
 }
 

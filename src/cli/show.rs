@@ -83,7 +83,7 @@ pub fn plan(t: &Timeline) -> String {
                     out += &format!("{:>9}      {said}{text}\n", "");
                 }
             }
-            EventKind::Cue { text, spoken } => {
+            EventKind::Cue { text, spoken, .. } => {
                 let said = if *spoken { "cue (spoken)" } else { "cue" };
                 out += &format!("{at:>9}      {said}: {text}\n")
             }

@@ -5,6 +5,7 @@
 //! lengths, so the total is exact however long the session.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use thiserror::Error;
@@ -488,24 +489,32 @@ impl Compiler {
         self.phases(step, start, len);
         // Principle lines are handed out in the order the cues are shown, not the order
         // they are written in (a stable sort keeps file order for cues at the same moment).
-        let mut shown: Vec<(Duration, &Text, bool)> = Vec::new();
+        let mut shown: Vec<(Duration, &Text, bool, &Option<PathBuf>)> = Vec::new();
         for cue in &step.cues {
             let spoken = cue.speak.unwrap_or(step.speak);
             match cue.when {
-                CueTime::At(d) => shown.push((d, &cue.text, spoken)),
+                CueTime::At(d) => shown.push((d, &cue.text, spoken, &cue.voice)),
                 CueTime::Every(e) => {
                     let mut d = e;
                     while d < len {
-                        shown.push((d, &cue.text, spoken));
+                        shown.push((d, &cue.text, spoken, &cue.voice));
                         d += e;
                     }
                 }
             }
         }
-        shown.sort_by_key(|(d, _, _)| *d);
-        for (d, text, spoken) in shown {
+        shown.sort_by_key(|(d, _, _, _)| *d);
+        for (d, text, spoken, voice) in shown {
             let text = self.text(text);
-            self.push(start + d, EventKind::Cue { text, spoken });
+            let voice = voice.clone();
+            self.push(
+                start + d,
+                EventKind::Cue {
+                    text,
+                    spoken,
+                    voice,
+                },
+            );
         }
         self.steps.push(PlannedStep {
             title: step.title.clone(),

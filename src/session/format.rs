@@ -210,6 +210,8 @@ pub struct Cue {
     pub text: Text,
     /// Spoken aloud or not, when the cue says; else as its step.
     pub speak: Option<bool>,
+    /// A recorded voice played instead of synthesised speech.
+    pub voice: Option<PathBuf>,
     /// Where the cue's time was given.
     pub span: Span,
 }

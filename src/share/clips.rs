@@ -160,7 +160,8 @@ mod tests {
         assert_eq!(
             clips.id(&EventKind::Cue {
                 text: "x".into(),
-                spoken: false
+                spoken: false,
+                voice: None
             }),
             None
         );

@@ -321,7 +321,11 @@ pub fn texts(timeline: &crate::timeline::Timeline) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for e in &timeline.events {
         use crate::timeline::EventKind;
-        if let EventKind::Cue { text, spoken: true }
+        if let EventKind::Cue {
+            text,
+            spoken: true,
+            voice: None,
+        }
         | EventKind::StepStarted {
             spoken: Some(text), ..
         } = &e.kind
