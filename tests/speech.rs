@@ -304,3 +304,39 @@ fn a_recorded_voice_plays_on_its_cue_s_sample_without_any_engine() {
     let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("cannot play `clips/broken.wav`"), "{said}");
 }
+
+#[test]
+fn a_configured_engine_that_fails_costs_each_text_only_and_the_track_is_written() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config/hara");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        "speech_command = [\"false\", \"{wav}\"]\n",
+    )
+    .unwrap();
+    let file = home.path().join("spoken.toml");
+    std::fs::write(&file, THREE_CUES).unwrap();
+    let wav = home.path().join("out.wav");
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .arg("render")
+        .arg(&file)
+        .arg("-o")
+        .arg(&wav)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    // One line for each of the three spoken texts, naming the engine and the text.
+    assert_eq!(err.lines().count(), 3, "{err}");
+    assert!(
+        err.lines().all(|l| l.starts_with("hara: false failed")),
+        "{err}"
+    );
+    assert!(err.contains("Soften the belly."), "{err}");
+    assert!(wav.exists());
+}

@@ -12,7 +12,7 @@ use crate::audio::render::Bank;
 use crate::audio::synth::RATE;
 use crate::output;
 use crate::settings::Settings;
-use crate::speech::{self, Engine, Speaker};
+use crate::speech::{self, Speaker};
 use crate::text::clean_line;
 use crate::timeline::EventKind;
 
@@ -26,7 +26,7 @@ pub struct SayArgs {
 }
 
 pub fn run(args: &SayArgs, settings: &Settings) -> Result<ExitCode> {
-    let speaker = Speaker::new(Engine::default(), speech::default_cache());
+    let speaker = Speaker::new(settings.speech.clone(), speech::default_cache());
     let spoken = speaker
         .speak(&args.text)
         .map_err(|e| anyhow::anyhow!(clean_line(&e.to_string())))?;

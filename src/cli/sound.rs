@@ -60,10 +60,7 @@ pub fn open(settings: &Settings, timeline: &Timeline) -> Result<Audio> {
         crate::speech::prepare_in_background(
             &bank,
             timeline,
-            crate::speech::Speaker::new(
-                crate::speech::Engine::default(),
-                crate::speech::default_cache(),
-            ),
+            crate::speech::Speaker::new(settings.speech.clone(), crate::speech::default_cache()),
         );
     }
     Ok(Audio::open(
