@@ -14,6 +14,9 @@ pub struct Timeline {
     pub title: String,
     pub summary: Option<String>,
     pub tags: Vec<String>,
+    /// The language its words are written in (BCP 47), for the speech engine's voice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
     /// The quiet countdown before offset zero.
     #[serde(rename = "prepare_ms", serialize_with = "serialize_ms")]
     pub prepare: Duration,

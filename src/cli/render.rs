@@ -47,8 +47,10 @@ pub fn run(library: &Library, args: &RenderArgs, settings: &Settings) -> Result<
         std::fs::File::create(&args.output).with_context(|| format!("cannot write {shown}"))?;
     let bank = bank_for(&timeline)?;
     if settings.speak {
-        let speaker =
-            crate::speech::Speaker::new(settings.speech.clone(), crate::speech::default_cache());
+        let speaker = crate::speech::Speaker::new(
+            crate::speech::engine_for(&settings.speech, &timeline),
+            crate::speech::default_cache(),
+        );
         crate::speech::fill_bank(&bank, &timeline, &speaker, |e| {
             eprintln!("hara: {}", crate::text::clean_line(&e.to_string()));
         });

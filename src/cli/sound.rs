@@ -60,7 +60,10 @@ pub fn open(settings: &Settings, timeline: &Timeline) -> Result<Audio> {
         crate::speech::prepare_in_background(
             &bank,
             timeline,
-            crate::speech::Speaker::new(settings.speech.clone(), crate::speech::default_cache()),
+            crate::speech::Speaker::new(
+                crate::speech::engine_for(&settings.speech, timeline),
+                crate::speech::default_cache(),
+            ),
         );
     }
     Ok(Audio::open(

@@ -411,6 +411,7 @@ pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
         title: session.title.clone(),
         summary: session.summary.clone(),
         tags: session.tags.clone(),
+        lang: session.lang.clone(),
         prepare: session.prepare,
         total,
         steps: c.steps,

@@ -23,6 +23,8 @@ pub struct Session {
     pub tags: Vec<String>,
     /// Quiet countdown before the opening bell.
     pub prepare: Duration,
+    /// The language its words are written in (BCP 47, e.g. "de"): the speech engine's voice.
+    pub lang: Option<String>,
     pub bells: Bells,
     pub items: Vec<Item>,
 }

@@ -297,6 +297,18 @@ impl Speaker {
     }
 }
 
+/// The engine for `timeline`: a session's `lang` chooses eSpeak NG's voice for that language
+/// (over the config file's voice); a configured command is run as written.
+pub fn engine_for(engine: &Engine, timeline: &crate::timeline::Timeline) -> Engine {
+    let mut e = engine.clone();
+    if e.command.is_none()
+        && let Some(lang) = &timeline.lang
+    {
+        e.voice = Some(lang.to_ascii_lowercase());
+    }
+    e
+}
+
 /// Synthesises the texts `timeline` speaks into `bank` on a thread of its own, so the
 /// session starts at once: a cue whose text is not ready when it falls due is shown, not
 /// heard (never delayed). Does nothing when the timeline speaks nothing.
@@ -373,6 +385,30 @@ mod tests {
             timeout: Duration::from_millis(300),
             ..Engine::default()
         }
+    }
+
+    #[test]
+    fn a_session_s_language_chooses_espeak_s_voice() {
+        use crate::session::check::InstrumentsOnly;
+        let t = |src: &str| {
+            crate::session::check_str(src, &InstrumentsOnly)
+                .session
+                .map(|(_, t)| t)
+        };
+        let de = t("title = \"t\"\nlang = \"de\"\n[[step]]\nduration = 5\n").unwrap();
+        assert_eq!(de.lang.as_deref(), Some("de"));
+        let base = Engine {
+            voice: Some("en-gb".into()),
+            ..Engine::default()
+        };
+        assert_eq!(engine_for(&base, &de).voice.as_deref(), Some("de"));
+        let plain = t("title = \"t\"\n[[step]]\nduration = 5\n").unwrap();
+        assert_eq!(engine_for(&base, &plain).voice.as_deref(), Some("en-gb"));
+        // A configured command is run as written.
+        let piper = engine(&["piper", "--output_file", "{wav}"]);
+        assert_eq!(engine_for(&piper, &de), piper);
+        // Not a language tag: an error in hara check.
+        assert!(t("title = \"t\"\nlang = \"d e\"\n[[step]]\nduration = 5\n").is_none());
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::steps::Inherited;
 use super::*;
 
 const TOP_KEYS: &[&str] = &[
-    "format", "title", "summary", "tags", "prepare", "tones", "speak", "bells", "step",
+    "format", "title", "summary", "tags", "prepare", "lang", "tones", "speak", "bells", "step",
 ];
 
 impl Checker<'_> {
@@ -41,6 +41,7 @@ impl Checker<'_> {
             None => Some(Bells::defaults()),
         };
         let speak = get(root, "speak").map_or(Some(false), |v| self.boolean(v));
+        let lang = get(root, "lang").map(|v| self.lang(v));
         let inherited = Inherited {
             tones: tones.unwrap_or(false),
             speak: speak.unwrap_or(false),
@@ -63,9 +64,29 @@ impl Checker<'_> {
             summary: summary.filter(|s| !s.is_empty()),
             tags,
             prepare,
+            lang: lang.unwrap_or(Some(None))?,
             bells,
             items,
         })
+    }
+
+    /// A language tag (BCP 47): letters, digits and hyphens, such as "de", "en-GB" or "pt-BR".
+    fn lang(&mut self, v: &Value<'_>) -> Option<Option<String>> {
+        let tag = self.nonempty_string(v, "the language")?;
+        let ok = tag.len() <= 35
+            && tag.split('-').all(|p| {
+                (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric())
+            })
+            && tag.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        if !ok {
+            self.error(
+                format!("`{tag}` is not a language tag"),
+                v.span(),
+                "write a BCP 47 tag such as lang = \"de\" or lang = \"en-GB\"",
+            );
+            return None;
+        }
+        Some(Some(tag))
     }
 
     pub(super) fn tags(&mut self, v: &Value<'_>) -> Vec<String> {
