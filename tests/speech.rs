@@ -340,3 +340,30 @@ fn a_configured_engine_that_fails_costs_each_text_only_and_the_track_is_written(
     assert!(err.contains("Soften the belly."), "{err}");
     assert!(wav.exists());
 }
+
+#[test]
+fn hara_check_warns_when_a_spoken_line_would_run_into_the_next() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("overlap.toml");
+    std::fs::write(
+        &file,
+        "title = \"Overlap\"\nspeak = true\n[bells]\nstart = \"none\"\n[[step]]\nduration = \"20s\"\n\
+         cues = [\n  { at = \"2s\", text = \"Let the floor take your whole weight, and soften the belly.\" },\n\
+         { at = \"4s\", text = \"Arrive.\" },\n  { at = \"12s\", text = \"Soften.\" },\n]\n",
+    )
+    .unwrap();
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .arg("check")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    let warnings: Vec<&str> = said.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings.len(), 1, "{said}");
+    assert!(
+        warnings[0].contains("\"Let the floor take your whole weight, and soften the belly.\"")
+            && warnings[0].contains("when \"Arrive.\" begins at 4s"),
+        "{said}"
+    );
+}

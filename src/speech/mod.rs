@@ -309,6 +309,52 @@ pub fn engine_for(engine: &Engine, timeline: &crate::timeline::Timeline) -> Engi
     e
 }
 
+/// About how long an engine takes to say `text`: eSpeak NG's 175 words a minute is about 15
+/// characters a second.
+pub fn estimate(text: &str) -> std::time::Duration {
+    std::time::Duration::from_secs_f64(clean(text).chars().count() as f64 / 15.0)
+}
+
+/// Where speech would still be going on when the next spoken line or a bell begins: one
+/// sentence for each, naming both. `length` says how long a spoken event speaks (`None`:
+/// it does not).
+pub fn overlaps(
+    timeline: &crate::timeline::Timeline,
+    length: impl Fn(&crate::timeline::EventKind) -> Option<std::time::Duration>,
+) -> Vec<String> {
+    use crate::timeline::EventKind;
+    let name = |kind: &EventKind| match kind {
+        EventKind::Cue { text, .. }
+        | EventKind::StepStarted {
+            spoken: Some(text), ..
+        } => format!("\"{}\"", crate::text::clean_line(text)),
+        EventKind::Bell { bell } => format!("the bell ({bell})"),
+        _ => String::new(),
+    };
+    let mut out = Vec::new();
+    let mut speaking: Option<(std::time::Duration, &EventKind, std::time::Duration)> = None;
+    for e in &timeline.events {
+        let spoken = length(&e.kind);
+        let begins = spoken.is_some() || matches!(e.kind, EventKind::Bell { .. });
+        if begins
+            && let Some((until, kind, len)) = speaking
+            && e.at < until
+        {
+            out.push(format!(
+                "{} (about {:.1} s) would still be speaking when {} begins at {}",
+                name(kind),
+                len.as_secs_f64(),
+                name(&e.kind),
+                crate::session::duration::format(e.at)
+            ));
+        }
+        if let Some(len) = spoken {
+            speaking = Some((e.at + len, &e.kind, len));
+        }
+    }
+    out
+}
+
 /// Synthesises the texts `timeline` speaks into `bank` on a thread of its own, so the
 /// session starts at once: a cue whose text is not ready when it falls due is shown, not
 /// heard (never delayed). Does nothing when the timeline speaks nothing.
