@@ -33,6 +33,14 @@ pub struct Config {
     pub time_left: Option<bool>,
     /// No sound at all.
     pub silent: Option<bool>,
+    /// `false`: sessions that speak show their words only.
+    pub speak: Option<bool>,
+    /// A speech engine other than eSpeak NG: its program and arguments, `{wav}` for the file.
+    pub speech_command: Option<Vec<String>>,
+    /// The engine's voice (eSpeak NG's `-v`).
+    pub speech_voice: Option<String>,
+    /// Words per minute (eSpeak NG's `-s`).
+    pub speech_rate: Option<u32>,
     /// When a practice day begins, `HH:MM` (a sitting before it counts for the day before).
     pub day_starts: Option<jiff::civil::Time>,
     /// The first day of a week, for stats and the journal view.
@@ -129,6 +137,11 @@ pub fn parse(source: &str, base: &Path) -> Result<Config, Vec<Diagnostic>> {
             &mut config.silent,
             "write silent = true to run without sound (for people who strike their own bowl)",
         ),
+        (
+            "speak",
+            &mut config.speak,
+            "write speak = false to show spoken cues without speaking them",
+        ),
     ] {
         let Some(value) = root.get(key) else { continue };
         match value.get_ref() {
@@ -171,6 +184,50 @@ pub fn parse(source: &str, base: &Path) -> Result<Config, Vec<Diagnostic>> {
             None => diags.push(
                 Diagnostic::error("`volume` is a whole number from 0 to 100", value.span())
                     .with_help("write volume = 80"),
+            ),
+        }
+    }
+    if let Some(value) = root.get("speech_command") {
+        let words: Option<Vec<String>> = match value.get_ref() {
+            DeValue::Array(items) => items
+                .iter()
+                .map(|i| match i.get_ref() {
+                    DeValue::String(s) => Some(s.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        };
+        match words.filter(|w| !w.is_empty() && !w[0].is_empty()) {
+            Some(w) => config.speech_command = Some(w),
+            None => diags.push(
+                Diagnostic::error(
+                    "`speech_command` is a program and its arguments, as a list of strings",
+                    value.span(),
+                )
+                .with_help("write speech_command = [\"piper\", \"--model\", \"voice.onnx\", \"--output_file\", \"{wav}\"]"),
+            ),
+        }
+    }
+    if let Some(value) = root.get("speech_voice") {
+        match value.get_ref() {
+            DeValue::String(s) if !s.is_empty() => config.speech_voice = Some(s.to_string()),
+            _ => diags.push(
+                Diagnostic::error("`speech_voice` is the name of a voice", value.span())
+                    .with_help("`hara voices` lists them; write speech_voice = \"en-gb\""),
+            ),
+        }
+    }
+    if let Some(value) = root.get("speech_rate") {
+        let n = match value.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok(),
+            _ => None,
+        };
+        match n.filter(|n| (80..=450).contains(n)) {
+            Some(n) => config.speech_rate = Some(n as u32),
+            None => diags.push(
+                Diagnostic::error("`speech_rate` is words per minute, 80 to 450", value.span())
+                    .with_help("write speech_rate = 140 (eSpeak NG speaks 175 unless told)"),
             ),
         }
     }

@@ -21,6 +21,7 @@ pub mod session;
 pub mod settings;
 #[cfg(feature = "share")]
 pub mod share;
+pub mod speech;
 pub mod text;
 pub mod timeline;
 pub mod ui;

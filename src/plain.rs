@@ -51,7 +51,7 @@ impl TimingLog {
 
 fn event_name(kind: &EventKind) -> String {
     match kind {
-        EventKind::StepStarted { step } => format!("step {}", step + 1),
+        EventKind::StepStarted { step, .. } => format!("step {}", step + 1),
         EventKind::Phase { phase, .. } => phase.name().to_string(),
         EventKind::Cue { .. } => "cue".into(),
         EventKind::Bell { .. } => "bell".into(),
@@ -62,7 +62,7 @@ fn event_name(kind: &EventKind) -> String {
 /// The line printed for an event (without its time).
 pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<String> {
     match kind {
-        EventKind::StepStarted { step } => {
+        EventKind::StepStarted { step, .. } => {
             let s = &timeline.steps[*step];
             let (_, length) = engine.step_span(*step);
             let mut lines = vec![format!(
@@ -78,7 +78,7 @@ pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<S
         EventKind::Phase { phase, length, .. } => {
             vec![format!("{} {}", phase.name(), format_rounded(*length))]
         }
-        EventKind::Cue { text } => vec![format!("cue: {text}")],
+        EventKind::Cue { text, .. } => vec![format!("cue: {text}")],
         EventKind::Bell { bell } => vec![format!("bell: {bell}")],
         EventKind::Finished => vec!["end".into()],
     }

@@ -41,6 +41,8 @@ pub enum Control {
     /// Makes the current step longer.
     Extend(Duration),
     ToggleMute,
+    /// Spoken guidance off and on (what is written is still shown).
+    ToggleSpeech,
     VolumeDown,
     VolumeUp,
     /// Ends the run here.
@@ -224,6 +226,7 @@ impl<C: Clock> Practice<C> {
                 }
             }
             Control::ToggleMute => self.audio.toggle_mute(),
+            Control::ToggleSpeech => self.audio.toggle_speech(),
             Control::VolumeDown => self.audio.volume_down(),
             Control::VolumeUp => self.audio.volume_up(),
             Control::Stop => self.engine.stop(now),
@@ -526,7 +529,23 @@ mod tests {
     }
 
     fn is_step(n: usize) -> impl Fn(&EventKind) -> bool {
-        move |k| *k == EventKind::StepStarted { step: n }
+        move |k| matches!(k, EventKind::StepStarted { step, .. } if *step == n)
+    }
+
+    #[test]
+    fn v_turns_spoken_guidance_off_and_on_and_the_status_line_says_so() {
+        use crate::ui::action::{Scope, keymap};
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let clock = ManualClock::default();
+        let mut p = Practice::new(timeline(), &clock, Audio::silent());
+        let v = KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE);
+        let control = keymap(v, Scope::Session).and_then(|a| a.control());
+        assert_eq!(control, Some(Control::ToggleSpeech));
+        assert!(!p.sound().contains("speech off"));
+        p.apply(Control::ToggleSpeech, clock.now());
+        assert!(p.sound().ends_with(" · speech off"), "{}", p.sound());
+        p.apply(Control::ToggleSpeech, clock.now());
+        assert!(!p.sound().contains("speech off"));
     }
 
     #[test]

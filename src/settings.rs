@@ -45,6 +45,10 @@ pub const SETTINGS: &[Setting] = &[
     setting(Some("volume"), Some("HARA_VOLUME"), Some("--volume")),
     setting(Some("device"), Some("HARA_DEVICE"), Some("--device")),
     setting(Some("silent"), None, Some("--silent")),
+    setting(Some("speak"), None, Some("--no-speak")),
+    setting(Some("speech_command"), None, None),
+    setting(Some("speech_voice"), None, None),
+    setting(Some("speech_rate"), None, None),
     setting(Some("journal"), Some("HARA_JOURNAL"), Some("--journal")),
     setting(None, None, Some("--no-journal")),
     setting(Some("note"), None, Some("--no-note")),
@@ -71,6 +75,10 @@ pub struct Settings {
     pub volume: u8,
     pub device: Option<String>,
     pub silent: bool,
+    /// Whether sessions that speak are spoken (`--no-speak`, or `speak = false`).
+    pub speak: bool,
+    /// The speech engine, with its voice and rate, from the config file.
+    pub speech: crate::speech::Engine,
     /// `None` with `--no-journal`.
     pub journal: Option<PathBuf>,
     /// Ask for a note when a session ends (only when there is a journal to keep it).
@@ -208,6 +216,13 @@ impl Settings {
                 .or_else(|| env_text(env, "HARA_DEVICE"))
                 .or_else(|| config.device.clone()),
             silent: sound.silent || config.silent.unwrap_or(false),
+            speak: !sound.no_speak && config.speak.unwrap_or(true),
+            speech: crate::speech::Engine {
+                command: config.speech_command.clone(),
+                voice: config.speech_voice.clone(),
+                rate: config.speech_rate,
+                ..crate::speech::Engine::default()
+            },
             note: journal_path.is_some() && !journal.no_note && config.note.unwrap_or(true),
             journal: journal_path,
             session_dirs,
@@ -498,6 +513,30 @@ mod tests {
     }
 
     #[test]
+    fn speech_is_on_unless_the_command_line_or_the_config_file_says_no() {
+        assert!(settings(&[], &[], "").speak);
+        assert!(!settings(&[], &[], "speak = false").speak);
+        assert!(!settings(&["--no-speak"], &[], "speak = true").speak);
+        assert!(settings(&[], &[], "speak = true").speak);
+        let piper = settings(
+            &[],
+            &[],
+            "speech_command = [\"piper\", \"--model\", \"v.onnx\", \"--output_file\", \"{wav}\"]\n\
+             speech_voice = \"de\"\nspeech_rate = 140",
+        );
+        assert_eq!(
+            piper.speech.argv(Path::new("/o.wav")).unwrap(),
+            ["piper", "--model", "v.onnx", "--output_file", "/o.wav"]
+        );
+        assert_eq!(piper.speech.voice.as_deref(), Some("de"));
+        assert_eq!(piper.speech.rate, Some(140));
+        assert_eq!(
+            settings(&[], &[], "").speech,
+            crate::speech::Engine::default()
+        );
+    }
+
+    #[test]
     fn every_config_key_is_a_setting() {
         let keys: Vec<&str> = SETTINGS.iter().filter_map(|s| s.key).collect();
         for key in [
@@ -508,6 +547,10 @@ mod tests {
             "volume",
             "device",
             "silent",
+            "speak",
+            "speech_command",
+            "speech_voice",
+            "speech_rate",
             "journal",
             "note",
             "session_dirs",
@@ -517,6 +560,6 @@ mod tests {
         ] {
             assert!(keys.contains(&key), "{key}");
         }
-        assert_eq!(keys.len(), 13);
+        assert_eq!(keys.len(), 17);
     }
 }

@@ -14,6 +14,9 @@ pub struct Timeline {
     pub title: String,
     pub summary: Option<String>,
     pub tags: Vec<String>,
+    /// The language its words are written in (BCP 47), for the speech engine's voice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
     /// The quiet countdown before offset zero.
     #[serde(rename = "prepare_ms", serialize_with = "serialize_ms")]
     pub prepare: Duration,
@@ -80,6 +83,9 @@ pub struct Event {
 pub enum EventKind {
     StepStarted {
         step: usize,
+        /// The step's words, when they are spoken as it starts.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        spoken: Option<String>,
     },
     Phase {
         phase: Phase,
@@ -89,6 +95,12 @@ pub enum EventKind {
     },
     Cue {
         text: String,
+        /// Spoken aloud (by the practice's speech, when it is on).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        spoken: bool,
+        /// A recorded voice, played instead of synthesised speech when it is spoken.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        voice: Option<std::path::PathBuf>,
     },
     Bell {
         #[serde(flatten)]

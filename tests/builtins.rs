@@ -53,7 +53,7 @@ fn every_cue_fits_one_projected_line_and_every_session_is_described() {
         assert!(session.summary.is_some(), "{} has no summary", b.name);
         assert!(!session.tags.is_empty(), "{} has no tags", b.name);
         for e in &timeline.events {
-            if let EventKind::Cue { text } = &e.kind {
+            if let EventKind::Cue { text, .. } = &e.kind {
                 let n = text.chars().count();
                 assert!(n <= MAX_CUE_CHARS, "{}: {n} characters: {text}", b.name);
             }
@@ -132,7 +132,7 @@ fn group_sitting_ends_with_three_bells_and_keeps_its_lines_short() {
         .collect();
     assert!(cues.len() >= 3);
     for c in cues {
-        if let EventKind::Cue { text } = c {
+        if let EventKind::Cue { text, .. } = c {
             assert!(
                 text.chars().count() <= 40,
                 "projected lines stay short: {text}"

@@ -32,7 +32,7 @@ fn assert_sessions_valid(name: &str, markdown: &str, expected: usize) {
 
 #[test]
 fn readme_sessions_are_valid() {
-    assert_sessions_valid("README.md", include_str!("../README.md"), 1);
+    assert_sessions_valid("README.md", include_str!("../README.md"), 2);
 }
 
 #[test]

@@ -179,7 +179,7 @@ fn principle_cues_take_the_next_line_each_time() {
         .events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Cue { text } => Some((e.at.as_millis(), text.as_str())),
+            EventKind::Cue { text, .. } => Some((e.at.as_millis(), text.as_str())),
             _ => None,
         })
         .collect();
@@ -282,7 +282,7 @@ fn principle_lines_are_handed_out_in_the_order_the_cues_are_shown() {
         .events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Cue { text } => Some((e.at.as_millis(), text.clone())),
+            EventKind::Cue { text, .. } => Some((e.at.as_millis(), text.clone())),
             _ => None,
         })
         .collect();

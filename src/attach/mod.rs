@@ -83,7 +83,7 @@ impl Board {
             .events
             .iter()
             .filter_map(|e| match e.kind {
-                EventKind::StepStarted { step } => Some((step, e.at)),
+                EventKind::StepStarted { step, .. } => Some((step, e.at)),
                 _ => None,
             })
             .collect();

@@ -698,6 +698,21 @@ impl Audio {
                 length,
                 tone: true,
             } if phase.has_tone() => *length,
+            EventKind::Cue {
+                spoken: true,
+                voice: Some(path),
+                ..
+            } if self.bank.speaking() => {
+                Duration::from_secs_f64(self.bank.clip_length(path) as f64 / f64::from(RATE))
+            }
+            EventKind::Cue {
+                text, spoken: true, ..
+            }
+            | EventKind::StepStarted {
+                spoken: Some(text), ..
+            } if self.bank.speaking() && self.bank.has_speech(text) => {
+                Duration::from_secs_f64(self.bank.speech_length(text) as f64 / f64::from(RATE))
+            }
             _ => return,
         };
         let heard = due + DELAY;
@@ -774,8 +789,28 @@ impl Audio {
         self.percent
     }
 
+    /// Spoken guidance off, or on again: a spoken cue that falls due while it is off is only
+    /// shown.
+    pub fn toggle_speech(&mut self) {
+        self.bank.set_speaking(!self.bank.speaking());
+    }
+
+    /// Whether spoken cues are heard.
+    pub fn speaking(&self) -> bool {
+        self.bank.speaking()
+    }
+
     /// A few words for the status line.
     pub fn status(&self) -> String {
+        let status = self.sound_status();
+        if self.bank.speaking() {
+            status
+        } else {
+            format!("{status} · speech off")
+        }
+    }
+
+    fn sound_status(&self) -> String {
         match self.output() {
             Output::NoDevice(_) => "no sound device".into(),
             Output::Lost(_) => "sound lost, reconnecting".into(),

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::io::{Seek, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::files::Decoded;
@@ -20,6 +21,11 @@ use crate::timeline::{EventKind, Phase, Timeline};
 pub struct Bank {
     files: HashMap<PathBuf, Arc<Decoded>>,
     bundled: HashMap<String, Arc<Decoded>>,
+    /// Spoken texts (by their words as written), synthesised before they are due; shared by
+    /// every clone, so speech made in the background is heard by a bank already playing.
+    speech: Arc<Mutex<HashMap<String, Arc<Decoded>>>>,
+    /// Spoken guidance turned off (key `v`), shared by every clone.
+    quiet: Arc<AtomicBool>,
 }
 
 impl Bank {
@@ -30,10 +36,18 @@ impl Bank {
     ) -> Result<Self, E> {
         let mut bank = Bank::default();
         for e in &timeline.events {
-            let EventKind::Bell { bell } = &e.kind else {
-                continue;
+            let clip;
+            let sound = match &e.kind {
+                EventKind::Bell { bell } => &bell.sound,
+                EventKind::Cue {
+                    voice: Some(path), ..
+                } => {
+                    clip = Sound::File(path.clone());
+                    &clip
+                }
+                _ => continue,
             };
-            match &bell.sound {
+            match sound {
                 Sound::File(path) if !bank.files.contains_key(path) => {
                     bank.files.insert(path.clone(), Arc::new(decode(path)?));
                 }
@@ -59,6 +73,64 @@ impl Bank {
     /// Adds a decoded bundled sound.
     pub fn add_bundled(&mut self, name: &str, decoded: Decoded) {
         self.bundled.insert(name.to_string(), Arc::new(decoded));
+    }
+
+    /// Adds `text` spoken: a spoken cue with these words plays it.
+    pub fn add_speech(&self, text: &str, decoded: Decoded) {
+        self.spoken().insert(text.to_string(), Arc::new(decoded));
+    }
+
+    fn spoken(&self) -> MutexGuard<'_, HashMap<String, Arc<Decoded>>> {
+        self.speech.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Turns spoken guidance off or on for this bank and every clone of it.
+    pub fn set_speaking(&self, on: bool) {
+        self.quiet.store(!on, Ordering::Relaxed);
+    }
+
+    pub fn speaking(&self) -> bool {
+        !self.quiet.load(Ordering::Relaxed)
+    }
+
+    /// A recorded voice, when speech is on.
+    pub fn clip(&self, path: &std::path::Path) -> Option<Voice> {
+        if !self.speaking() {
+            return None;
+        }
+        self.files.get(path).map(|d| Voice::Samples {
+            data: d.samples.clone(),
+            at: 0,
+            gain: d.gain,
+        })
+    }
+
+    /// A recorded voice's length in samples (0 for one the bank was not made with).
+    pub fn clip_length(&self, path: &std::path::Path) -> usize {
+        self.files.get(path).map_or(0, |d| d.samples.len())
+    }
+
+    /// Whether `text` is ready to be spoken.
+    pub fn has_speech(&self, text: &str) -> bool {
+        self.spoken().contains_key(text)
+    }
+
+    /// `text` spoken, if it was synthesised in time and speech is on; else nothing (the cue
+    /// is still shown).
+    pub fn speech(&self, text: &str) -> Option<Voice> {
+        if !self.speaking() {
+            return None;
+        }
+        self.spoken().get(text).map(|d| Voice::Samples {
+            data: d.samples.clone(),
+            at: 0,
+            gain: d.gain,
+        })
+    }
+
+    /// How long until `text` has been spoken, in samples (0 when it is not ready).
+    pub fn speech_length(&self, text: &str) -> usize {
+        self.spoken().get(text).map_or(0, |d| d.samples.len())
     }
 
     fn file(&self, sound: &Sound) -> Option<&Arc<Decoded>> {
@@ -123,6 +195,17 @@ pub fn voices(bank: &Bank, kind: &EventKind) -> Vec<(u64, Voice)> {
             length,
             tone: true,
         } => tone(*phase, *length).into_iter().collect(),
+        EventKind::Cue {
+            spoken: true,
+            voice: Some(path),
+            ..
+        } => bank.clip(path).map(|v| (0, v)).into_iter().collect(),
+        EventKind::Cue {
+            text, spoken: true, ..
+        }
+        | EventKind::StepStarted {
+            spoken: Some(text), ..
+        } => bank.speech(text).map(|v| (0, v)).into_iter().collect(),
         _ => Vec::new(),
     }
 }
@@ -224,8 +307,20 @@ pub fn render<E>(
         let to = from + block.len() as u64;
         while let Some(e) = events.next_if(|e| (samples_in(timeline.prepare + e.at) as u64) < to) {
             let at = samples_in(timeline.prepare + e.at) as u64;
-            if let EventKind::Bell { bell } = &e.kind {
-                end = end.max(at + bank.bell_length(bell) as u64);
+            match &e.kind {
+                EventKind::Bell { bell } => end = end.max(at + bank.bell_length(bell) as u64),
+                EventKind::Cue {
+                    spoken: true,
+                    voice: Some(path),
+                    ..
+                } => end = end.max(at + bank.clip_length(path) as u64),
+                EventKind::Cue {
+                    text, spoken: true, ..
+                }
+                | EventKind::StepStarted {
+                    spoken: Some(text), ..
+                } => end = end.max(at + bank.speech_length(text) as u64),
+                _ => {}
             }
             for (offset, v) in voices(bank, &e.kind) {
                 mixer.add(at + offset, v);
@@ -343,6 +438,41 @@ mod tests {
         // A file the bank was not given plays nothing (the checker refuses such sessions).
         let missing = Sound::File("nowhere.wav".into());
         assert!(bank.strike(&missing, 1.0).is_none());
+    }
+
+    #[test]
+    fn speech_made_after_a_bank_was_handed_on_is_heard_there() {
+        let bank = Bank::default();
+        let playing = bank.clone();
+        let cue = EventKind::Cue {
+            text: "Arrive.".into(),
+            spoken: true,
+            voice: None,
+        };
+        assert!(
+            voices(&playing, &cue).is_empty(),
+            "nothing before it is ready"
+        );
+        let decoded = Decoded {
+            samples: vec![0.5f32; 4800].into(),
+            gain: 1.0,
+            audible: 4800,
+        };
+        bank.add_speech("Arrive.", decoded);
+        assert_eq!(voices(&playing, &cue).len(), 1);
+        // `v` turns it off for every clone, and on again.
+        bank.set_speaking(false);
+        assert!(voices(&playing, &cue).is_empty());
+        bank.set_speaking(true);
+        assert_eq!(voices(&playing, &cue).len(), 1);
+        assert_eq!(playing.speech_length("Arrive."), 4800);
+        // A cue that is only written is never spoken.
+        let written = EventKind::Cue {
+            text: "Arrive.".into(),
+            spoken: false,
+            voice: None,
+        };
+        assert!(voices(&playing, &written).is_empty());
     }
 
     #[test]

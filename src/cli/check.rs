@@ -26,6 +26,11 @@ pub fn run(library: &Library, specs: &[String]) -> Result<ExitCode> {
         };
         let checked = library.check(&found);
         super::report(&found, &checked)?;
+        if let Some((_, timeline)) = &checked.session {
+            for line in spoken_overlaps(timeline) {
+                output::print(&format!("warning: {line}\n"))?;
+            }
+        }
         output::print(&format!(
             "{}: {}\n",
             text::clean_line(&found.display),
@@ -37,6 +42,41 @@ pub fn run(library: &Library, specs: &[String]) -> Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    })
+}
+
+/// Spoken lines that would run into the next one or a bell: a recorded voice measured, a
+/// text from the cache when it was spoken before, else estimated.
+fn spoken_overlaps(timeline: &crate::timeline::Timeline) -> Vec<String> {
+    use crate::timeline::EventKind;
+    let speaker = crate::speech::Speaker::new(
+        crate::speech::engine_for(&crate::speech::Engine::default(), timeline),
+        crate::speech::default_cache(),
+    );
+    let seconds = |n: usize| std::time::Duration::from_secs_f64(n as f64 / 48_000.0);
+    crate::speech::overlaps(timeline, |kind| match kind {
+        EventKind::Cue {
+            spoken: true,
+            voice: Some(path),
+            ..
+        } => crate::audio::files::decode(path)
+            .ok()
+            .map(|d| seconds(d.samples.len())),
+        EventKind::Cue {
+            text, spoken: true, ..
+        }
+        | EventKind::StepStarted {
+            spoken: Some(text), ..
+        } => Some(
+            speaker
+                .cached_path(text)
+                .and_then(|p| crate::audio::files::decode(&p).ok())
+                .map_or_else(
+                    || crate::speech::estimate(text),
+                    |d| seconds(d.samples.len()),
+                ),
+        ),
+        _ => None,
     })
 }
 

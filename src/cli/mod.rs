@@ -7,6 +7,7 @@ mod new;
 mod quick;
 mod render;
 mod run;
+mod say;
 mod share;
 mod show;
 mod sound;
@@ -124,6 +125,13 @@ pub enum Command {
     Chime(sound::ChimeArgs),
     /// List the sound outputs
     Devices,
+    /// Speak one line through hara's own mix, as a spoken cue is (a check of the speech engine)
+    Say(say::SayArgs),
+    /// List the speech engine's voices (eSpeak NG), for one language or all
+    Voices {
+        /// A language, e.g. de or en-GB
+        lang: Option<String>,
+    },
     /// Write the session's audio track (bells and breath tones) to a WAV file
     Render(render::RenderArgs),
     /// Recent sessions from the practice journal; `hara log add` adds one done without hara
@@ -177,6 +185,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     if let Some(Command::Devices) = command {
         return sound::list_devices();
     }
+    if let Some(Command::Voices { lang }) = command {
+        return say::voices(lang.as_deref());
+    }
     let settings = Settings::resolve(&cli)?;
     let library = Library {
         session_dirs: settings.session_dirs.clone(),
@@ -208,6 +219,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Breathe(args)) => quick::breathe(args, &settings),
         Some(Command::Attach { pid }) => attach(*pid, &settings),
         Some(Command::Chime(args)) => sound::chime(args, &settings),
+        Some(Command::Say(args)) => say::run(args, &settings),
         Some(Command::Render(args)) => render::run(&library, args, &settings),
         Some(Command::Log(args)) => journal::log(&settings, args),
         Some(Command::Stats(args)) => journal::stats(&settings, args),
@@ -216,6 +228,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(
             Command::Principles
             | Command::Devices
+            | Command::Voices { .. }
             | Command::New { .. }
             | Command::Completions { .. },
         ) => {

@@ -45,13 +45,18 @@ pub fn run(library: &Library, args: &RenderArgs, settings: &Settings) -> Result<
     let volume = crate::audio::output::percent_to_gain(settings.volume);
     let file =
         std::fs::File::create(&args.output).with_context(|| format!("cannot write {shown}"))?;
-    let rendered = render_wav(
-        &timeline,
-        &bank_for(&timeline)?,
-        volume,
-        std::io::BufWriter::new(file),
-    )
-    .with_context(|| format!("cannot write {shown}"))?;
+    let bank = bank_for(&timeline)?;
+    if settings.speak {
+        let speaker = crate::speech::Speaker::new(
+            crate::speech::engine_for(&settings.speech, &timeline),
+            crate::speech::default_cache(),
+        );
+        crate::speech::fill_bank(&bank, &timeline, &speaker, |e| {
+            eprintln!("hara: {}", crate::text::clean_line(&e.to_string()));
+        });
+    }
+    let rendered = render_wav(&timeline, &bank, volume, std::io::BufWriter::new(file))
+        .with_context(|| format!("cannot write {shown}"))?;
     let took = started.elapsed();
     let audio = rendered.length();
     crate::output::print(&format!(

@@ -69,7 +69,7 @@ pub fn plan(t: &Timeline) -> String {
     for e in &t.events {
         let at = format_clock_tenths(e.at);
         match &e.kind {
-            EventKind::StepStarted { step } => {
+            EventKind::StepStarted { step, spoken } => {
                 let s = &t.steps[*step];
                 let tone_note = if tones(*step) { ", tones" } else { "" };
                 out += &format!(
@@ -79,10 +79,14 @@ pub fn plan(t: &Timeline) -> String {
                     describe_step(s)
                 );
                 if let Some(text) = &s.text {
-                    out += &format!("{:>9}      {text}\n", "");
+                    let said = if spoken.is_some() { "(spoken) " } else { "" };
+                    out += &format!("{:>9}      {said}{text}\n", "");
                 }
             }
-            EventKind::Cue { text } => out += &format!("{at:>9}      cue: {text}\n"),
+            EventKind::Cue { text, spoken, .. } => {
+                let said = if *spoken { "cue (spoken)" } else { "cue" };
+                out += &format!("{at:>9}      {said}: {text}\n")
+            }
             EventKind::Bell { bell } => out += &format!("{at:>9}      bell: {bell}\n"),
             EventKind::Finished => out += &format!("{at:>9}      end\n"),
             EventKind::Phase { .. } => {}

@@ -31,10 +31,14 @@ pub struct SoundArgs {
     /// No sound at all: the session runs visually (for people who strike their own bowl)
     #[arg(long, global = true)]
     pub silent: bool,
+    /// Speak nothing: sessions that speak their cues show them only (or `speak = false` in
+    /// the config file)
+    #[arg(long, global = true)]
+    pub no_speak: bool,
 }
 
 /// A named output that does not exist is refused before anything starts.
-fn check_device(settings: &Settings) -> Result<()> {
+pub(super) fn check_device(settings: &Settings) -> Result<()> {
     if let Some(name) = settings.device.as_deref() {
         devices::check(name).map_err(|why| BadDevice {
             name: name.to_string(),
@@ -52,6 +56,16 @@ pub fn open(settings: &Settings, timeline: &Timeline) -> Result<Audio> {
     }
     check_device(settings)?;
     let bank = super::render::bank_for(timeline)?;
+    if settings.speak {
+        crate::speech::prepare_in_background(
+            &bank,
+            timeline,
+            crate::speech::Speaker::new(
+                crate::speech::engine_for(&settings.speech, timeline),
+                crate::speech::default_cache(),
+            ),
+        );
+    }
     Ok(Audio::open(
         settings.device.as_deref(),
         bank,
@@ -127,17 +141,26 @@ pub fn chime(args: &ChimeArgs, settings: &Settings) -> Result<ExitCode> {
     };
     check_device(settings)?;
     let audio = Audio::open(settings.device.as_deref(), bank, settings.gain());
+    play_once(
+        audio,
+        |name| format!("{bell} on {name}, at volume {}%\n", settings.volume),
+        |audio| audio.bell(&bell),
+    )
+}
+
+/// Once the device is open, says `announce(its name)`, plays what `play` sends and lets it
+/// ring out (to −40 dB) before the device closes; Ctrl-C ends the wait, and either way what
+/// still rings is faded out, not cut. No device is one line and a failure.
+pub(super) fn play_once(
+    audio: Audio,
+    announce: impl FnOnce(&str) -> String,
+    play: impl FnOnce(&Audio),
+) -> Result<ExitCode> {
     match audio.wait_ready(Duration::from_secs(5)) {
         Output::Device(name) => {
-            output::print(&format!(
-                "{bell} on {}, at volume {}%\n",
-                clean_line(&name),
-                settings.volume
-            ))?;
+            output::print(&announce(&clean_line(&name)))?;
             let mut inbox = Inbox::<()>::new(false).context("cannot listen for stop signals")?;
-            audio.bell(&bell);
-            // Let it ring out (to −40 dB) before the device closes; Ctrl-C ends the wait, and
-            // either way what still rings is faded out, not cut.
+            play(&audio);
             crate::practice::ring_out(&audio, &mut inbox);
             drop(audio);
             Ok(ExitCode::SUCCESS)

@@ -5,6 +5,7 @@
 //! lengths, so the total is exact however long the session.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use thiserror::Error;
@@ -410,6 +411,7 @@ pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
         title: session.title.clone(),
         summary: session.summary.clone(),
         tags: session.tags.clone(),
+        lang: session.lang.clone(),
         prepare: session.prepare,
         total,
         steps: c.steps,
@@ -465,11 +467,18 @@ impl Compiler {
         let start = self.now;
         let len = step_length(step);
         let index = self.steps.len();
-        self.push(start, EventKind::StepStarted { step: index });
+        let text = step.text.as_ref().map(|t| self.text(t));
+        let spoken = text.clone().filter(|_| step.speak);
+        self.push(
+            start,
+            EventKind::StepStarted {
+                step: index,
+                spoken,
+            },
+        );
         if let Some(bell) = &step.bell {
             self.push(start, EventKind::Bell { bell: bell.clone() });
         }
-        let text = step.text.as_ref().map(|t| self.text(t));
         let breath = step.breath.map(|b| {
             let n = step_breaths(step);
             BreathPlan {
@@ -481,23 +490,32 @@ impl Compiler {
         self.phases(step, start, len);
         // Principle lines are handed out in the order the cues are shown, not the order
         // they are written in (a stable sort keeps file order for cues at the same moment).
-        let mut shown: Vec<(Duration, &Text)> = Vec::new();
+        let mut shown: Vec<(Duration, &Text, bool, &Option<PathBuf>)> = Vec::new();
         for cue in &step.cues {
+            let spoken = cue.speak.unwrap_or(step.speak);
             match cue.when {
-                CueTime::At(d) => shown.push((d, &cue.text)),
+                CueTime::At(d) => shown.push((d, &cue.text, spoken, &cue.voice)),
                 CueTime::Every(e) => {
                     let mut d = e;
                     while d < len {
-                        shown.push((d, &cue.text));
+                        shown.push((d, &cue.text, spoken, &cue.voice));
                         d += e;
                     }
                 }
             }
         }
-        shown.sort_by_key(|(d, _)| *d);
-        for (d, text) in shown {
+        shown.sort_by_key(|(d, _, _, _)| *d);
+        for (d, text, spoken, voice) in shown {
             let text = self.text(text);
-            self.push(start + d, EventKind::Cue { text });
+            let voice = voice.clone();
+            self.push(
+                start + d,
+                EventKind::Cue {
+                    text,
+                    spoken,
+                    voice,
+                },
+            );
         }
         self.steps.push(PlannedStep {
             title: step.title.clone(),

@@ -122,6 +122,7 @@ pub fn fit(session: &Session, target: Duration) -> Result<Session, FitError> {
                 length: Length::Time(left),
                 breath: None,
                 tones: false,
+                speak: false,
                 cues: Vec::new(),
                 bell: None,
                 length_span: 0..0,

@@ -23,6 +23,8 @@ pub struct Session {
     pub tags: Vec<String>,
     /// Quiet countdown before the opening bell.
     pub prepare: Duration,
+    /// The language its words are written in (BCP 47, e.g. "de"): the speech engine's voice.
+    pub lang: Option<String>,
     pub bells: Bells,
     pub items: Vec<Item>,
 }
@@ -145,6 +147,8 @@ pub struct Step {
     /// `None` is a sit: no paced breath, only time.
     pub breath: Option<Breath>,
     pub tones: bool,
+    /// Whether the step's cues are spoken aloud (unless a cue says otherwise).
+    pub speak: bool,
     pub cues: Vec<Cue>,
     /// Sounded as the step starts.
     pub bell: Option<Bell>,
@@ -206,6 +210,10 @@ impl std::fmt::Display for Pattern {
 pub struct Cue {
     pub when: CueTime,
     pub text: Text,
+    /// Spoken aloud or not, when the cue says; else as its step.
+    pub speak: Option<bool>,
+    /// A recorded voice played instead of synthesised speech.
+    pub voice: Option<PathBuf>,
     /// Where the cue's time was given.
     pub span: Span,
 }

@@ -157,7 +157,14 @@ mod tests {
             tone: false,
         };
         assert_eq!(clips.id(&untoned), None);
-        assert_eq!(clips.id(&EventKind::Cue { text: "x".into() }), None);
+        assert_eq!(
+            clips.id(&EventKind::Cue {
+                text: "x".into(),
+                spoken: false,
+                voice: None
+            }),
+            None
+        );
         let silent = Clips::new(None);
         assert!(!silent.audible());
         assert_eq!(silent.id(&bell(1)), None, "a silent run offers no sound");

@@ -56,11 +56,11 @@ pub fn events(plan: &Plan, clips: &Clips) -> String {
             let at = ms(e.at);
             let clip = clips.id(&e.kind);
             match &e.kind {
-                EventKind::StepStarted { step } => json!({"at": at, "kind": "step", "step": step}),
+                EventKind::StepStarted { step, .. } => json!({"at": at, "kind": "step", "step": step}),
                 EventKind::Phase { phase, length, .. } => json!({
                     "at": at, "kind": "phase", "phase": phase, "length": ms(*length), "clip": clip,
                 }),
-                EventKind::Cue { text } => {
+                EventKind::Cue { text, .. } => {
                     json!({"at": at, "kind": "cue", "text": clean_line(text)})
                 }
                 EventKind::Bell { bell } => {

@@ -18,6 +18,8 @@ pub enum Action {
     ToggleTimeLeft,
     ToggleHelp,
     ToggleMute,
+    /// Spoken guidance off and on.
+    ToggleSpeech,
     VolumeDown,
     VolumeUp,
     /// q: asks to leave (a session under way asks to confirm).
@@ -58,6 +60,7 @@ impl Action {
             Action::PreviousStep => Control::Back,
             Action::Extend => Control::Extend(EXTEND_BY),
             Action::ToggleMute => Control::ToggleMute,
+            Action::ToggleSpeech => Control::ToggleSpeech,
             Action::VolumeDown => Control::VolumeDown,
             Action::VolumeUp => Control::VolumeUp,
             _ => return None,
@@ -171,6 +174,13 @@ pub const BINDINGS: &[Binding] = &[
         label: "m",
         what: "mute / unmute",
         hint: Some(("m", "mute")),
+        scopes: SESSION,
+    },
+    Binding {
+        keys: &[(ch('v'), Action::ToggleSpeech)],
+        label: "v",
+        what: "spoken guidance off / on",
+        hint: None,
         scopes: SESSION,
     },
     Binding {
@@ -471,6 +481,7 @@ mod tests {
             Action::ToggleTimeLeft,
             Action::ToggleHelp,
             Action::ToggleMute,
+            Action::ToggleSpeech,
             Action::VolumeDown,
             Action::VolumeUp,
             Action::Quit,
@@ -519,7 +530,8 @@ mod tests {
         assert_eq!(
             help,
             [
-                "space", "→ n", "← b", "+", "m", "[ ]", "p", "t", "?", "q Esc", "Ctrl-Z", "Ctrl-C"
+                "space", "→ n", "← b", "+", "m", "v", "[ ]", "p", "t", "?", "q Esc", "Ctrl-Z",
+                "Ctrl-C"
             ]
         );
     }

@@ -176,11 +176,11 @@ impl SessionScreen {
     ) {
         for d in delivered {
             match &d.kind {
-                EventKind::StepStarted { step } => {
+                EventKind::StepStarted { step, .. } => {
                     self.text = practice.timeline().steps[*step].text.clone();
                     self.cue = None;
                 }
-                EventKind::Cue { text } => self.cue = Some(text.clone()),
+                EventKind::Cue { text, .. } => self.cue = Some(text.clone()),
                 EventKind::Bell { .. } => self.bell_at = Some(d.due),
                 _ => {}
             }

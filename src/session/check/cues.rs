@@ -2,7 +2,7 @@
 
 use super::*;
 
-const CUE_KEYS: &[&str] = &["at", "every", "text", "principle"];
+const CUE_KEYS: &[&str] = &["at", "every", "text", "principle", "speak", "voice"];
 
 impl Checker<'_> {
     pub(super) fn principle(
@@ -24,6 +24,21 @@ impl Checker<'_> {
                 .with_help(help),
         );
         None
+    }
+
+    /// A recorded voice: a WAV or Ogg file found and decoded like a bell's sound file.
+    fn voice(&mut self, v: &Value<'_>) -> Option<Option<PathBuf>> {
+        match self.sound(v)? {
+            Sound::File(path) => Some(Some(path)),
+            _ => {
+                self.error(
+                    "a voice is a recorded WAV or Ogg file",
+                    v.span(),
+                    "write a path such as voice = \"clips/arrive.ogg\" (relative to the session file)",
+                );
+                None
+            }
+        }
     }
 
     // ---------- cues ----------
@@ -121,10 +136,14 @@ impl Checker<'_> {
                 None
             }
         };
+        let speak = get(t, "speak").map(|v| self.boolean(v));
+        let voice = get(t, "voice").map(|v| self.voice(v));
         let (when, span) = when?;
         Some(Cue {
             when,
             text: text?,
+            speak: speak.map_or(Some(None), |s| s.map(Some))?,
+            voice: voice.unwrap_or(Some(None))?,
             span,
         })
     }

@@ -14,6 +14,7 @@ const STEP_KEYS: &[&str] = &[
     "breaths",
     "breath",
     "tones",
+    "speak",
     "cues",
     "bell",
 ];
@@ -27,9 +28,21 @@ fn misspelt_length(t: &DeTable<'_>) -> bool {
         .any(|k| did_you_mean(k, ["duration", "breaths"]).is_some())
 }
 
+/// What a step takes from the session's top level unless it says otherwise.
+#[derive(Debug, Clone, Copy)]
+pub(in crate::session::check) struct Inherited {
+    pub tones: bool,
+    pub speak: bool,
+}
+
 impl Checker<'_> {
     /// The `step` array: steps and repeat groups, in order.
-    pub(super) fn items(&mut self, v: &Value<'_>, tones: bool, depth: usize) -> Option<Vec<Item>> {
+    pub(super) fn items(
+        &mut self,
+        v: &Value<'_>,
+        tones: Inherited,
+        depth: usize,
+    ) -> Option<Vec<Item>> {
         let list = self.array(v, "write steps as [[step]] tables")?;
         if list.is_empty() {
             self.error("there are no steps", v.span(), "add at least one [[step]]");
@@ -59,7 +72,7 @@ impl Checker<'_> {
         &mut self,
         v: &Value<'_>,
         t: &DeTable<'_>,
-        tones: bool,
+        tones: Inherited,
         depth: usize,
     ) -> Option<Item> {
         // Step keys get their own message below, so only the rest count as unknown here.
@@ -122,14 +135,15 @@ impl Checker<'_> {
         &mut self,
         v: &Value<'_>,
         t: &DeTable<'_>,
-        session_tones: bool,
+        session: Inherited,
     ) -> Option<Step> {
         self.known_keys(t, STEP_KEYS, "a step");
         let title = get(t, "title").map(|v| self.nonempty_string(v, "the title"));
         let principle = get(t, "principle").map(|v| self.principle(v));
         let written = get(t, "text").map(|v| self.string(v, "the text"));
         let breath = get(t, "breath").map(|v| self.breath(v));
-        let tones = get(t, "tones").map_or(Some(session_tones), |v| self.boolean(v));
+        let tones = get(t, "tones").map_or(Some(session.tones), |v| self.boolean(v));
+        let speak = get(t, "speak").map_or(Some(session.speak), |v| self.boolean(v));
         let bell = get(t, "bell").map(|v| self.bell(v));
 
         let length = match (get(t, "duration"), get(t, "breaths")) {
@@ -210,6 +224,7 @@ impl Checker<'_> {
             length,
             breath,
             tones: tones? && breath.is_some(),
+            speak: speak?,
             cues: Vec::new(),
             bell: bell.unwrap_or(Some(None))?,
             length_span,

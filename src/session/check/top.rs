@@ -1,9 +1,10 @@
 //! The top level of a session file: its title, summary, tags, countdown and steps.
 
+use super::steps::Inherited;
 use super::*;
 
 const TOP_KEYS: &[&str] = &[
-    "format", "title", "summary", "tags", "prepare", "tones", "bells", "step",
+    "format", "title", "summary", "tags", "prepare", "lang", "tones", "speak", "bells", "step",
 ];
 
 impl Checker<'_> {
@@ -39,8 +40,14 @@ impl Checker<'_> {
             Some(v) => self.bells(v),
             None => Some(Bells::defaults()),
         };
+        let speak = get(root, "speak").map_or(Some(false), |v| self.boolean(v));
+        let lang = get(root, "lang").map(|v| self.lang(v));
+        let inherited = Inherited {
+            tones: tones.unwrap_or(false),
+            speak: speak.unwrap_or(false),
+        };
         let items = match get(root, "step") {
-            Some(v) => self.items(v, tones.unwrap_or(false), 0),
+            Some(v) => self.items(v, inherited, 0),
             None => {
                 self.error(
                     "a session needs at least one step",
@@ -57,9 +64,29 @@ impl Checker<'_> {
             summary: summary.filter(|s| !s.is_empty()),
             tags,
             prepare,
+            lang: lang.unwrap_or(Some(None))?,
             bells,
             items,
         })
+    }
+
+    /// A language tag (BCP 47): letters, digits and hyphens, such as "de", "en-GB" or "pt-BR".
+    fn lang(&mut self, v: &Value<'_>) -> Option<Option<String>> {
+        let tag = self.nonempty_string(v, "the language")?;
+        let ok = tag.len() <= 35
+            && tag.split('-').all(|p| {
+                (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric())
+            })
+            && tag.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        if !ok {
+            self.error(
+                format!("`{tag}` is not a language tag"),
+                v.span(),
+                "write a BCP 47 tag such as lang = \"de\" or lang = \"en-GB\"",
+            );
+            return None;
+        }
+        Some(Some(tag))
     }
 
     pub(super) fn tags(&mut self, v: &Value<'_>) -> Vec<String> {

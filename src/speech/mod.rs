@@ -1,0 +1,570 @@
+//! Spoken guidance: text to speech through an existing engine run as a program (eSpeak NG by
+//! default, or any configured argument list such as Piper or macOS `say`), its WAV decoded to
+//! hara's rate so speech goes through hara's own mix, and a cache so a text is synthesised
+//! once.
+//!
+//! Session text is untrusted: it reaches the engine only on standard input, after control
+//! characters are taken out, and the engine is started directly, never through a shell.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use thiserror::Error;
+
+use crate::audio::files::{self, Decoded};
+
+/// The placeholder in a configured command that becomes the WAV file the engine writes.
+pub const WAV: &str = "{wav}";
+/// The default engine's program.
+pub const ESPEAK: &str = "espeak-ng";
+/// How long one text may take to synthesise before it is given up.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+/// Longer texts are cut here (a cue is a sentence or two).
+const MAX_CHARS: usize = 2000;
+
+/// The engine a text is spoken with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Engine {
+    /// The program and its arguments; `{wav}` marks the file it writes. `None`: eSpeak NG.
+    pub command: Option<Vec<String>>,
+    /// The engine's voice (eSpeak NG: `-v`), e.g. `en`, `de`.
+    pub voice: Option<String>,
+    /// Words per minute (eSpeak NG: `-s`).
+    pub rate: Option<u32>,
+    /// How long one text may take.
+    pub timeout: Duration,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine {
+            command: None,
+            voice: None,
+            rate: None,
+            timeout: TIMEOUT,
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum SpeechError {
+    #[error(
+        "speech needs {0}: install it (e.g. `apt install {0}`) or set a speech command in the config file"
+    )]
+    NotInstalled(String),
+    #[error("the speech command is empty")]
+    NoCommand,
+    #[error("{program} failed ({status}) for {text:?}")]
+    Failed {
+        program: String,
+        status: String,
+        text: String,
+    },
+    #[error("{program} took longer than {secs} s for {text:?}; skipped")]
+    TimedOut {
+        program: String,
+        secs: u64,
+        text: String,
+    },
+    #[error("{program} wrote no audio hara can play for {text:?}: {why}")]
+    BadAudio {
+        program: String,
+        text: String,
+        why: String,
+    },
+    #[error("nothing to say")]
+    Empty,
+    #[error("speech cache: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Session text as it may reach an engine: control characters (escape sequences, NUL, line
+/// breaks) become spaces, runs of spaces one, and it is bounded in length.
+pub fn clean(text: &str) -> String {
+    let spaced: String = text
+        .chars()
+        .take(MAX_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Engine {
+    /// The argument list that writes `wav` (the text goes on standard input).
+    pub fn argv(&self, wav: &Path) -> Result<Vec<String>, SpeechError> {
+        let wav = wav.to_string_lossy().into_owned();
+        match &self.command {
+            Some(cmd) => {
+                if cmd.is_empty() {
+                    return Err(SpeechError::NoCommand);
+                }
+                Ok(cmd.iter().map(|a| a.replace(WAV, &wav)).collect())
+            }
+            None => {
+                let mut argv = vec![ESPEAK.to_string(), "--stdin".to_string()];
+                if let Some(v) = &self.voice {
+                    argv.extend(["-v".to_string(), v.clone()]);
+                }
+                if let Some(r) = self.rate {
+                    argv.extend(["-s".to_string(), r.to_string()]);
+                }
+                argv.extend(["-w".to_string(), wav]);
+                Ok(argv)
+            }
+        }
+    }
+
+    fn program(&self) -> String {
+        match &self.command {
+            Some(cmd) => cmd.first().cloned().unwrap_or_default(),
+            None => ESPEAK.to_string(),
+        }
+    }
+
+    /// What the cache key is made of: the engine, its voice and rate, and the text.
+    fn key(&self, text: &str) -> String {
+        let cmd = self.command.clone().unwrap_or_else(|| vec![ESPEAK.into()]);
+        format!(
+            "{}\u{0}{}\u{0}{}\u{0}{}",
+            cmd.join("\u{1}"),
+            self.voice.as_deref().unwrap_or(""),
+            self.rate.map_or(String::new(), |r| r.to_string()),
+            text
+        )
+    }
+
+    /// Runs the engine once for `text` (already [`clean`]ed), writing `wav`. The text goes on
+    /// standard input; the program is started directly (no shell) and killed after the
+    /// timeout.
+    pub fn synthesise_to(&self, text: &str, wav: &Path) -> Result<(), SpeechError> {
+        let argv = self.argv(wav)?;
+        let program = self.program();
+        let mut child = match Command::new(&argv[0])
+            .args(&argv[1..])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(SpeechError::NotInstalled(program));
+            }
+            Err(e) => return Err(SpeechError::Io(e)),
+        };
+        if let Some(mut stdin) = child.stdin.take() {
+            // An engine that reads no input (or exits early) closes the pipe: not an error here,
+            // its status says what happened.
+            let _ = stdin.write_all(text.as_bytes());
+            let _ = stdin.write_all(b"\n");
+        }
+        let deadline = Instant::now() + self.timeout;
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                break status;
+            }
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(SpeechError::TimedOut {
+                    program,
+                    secs: self.timeout.as_secs(),
+                    text: text.to_string(),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        if !status.success() {
+            return Err(SpeechError::Failed {
+                program,
+                status: status.to_string(),
+                text: text.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Where synthesised texts are kept: `$XDG_CACHE_HOME/hara/speech/` (the platform's cache
+/// folder elsewhere).
+pub fn default_cache() -> Option<PathBuf> {
+    crate::config::project_dirs().map(|d| d.cache_dir().join("speech"))
+}
+
+/// A 128-bit FNV-1a hash: the cache's file names (not a security boundary: the cache is the
+/// user's own folder).
+fn fnv128(bytes: &[u8]) -> u128 {
+    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
+    const PRIME: u128 = 0x0000000001000000000000000000013B;
+    bytes
+        .iter()
+        .fold(OFFSET, |h, b| (h ^ u128::from(*b)).wrapping_mul(PRIME))
+}
+
+/// Starts the sound on its first sample above −40 dB of its peak.
+fn trim_leading_silence(d: Decoded) -> Decoded {
+    let peak = d.samples.iter().fold(0f32, |m, s| m.max(s.abs()));
+    let level = peak * crate::audio::synth::AUDIBLE_LEVEL as f32;
+    let onset = d.samples.iter().position(|s| s.abs() >= level).unwrap_or(0);
+    if onset == 0 {
+        return d;
+    }
+    Decoded {
+        samples: d.samples[onset..].into(),
+        gain: d.gain,
+        audible: d.audible.saturating_sub(onset),
+    }
+}
+
+/// A file name no other synthesis (in this process or another) is writing.
+fn partial_name(dir: &Path) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!(".hara-speech-{}-{n}.wav", std::process::id()))
+}
+
+/// Synthesised speech, cached on disk.
+#[derive(Debug, Clone)]
+pub struct Speaker {
+    pub engine: Engine,
+    /// `None`: nothing is kept (every text is synthesised each time).
+    pub cache: Option<PathBuf>,
+}
+
+impl Speaker {
+    pub fn new(engine: Engine, cache: Option<PathBuf>) -> Self {
+        Speaker { engine, cache }
+    }
+
+    /// The cached file for `text` (cleaned), whether or not it exists yet.
+    pub fn cached_path(&self, text: &str) -> Option<PathBuf> {
+        let key = self.engine.key(&clean(text));
+        self.cache
+            .as_ref()
+            .map(|dir| dir.join(format!("{:032x}.wav", fnv128(key.as_bytes()))))
+    }
+
+    /// `text` spoken, decoded to mono at hara's rate, starting on its first sound (an engine's
+    /// leading silence would make it late): from the cache if it is there, else synthesised
+    /// now (and kept).
+    pub fn speak(&self, text: &str) -> Result<Decoded, SpeechError> {
+        self.speak_as_written(text).map(trim_leading_silence)
+    }
+
+    fn speak_as_written(&self, text: &str) -> Result<Decoded, SpeechError> {
+        let text = clean(text);
+        if text.is_empty() {
+            return Err(SpeechError::Empty);
+        }
+        let decode = |wav: &Path| {
+            files::decode(wav).map_err(|e| SpeechError::BadAudio {
+                program: self.engine.program(),
+                text: text.clone(),
+                why: e.to_string(),
+            })
+        };
+        let Some(path) = self.cached_path(&text) else {
+            let wav = partial_name(&std::env::temp_dir());
+            let result = self
+                .engine
+                .synthesise_to(&text, &wav)
+                .and_then(|()| decode(&wav));
+            let _ = std::fs::remove_file(&wav);
+            return result;
+        };
+        if let Ok(d) = files::decode(&path) {
+            return Ok(d);
+        }
+        let dir = path.parent().expect("a cache file has a folder");
+        std::fs::create_dir_all(dir)?;
+        // Written under a name of its own, then renamed: a cached file is always whole.
+        let partial = partial_name(dir);
+        let result = self
+            .engine
+            .synthesise_to(&text, &partial)
+            .and_then(|()| decode(&partial))
+            .and_then(|d| {
+                std::fs::rename(&partial, &path)
+                    .map(|()| d)
+                    .map_err(Into::into)
+            });
+        let _ = std::fs::remove_file(&partial);
+        let decoded = result?;
+        Ok(decoded)
+    }
+}
+
+/// The engine for `timeline`: a session's `lang` chooses eSpeak NG's voice for that language
+/// (over the config file's voice); a configured command is run as written.
+pub fn engine_for(engine: &Engine, timeline: &crate::timeline::Timeline) -> Engine {
+    let mut e = engine.clone();
+    if e.command.is_none()
+        && let Some(lang) = &timeline.lang
+    {
+        e.voice = Some(lang.to_ascii_lowercase());
+    }
+    e
+}
+
+/// About how long an engine takes to say `text`: eSpeak NG's 175 words a minute is about 15
+/// characters a second.
+pub fn estimate(text: &str) -> std::time::Duration {
+    std::time::Duration::from_secs_f64(clean(text).chars().count() as f64 / 15.0)
+}
+
+/// Where speech would still be going on when the next spoken line or a bell begins: one
+/// sentence for each, naming both. `length` says how long a spoken event speaks (`None`:
+/// it does not).
+pub fn overlaps(
+    timeline: &crate::timeline::Timeline,
+    length: impl Fn(&crate::timeline::EventKind) -> Option<std::time::Duration>,
+) -> Vec<String> {
+    use crate::timeline::EventKind;
+    let name = |kind: &EventKind| match kind {
+        EventKind::Cue { text, .. }
+        | EventKind::StepStarted {
+            spoken: Some(text), ..
+        } => format!("\"{}\"", crate::text::clean_line(text)),
+        EventKind::Bell { bell } => format!("the bell ({bell})"),
+        _ => String::new(),
+    };
+    let mut out = Vec::new();
+    let mut speaking: Option<(std::time::Duration, &EventKind, std::time::Duration)> = None;
+    for e in &timeline.events {
+        let spoken = length(&e.kind);
+        let begins = spoken.is_some() || matches!(e.kind, EventKind::Bell { .. });
+        if begins
+            && let Some((until, kind, len)) = speaking
+            && e.at < until
+        {
+            out.push(format!(
+                "{} (about {:.1} s) would still be speaking when {} begins at {}",
+                name(kind),
+                len.as_secs_f64(),
+                name(&e.kind),
+                crate::session::duration::format(e.at)
+            ));
+        }
+        if let Some(len) = spoken {
+            speaking = Some((e.at + len, &e.kind, len));
+        }
+    }
+    out
+}
+
+/// Synthesises the texts `timeline` speaks into `bank` on a thread of its own, so the
+/// session starts at once: a cue whose text is not ready when it falls due is shown, not
+/// heard (never delayed). Does nothing when the timeline speaks nothing.
+pub fn prepare_in_background(
+    bank: &crate::audio::render::Bank,
+    timeline: &crate::timeline::Timeline,
+    speaker: Speaker,
+) {
+    if texts(timeline).is_empty() {
+        return;
+    }
+    let (bank, timeline) = (bank.clone(), timeline.clone());
+    let _ = std::thread::Builder::new()
+        .name("hara-speech".into())
+        .spawn(move || {
+            fill_bank(&bank, &timeline, &speaker, |_| {});
+        });
+}
+
+/// The texts `timeline` speaks, each once, in the order they come.
+pub fn texts(timeline: &crate::timeline::Timeline) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for e in &timeline.events {
+        use crate::timeline::EventKind;
+        if let EventKind::Cue {
+            text,
+            spoken: true,
+            voice: None,
+        }
+        | EventKind::StepStarted {
+            spoken: Some(text), ..
+        } = &e.kind
+            && !out.contains(&text.as_str())
+        {
+            out.push(text);
+        }
+    }
+    out
+}
+
+/// Synthesises every text `timeline` speaks into `bank`. A text that fails is left out (its
+/// cue is still shown) and told to `warn`; a missing engine is told once and ends the
+/// attempt. Returns how many texts are ready.
+pub fn fill_bank(
+    bank: &crate::audio::render::Bank,
+    timeline: &crate::timeline::Timeline,
+    speaker: &Speaker,
+    mut warn: impl FnMut(&SpeechError),
+) -> usize {
+    let mut ready = 0;
+    for text in texts(timeline) {
+        match speaker.speak(text) {
+            Ok(d) => {
+                bank.add_speech(text, d);
+                ready += 1;
+            }
+            Err(e @ (SpeechError::NotInstalled(_) | SpeechError::NoCommand)) => {
+                warn(&e);
+                break;
+            }
+            Err(e) => warn(&e),
+        }
+    }
+    ready
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine(cmd: &[&str]) -> Engine {
+        Engine {
+            command: Some(cmd.iter().map(|s| s.to_string()).collect()),
+            timeout: Duration::from_millis(300),
+            ..Engine::default()
+        }
+    }
+
+    #[test]
+    fn a_session_s_language_chooses_espeak_s_voice() {
+        use crate::session::check::InstrumentsOnly;
+        let t = |src: &str| {
+            crate::session::check_str(src, &InstrumentsOnly)
+                .session
+                .map(|(_, t)| t)
+        };
+        let de = t("title = \"t\"\nlang = \"de\"\n[[step]]\nduration = 5\n").unwrap();
+        assert_eq!(de.lang.as_deref(), Some("de"));
+        let base = Engine {
+            voice: Some("en-gb".into()),
+            ..Engine::default()
+        };
+        assert_eq!(engine_for(&base, &de).voice.as_deref(), Some("de"));
+        let plain = t("title = \"t\"\n[[step]]\nduration = 5\n").unwrap();
+        assert_eq!(engine_for(&base, &plain).voice.as_deref(), Some("en-gb"));
+        // A configured command is run as written.
+        let piper = engine(&["piper", "--output_file", "{wav}"]);
+        assert_eq!(engine_for(&piper, &de), piper);
+        // Not a language tag: an error in hara check.
+        assert!(t("title = \"t\"\nlang = \"d e\"\n[[step]]\nduration = 5\n").is_none());
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_engine() {
+        assert_eq!(clean("a\u{1b}[2Jb\nc\u{0}d\t e"), "a [2Jb c d e");
+        assert_eq!(clean("  \n "), "");
+        assert_eq!(clean(&"x".repeat(5000)).len(), MAX_CHARS);
+    }
+
+    #[test]
+    fn espeak_gets_the_text_on_stdin_and_the_file_as_one_argument() {
+        let e = Engine {
+            voice: Some("de".into()),
+            rate: Some(150),
+            ..Engine::default()
+        };
+        let argv = e.argv(Path::new("/c/x y.wav")).unwrap();
+        assert_eq!(
+            argv,
+            [
+                "espeak-ng",
+                "--stdin",
+                "-v",
+                "de",
+                "-s",
+                "150",
+                "-w",
+                "/c/x y.wav"
+            ]
+        );
+        let piper = engine(&["piper", "--model", "m.onnx", "--output_file", "{wav}"]);
+        assert_eq!(
+            piper.argv(Path::new("/o.wav")).unwrap(),
+            ["piper", "--model", "m.onnx", "--output_file", "/o.wav"]
+        );
+    }
+
+    #[test]
+    fn a_missing_engine_says_what_speech_needs() {
+        let s = Speaker::new(engine(&["hara-no-such-speech-engine"]), None);
+        let err = s.speak("hello").unwrap_err();
+        assert!(matches!(err, SpeechError::NotInstalled(_)), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("speech needs hara-no-such-speech-engine: "),
+            "{err}"
+        );
+        let default = Engine::default();
+        assert_eq!(default.program(), "espeak-ng");
+    }
+
+    #[test]
+    fn a_failing_engine_costs_that_text_only() {
+        let s = Speaker::new(engine(&["false"]), None);
+        let err = s.speak("hello").unwrap_err();
+        assert!(matches!(err, SpeechError::Failed { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_hanging_engine_is_stopped_after_its_timeout() {
+        let s = Speaker::new(engine(&["sleep", "60"]), None);
+        let err = s.speak("hello").unwrap_err();
+        assert!(matches!(err, SpeechError::TimedOut { .. }), "{err}");
+    }
+
+    #[test]
+    fn an_engine_that_writes_no_wav_is_bad_audio() {
+        let s = Speaker::new(engine(&["true"]), None);
+        let err = s.speak("hello").unwrap_err();
+        assert!(matches!(err, SpeechError::BadAudio { .. }), "{err}");
+    }
+
+    #[test]
+    fn the_cache_is_keyed_by_engine_voice_rate_and_text() {
+        let dir = Path::new("/cache");
+        let s = |voice: &str, rate| {
+            Speaker::new(
+                Engine {
+                    voice: Some(voice.into()),
+                    rate: Some(rate),
+                    ..Engine::default()
+                },
+                Some(dir.into()),
+            )
+        };
+        let a = s("en", 150).cached_path("Hello").unwrap();
+        assert_eq!(a, s("en", 150).cached_path("Hello\n").unwrap());
+        assert_ne!(a, s("de", 150).cached_path("Hello").unwrap());
+        assert_ne!(a, s("en", 160).cached_path("Hello").unwrap());
+        assert_ne!(a, s("en", 150).cached_path("Hallo").unwrap());
+        let other = Speaker::new(engine(&["say", "-o", "{wav}"]), Some(dir.into()));
+        assert_ne!(
+            Speaker::new(Engine::default(), Some(dir.into())).cached_path("Hello"),
+            other.cached_path("Hello")
+        );
+    }
+
+    #[test]
+    fn a_cached_text_is_played_without_the_engine() {
+        let dir = std::env::temp_dir().join(format!("hara-speech-cache-{}", std::process::id()));
+        // An engine that cannot run: only the cache can answer.
+        let s = Speaker::new(engine(&["hara-no-such-speech-engine"]), Some(dir.clone()));
+        let path = s.cached_path("Arrive.").unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/chimes/soft.wav");
+        std::fs::copy(fixture, &path).unwrap();
+        let d = s.speak("Arrive.").unwrap();
+        assert!(!d.samples.is_empty());
+        assert!(s.speak("Not cached.").is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

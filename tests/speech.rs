@@ -1,0 +1,369 @@
+//! Spoken guidance through a real engine (eSpeak NG): the text reaches it as text only, and a
+//! text spoken once comes from the cache.
+
+#[path = "support/needs.rs"]
+mod needs;
+mod sandbox;
+
+use assert_cmd::cargo::cargo_bin;
+
+use hara::speech::{Engine, Speaker};
+use needs::ESPEAK_NG;
+
+#[test]
+fn hostile_text_is_spoken_as_text_and_runs_nothing() {
+    if !needs::have(&[ESPEAK_NG]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pwned = dir.path().join("pwned");
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    std::fs::write(home.join("keep"), "x").unwrap();
+    let speaker = Speaker::new(Engine::default(), Some(dir.path().join("cache")));
+    for text in [
+        format!("$(touch {})", pwned.display()),
+        format!("`touch {}`", pwned.display()),
+        format!("\"; rm -rf {} ; touch {}", home.display(), pwned.display()),
+        format!(
+            "\u{1b}]0;x\u{7}; touch {}\n-w {}",
+            pwned.display(),
+            pwned.display()
+        ),
+    ] {
+        let d = speaker
+            .speak(&text)
+            .unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        assert!(d.samples.len() > 4800, "{text:?} was not spoken");
+    }
+    assert!(!pwned.exists(), "session text ran as a command");
+    assert!(home.join("keep").exists(), "session text removed files");
+}
+
+#[test]
+fn a_text_spoken_once_comes_from_the_cache() {
+    if !needs::have(&[ESPEAK_NG]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("speech");
+    let speaker = Speaker::new(Engine::default(), Some(cache.clone()));
+    let first = speaker.speak("Let the floor take your weight.").unwrap();
+    let file = speaker
+        .cached_path("Let the floor take your weight.")
+        .unwrap();
+    assert!(file.exists());
+    // Only the finished file is left in the cache.
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1);
+    // The next time, the file is what is played: put another sound there and that is heard.
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/valid/chimes/soft.wav");
+    std::fs::copy(fixture, &file).unwrap();
+    let again = speaker.speak("Let the floor take your weight.").unwrap();
+    assert!(again.samples.len() < 12_000, "not from the cache");
+    // 22,050 Hz from the engine, hara's 48 kHz here: a short sentence is about 2 s.
+    let secs = first.samples.len() as f64 / 48_000.0;
+    assert!((0.8..6.0).contains(&secs), "{secs} s");
+}
+
+const RATE: usize = 48_000;
+
+const THREE_CUES: &str = r#"title = "Three spoken cues"
+prepare = "1s"
+speak = true
+[bells]
+start = "none"
+end = "none"
+[[step]]
+duration = "20s"
+cues = [
+  { at = "2s", text = "Arrive." },
+  { at = "8.5s", text = "Soften the belly." },
+  { at = "14.25s", text = "Let the floor take your weight." },
+  { at = "17s", text = "Written only.", speak = false },
+]
+"#;
+
+/// `hara render FILE -o WAV` in `home`, with no programs on PATH (so no speech engine).
+fn render_without_programs(
+    home: &std::path::Path,
+    file: &std::path::Path,
+    wav: &std::path::Path,
+) -> std::process::Output {
+    let empty = home.join("no-programs");
+    std::fs::create_dir_all(&empty).unwrap();
+    sandbox::command(cargo_bin("hara"), home)
+        .env("PATH", &empty)
+        .arg("render")
+        .arg(file)
+        .arg("-o")
+        .arg(wav)
+        .output()
+        .unwrap()
+}
+
+/// Renders `session` in a home of its own; the track's samples.
+fn render(home: &std::path::Path, session: &str, extra: &[&str]) -> Vec<f32> {
+    let file = home.join("spoken.toml");
+    std::fs::write(&file, session).unwrap();
+    let wav = home.join("out.wav");
+    let out = sandbox::command(cargo_bin("hara"), home)
+        .arg("render")
+        .arg(&file)
+        .arg("-o")
+        .arg(&wav)
+        .arg("--force")
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut r = hound::WavReader::open(&wav).unwrap();
+    assert_eq!(r.spec().sample_rate as usize, RATE);
+    r.samples::<i16>()
+        .map(|s| f32::from(s.unwrap()) / f32::from(i16::MAX))
+        .collect()
+}
+
+/// Where sound begins after at least 300 ms of quiet, by the energy of 1 ms frames.
+fn onsets(track: &[f32]) -> Vec<usize> {
+    let frame = RATE / 1000;
+    let mut out = Vec::new();
+    let mut quiet = usize::MAX;
+    for (i, f) in track.chunks(frame).enumerate() {
+        let rms = (f.iter().map(|s| s * s).sum::<f32>() / f.len() as f32).sqrt();
+        if rms > 1e-3 {
+            if quiet >= 300 {
+                // The first sample of the frame that is above the level.
+                let k = f.iter().position(|s| s.abs() > 1e-3).unwrap_or(0);
+                out.push(i * frame + k);
+            }
+            quiet = 0;
+        } else {
+            quiet = quiet.saturating_add(1);
+        }
+    }
+    out
+}
+
+#[test]
+fn spoken_cues_start_on_their_own_sample_in_the_render_and_nowhere_else() {
+    if !needs::have(&[ESPEAK_NG]) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let track = render(home.path(), THREE_CUES, &[]);
+    let found = onsets(&track);
+    // The countdown (1 s) and each cue's offset.
+    let planned = [3.0, 9.5, 15.25].map(|s: f64| (s * RATE as f64) as usize);
+    assert_eq!(
+        found.len(),
+        planned.len(),
+        "speech at {found:?}, planned {planned:?}"
+    );
+    for (f, p) in found.iter().zip(planned) {
+        let ms = (*f as f64 - p as f64) / RATE as f64 * 1000.0;
+        assert!(ms.abs() <= 10.0, "speech at {f}, planned {p} ({ms:+.1} ms)");
+    }
+    // Kept in the cache (three texts; the written-only cue is not spoken).
+    let cache = home.path().join("cache/hara/speech");
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 3);
+
+    // --no-speak: the same session is silent.
+    let quiet = render(home.path(), THREE_CUES, &["--no-speak"]);
+    assert!(onsets(&quiet).is_empty());
+}
+
+#[test]
+fn a_step_s_words_are_spoken_as_it_starts() {
+    if !needs::have(&[ESPEAK_NG]) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let session = "title = \"Steps\"\nprepare = \"1s\"\nspeak = true\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+                   [[step]]\nduration = \"5s\"\ntext = \"Arrive.\"\n\
+                   [[step]]\nduration = \"5s\"\ntext = \"Soften.\"\n\
+                   [[step]]\nduration = \"5s\"\ntext = \"Only written.\"\nspeak = false\n";
+    let found = onsets(&render(home.path(), session, &[]));
+    let planned = [RATE, 6 * RATE];
+    assert_eq!(found.len(), 2, "speech at {found:?}");
+    for (f, p) in found.iter().zip(planned) {
+        assert!(
+            (*f as i64 - p as i64).abs() <= (RATE / 100) as i64,
+            "speech at {f}, planned {p}"
+        );
+    }
+}
+
+#[test]
+fn hara_say_writes_one_spoken_line_and_hara_voices_lists_the_engine_s() {
+    if !needs::have(&[ESPEAK_NG]) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let wav = home.path().join("say.wav");
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .args(["say", "Soften the belly.", "-o"])
+        .arg(&wav)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = hound::WavReader::open(&wav).unwrap();
+    assert_eq!(r.spec().sample_rate as usize, RATE);
+    assert!(r.len() as usize > RATE / 2);
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .args(["voices", "de"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("de"));
+}
+
+#[test]
+fn without_an_engine_speech_is_one_clear_line_and_the_track_is_still_written() {
+    let home = tempfile::tempdir().unwrap();
+    let empty = home.path().join("no-programs");
+    std::fs::create_dir_all(&empty).unwrap();
+    let file = home.path().join("spoken.toml");
+    std::fs::write(&file, THREE_CUES).unwrap();
+    let wav = home.path().join("out.wav");
+    let out = render_without_programs(home.path(), &file, &wav);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("hara: speech needs espeak-ng: "), "{err}");
+    assert!(wav.exists());
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .env("PATH", &empty)
+        .args(["say", "x", "-o"])
+        .arg(home.path().join("say.wav"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("speech needs espeak-ng: "));
+}
+
+#[test]
+fn a_recorded_voice_plays_on_its_cue_s_sample_without_any_engine() {
+    let home = tempfile::tempdir().unwrap();
+    let clips = home.path().join("clips");
+    std::fs::create_dir(&clips).unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/valid/chimes/soft.wav");
+    std::fs::copy(&fixture, clips.join("arrive.wav")).unwrap();
+    std::fs::write(clips.join("broken.wav"), "not audio").unwrap();
+    let session = "title = \"Clip\"\nprepare = \"1s\"\nspeak = true\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+                   [[step]]\nduration = \"5s\"\n\
+                   cues = [{ at = \"2s\", text = \"Arrive.\", voice = \"clips/arrive.wav\" }]\n";
+    let file = home.path().join("clip.toml");
+    std::fs::write(&file, session).unwrap();
+    let wav = home.path().join("out.wav");
+    let out = render_without_programs(home.path(), &file, &wav);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // No engine was asked for: nothing to synthesise.
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut r = hound::WavReader::open(&wav).unwrap();
+    let track: Vec<f32> = r
+        .samples::<i16>()
+        .map(|s| f32::from(s.unwrap()) / f32::from(i16::MAX))
+        .collect();
+    let found = onsets(&track);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        (found[0] as i64 - 3 * RATE as i64).abs() <= (RATE / 100) as i64,
+        "{found:?}"
+    );
+
+    // hara check decodes a voice like any sound file.
+    std::fs::write(&file, session.replace("arrive.wav", "broken.wav")).unwrap();
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .arg("check")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("cannot play `clips/broken.wav`"), "{said}");
+}
+
+#[test]
+fn a_configured_engine_that_fails_costs_each_text_only_and_the_track_is_written() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config/hara");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        "speech_command = [\"false\", \"{wav}\"]\n",
+    )
+    .unwrap();
+    let file = home.path().join("spoken.toml");
+    std::fs::write(&file, THREE_CUES).unwrap();
+    let wav = home.path().join("out.wav");
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .arg("render")
+        .arg(&file)
+        .arg("-o")
+        .arg(&wav)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    // One line for each of the three spoken texts, naming the engine and the text.
+    assert_eq!(err.lines().count(), 3, "{err}");
+    assert!(
+        err.lines().all(|l| l.starts_with("hara: false failed")),
+        "{err}"
+    );
+    assert!(err.contains("Soften the belly."), "{err}");
+    assert!(wav.exists());
+}
+
+#[test]
+fn hara_check_warns_when_a_spoken_line_would_run_into_the_next() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("overlap.toml");
+    std::fs::write(
+        &file,
+        "title = \"Overlap\"\nspeak = true\n[bells]\nstart = \"none\"\n[[step]]\nduration = \"20s\"\n\
+         cues = [\n  { at = \"2s\", text = \"Let the floor take your whole weight, and soften the belly.\" },\n\
+         { at = \"4s\", text = \"Arrive.\" },\n  { at = \"12s\", text = \"Soften.\" },\n]\n",
+    )
+    .unwrap();
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .arg("check")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    let warnings: Vec<&str> = said.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings.len(), 1, "{said}");
+    assert!(
+        warnings[0].contains("\"Let the floor take your whole weight, and soften the belly.\"")
+            && warnings[0].contains("when \"Arrive.\" begins at 4s"),
+        "{said}"
+    );
+}
