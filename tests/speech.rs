@@ -10,6 +10,24 @@ use assert_cmd::cargo::cargo_bin;
 use hara::speech::{Engine, Speaker};
 use needs::ESPEAK_NG;
 
+/// eSpeak NG as hara runs it (words on stdin, a WAV out), in a home of its own: run from the
+/// test's own process it would otherwise leave the sound server's files in the HOME of
+/// whoever runs the tests.
+fn espeak_at_home(home: &std::path::Path) -> Engine {
+    Engine {
+        command: Some(vec![
+            "env".into(),
+            format!("HOME={}", home.display()),
+            format!("XDG_CONFIG_HOME={}", home.join("config").display()),
+            "espeak-ng".into(),
+            "--stdin".into(),
+            "-w".into(),
+            "{wav}".into(),
+        ]),
+        ..Engine::default()
+    }
+}
+
 #[test]
 fn hostile_text_is_spoken_as_text_and_runs_nothing() {
     if !needs::have(&[ESPEAK_NG]) {
@@ -20,7 +38,7 @@ fn hostile_text_is_spoken_as_text_and_runs_nothing() {
     let home = dir.path().join("home");
     std::fs::create_dir(&home).unwrap();
     std::fs::write(home.join("keep"), "x").unwrap();
-    let speaker = Speaker::new(Engine::default(), Some(dir.path().join("cache")));
+    let speaker = Speaker::new(espeak_at_home(dir.path()), Some(dir.path().join("cache")));
     for text in [
         format!("$(touch {})", pwned.display()),
         format!("`touch {}`", pwned.display()),
@@ -47,7 +65,7 @@ fn a_text_spoken_once_comes_from_the_cache() {
     }
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("speech");
-    let speaker = Speaker::new(Engine::default(), Some(cache.clone()));
+    let speaker = Speaker::new(espeak_at_home(dir.path()), Some(cache.clone()));
     let first = speaker.speak("Let the floor take your weight.").unwrap();
     let file = speaker
         .cached_path("Let the floor take your weight.")
