@@ -10,8 +10,26 @@ use serde::Serialize;
 
 use crate::principles::Principle;
 
-/// The version of the session format this program reads.
-pub const FORMAT_VERSION: i64 = 1;
+/// A version of the session format. Every 1.0 file is a 1.1 file; 1.1 adds keys, and a file
+/// that says `format = 1` may not use them (so it still reads in an older hara).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FormatVersion {
+    V1_0,
+    V1_1,
+}
+
+impl FormatVersion {
+    /// The newest version, what this program reads and what `hara new` writes.
+    pub const NEWEST: FormatVersion = FormatVersion::V1_1;
+
+    /// As written after `format =` in a file.
+    pub fn as_toml(self) -> &'static str {
+        match self {
+            FormatVersion::V1_0 => "1",
+            FormatVersion::V1_1 => "1.1",
+        }
+    }
+}
 
 /// A byte range in the session file, kept so later checks can point at a value.
 pub type Span = Range<usize>;

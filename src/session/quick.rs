@@ -134,7 +134,7 @@ fn header(out: &mut Written, command: &str, title: &str, prepare: Duration) {
     out.line(&format!("# A quick session, written by `{command}`."));
     out.line("# Run it with `hara run NAME` (NAME is this file's name); change anything here,");
     out.line("# and `hara check` this file. docs/session-format.md describes every key.");
-    out.line("format = 1");
+    out.line("format = 1.1");
     out.line(&format!("title = {}", quoted(title)));
     out.line("# A quiet countdown before the opening bell: time to settle.");
     out.value(

@@ -72,6 +72,7 @@ pub fn check_document(
         source,
         sounds,
         name,
+        declared: None,
         diags,
     };
     let session = c.session(root);
@@ -84,7 +85,33 @@ struct Checker<'a> {
     sounds: &'a dyn SoundFiles,
     /// The file's name, for a session without a title.
     name: Option<&'a str>,
+    /// The version its `format` line declares, if it has one.
+    declared: Option<FormatVersion>,
     diags: &'a mut Diagnostics,
+}
+
+impl Checker<'_> {
+    /// Keys added by a later format are refused in a file that declares an earlier one, so
+    /// that a file saying `format = 1` still means the same to an older hara. A file without
+    /// a `format` line may use everything this hara reads.
+    #[allow(dead_code)] // Until the first key of format 1.1 lands (issue 15).
+    fn needs(&mut self, version: FormatVersion, what: &str, span: Span) {
+        let Some(declared) = self.declared.filter(|&d| d < version) else {
+            return;
+        };
+        self.push(
+            Diagnostic::error(
+                format!("{what} needs session format {}", version.as_toml()),
+                span,
+            )
+            .with_label(format!("new in format {}", version.as_toml()))
+            .with_help(format!(
+                "this file says `format = {}`; write `format = {}` at its top",
+                declared.as_toml(),
+                version.as_toml()
+            )),
+        );
+    }
 }
 
 fn type_name(v: &DeValue<'_>) -> &'static str {
@@ -155,4 +182,53 @@ fn findings(source: &str) -> Vec<String> {
 #[cfg(test)]
 fn with_step(step: &str) -> String {
     format!("title = \"T\"\n[[step]]\ntitle = \"S\"\n{step}")
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn both_versions_read_and_a_later_one_is_refused_with_its_number() {
+        for ok in ["format = 1", "format = 1.1", "format = 1.0"] {
+            let source = format!("{ok}\n{}", with_step("duration = \"1m\""));
+            assert_eq!(findings(&source), Vec::<String>::new(), "{ok}");
+        }
+        let source = format!("format = 2.5\n{}", with_step("duration = \"1m\""));
+        assert_eq!(
+            findings(&source),
+            [
+                "1:10 error: this file is written for session format 2.5; this hara reads formats 1 and 1.1 [upgrade hara, or rewrite the session for format 1.1]"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_newer_key_in_a_file_that_declares_format_1_says_which_version_it_needs() {
+        let check = |declared: Option<FormatVersion>| {
+            let mut diags = Diagnostics::new();
+            let mut c = Checker {
+                source: "",
+                sounds: &InstrumentsOnly,
+                name: None,
+                declared,
+                diags: &mut diags,
+            };
+            c.needs(FormatVersion::V1_1, "`duration = \"open\"`", 3..9);
+            diags
+                .finish()
+                .0
+                .into_iter()
+                .map(|d| format!("{} [{}]", d.message, d.help.unwrap_or_default()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            check(Some(FormatVersion::V1_0)),
+            [
+                "`duration = \"open\"` needs session format 1.1 [this file says `format = 1`; write `format = 1.1` at its top]"
+            ]
+        );
+        assert!(check(Some(FormatVersion::V1_1)).is_empty());
+        assert!(check(None).is_empty());
+    }
 }

@@ -10,15 +10,8 @@ const TOP_KEYS: &[&str] = &[
 impl Checker<'_> {
     pub(super) fn session(&mut self, root: &DeTable<'_>) -> Option<Session> {
         self.known_keys(root, TOP_KEYS, "a session");
-        if let Some(v) = get(root, "format")
-            && let Some(n) = self.integer(v, 1..=i64::MAX, "format")
-            && n != FORMAT_VERSION
-        {
-            self.error(
-                format!("this file is written for session format {n}; this hara reads format {FORMAT_VERSION}"),
-                v.span(),
-                "upgrade hara, or rewrite the session for format 1",
-            );
+        if let Some(v) = get(root, "format") {
+            self.declared = self.format_version(v);
         }
         let title = match get(root, "title") {
             Some(v) => self.nonempty_string(v, "the title"),
@@ -68,6 +61,34 @@ impl Checker<'_> {
             bells,
             items,
         })
+    }
+
+    /// `format = 1` or `format = 1.1`.
+    fn format_version(&mut self, v: &Value<'_>) -> Option<FormatVersion> {
+        let written = match v.get_ref() {
+            DeValue::Integer(i) => i.as_str().replace('_', ""),
+            DeValue::Float(f) => f.as_str().replace('_', ""),
+            _ => {
+                self.wrong_type(v, "a number", "write `format = 1.1`");
+                return None;
+            }
+        };
+        match written.trim_start_matches('+') {
+            "1" | "1.0" => Some(FormatVersion::V1_0),
+            "1.1" | "1.10" => Some(FormatVersion::V1_1),
+            other => {
+                let newest = FormatVersion::NEWEST.as_toml();
+                self.error(
+                    format!(
+                        "this file is written for session format {}; this hara reads formats 1 and {newest}",
+                        text::clean_line(other)
+                    ),
+                    v.span(),
+                    format!("upgrade hara, or rewrite the session for format {newest}"),
+                );
+                None
+            }
+        }
     }
 
     /// A language tag (BCP 47): letters, digits and hyphens, such as "de", "en-GB" or "pt-BR".
