@@ -211,6 +211,9 @@ impl<C: Clock> Practice<C> {
             .checked_sub(late)
             .unwrap_or_else(Instant::now);
         self.audio.event_at(&d.kind, due);
+        if let Some(text) = self.audio.unready(&d.kind) {
+            crate::speech::tell_skipped(text);
+        }
     }
 
     pub fn apply(&mut self, control: Control, now: Duration) {
@@ -534,18 +537,25 @@ mod tests {
 
     #[test]
     fn v_turns_spoken_guidance_off_and_on_and_the_status_line_says_so() {
+        use crate::audio::render::{Bank, Speech};
         use crate::ui::action::{Scope, keymap};
         use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
         let clock = ManualClock::default();
-        let mut p = Practice::new(timeline(), &clock, Audio::silent());
+        let bank = Bank::default();
+        bank.set_speech(Speech::On);
+        let mut p = Practice::new(timeline(), &clock, Audio::silent_with(bank));
         let v = KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE);
         let control = keymap(v, Scope::Session).and_then(|a| a.control());
         assert_eq!(control, Some(Control::ToggleSpeech));
-        assert!(!p.sound().contains("speech off"));
+        assert!(p.sound().ends_with(" · speech on"), "{}", p.sound());
         p.apply(Control::ToggleSpeech, clock.now());
         assert!(p.sound().ends_with(" · speech off"), "{}", p.sound());
         p.apply(Control::ToggleSpeech, clock.now());
-        assert!(!p.sound().contains("speech off"));
+        assert!(p.sound().ends_with(" · speech on"), "{}", p.sound());
+        // A run that says nothing aloud (or with --no-speak) does not mention speech.
+        let mut quiet = Practice::new(timeline(), &clock, Audio::silent());
+        quiet.apply(Control::ToggleSpeech, clock.now());
+        assert!(!quiet.sound().contains("speech"), "{}", quiet.sound());
     }
 
     #[test]

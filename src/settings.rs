@@ -45,7 +45,7 @@ pub const SETTINGS: &[Setting] = &[
     setting(Some("volume"), Some("HARA_VOLUME"), Some("--volume")),
     setting(Some("device"), Some("HARA_DEVICE"), Some("--device")),
     setting(Some("silent"), None, Some("--silent")),
-    setting(Some("speak"), None, Some("--no-speak")),
+    setting(Some("speak"), Some("HARA_SPEAK"), Some("--speak")),
     setting(Some("speech_command"), None, None),
     setting(Some("speech_voice"), None, None),
     setting(Some("speech_rate"), None, None),
@@ -75,7 +75,7 @@ pub struct Settings {
     pub volume: u8,
     pub device: Option<String>,
     pub silent: bool,
-    /// Whether sessions that speak are spoken (`--no-speak`, or `speak = false`).
+    /// Whether sessions that speak are spoken (`--speak`/`--no-speak`, `HARA_SPEAK`, `speak`).
     pub speak: bool,
     /// The speech engine, with its voice and rate, from the config file.
     pub speech: crate::speech::Engine,
@@ -118,6 +118,15 @@ fn env_text(env: Env, name: &str) -> Option<String> {
     env(name)
         .filter(|v| !v.is_empty())
         .map(|v| v.to_string_lossy().into_owned())
+}
+
+/// A switch in the environment: 1, true, on or yes; 0, false, off or no.
+fn parse_switch(text: &str) -> Option<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "1" | "true" | "on" | "yes" => Some(true),
+        "0" | "false" | "off" | "no" => Some(false),
+        _ => None,
+    }
 }
 
 /// A value from the environment that does not parse is an error, not silently ignored.
@@ -216,7 +225,13 @@ impl Settings {
                 .or_else(|| env_text(env, "HARA_DEVICE"))
                 .or_else(|| config.device.clone()),
             silent: sound.silent || config.silent.unwrap_or(false),
-            speak: !sound.no_speak && config.speak.unwrap_or(true),
+            speak: match (sound.speak, sound.no_speak) {
+                (true, _) => true,
+                (_, true) => false,
+                _ => env_parsed(env, "HARA_SPEAK", parse_switch, "1 or 0 (on or off)")?
+                    .or(config.speak)
+                    .unwrap_or(true),
+            },
             speech: crate::speech::Engine {
                 command: config.speech_command.clone(),
                 voice: config.speech_voice.clone(),
@@ -513,11 +528,25 @@ mod tests {
     }
 
     #[test]
-    fn speech_is_on_unless_the_command_line_or_the_config_file_says_no() {
-        assert!(settings(&[], &[], "").speak);
-        assert!(!settings(&[], &[], "speak = false").speak);
-        assert!(!settings(&["--no-speak"], &[], "speak = true").speak);
-        assert!(settings(&[], &[], "speak = true").speak);
+    fn speech_command_line_then_environment_then_config_then_on() {
+        let s =
+            |args: &[&str], vars: &[(&str, &str)], config: &str| settings(args, vars, config).speak;
+        assert!(s(&[], &[], ""));
+        assert!(!s(&[], &[], "speak = false"));
+        assert!(s(&[], &[], "speak = true"));
+        assert!(s(&[], &[("HARA_SPEAK", "on")], "speak = false"));
+        assert!(!s(&[], &[("HARA_SPEAK", "0")], "speak = true"));
+        assert!(!s(&["--no-speak"], &[("HARA_SPEAK", "1")], "speak = true"));
+        assert!(s(&["--speak"], &[("HARA_SPEAK", "no")], "speak = false"));
+        // The last of the two flags wins.
+        assert!(s(&["--no-speak", "--speak"], &[], ""));
+        assert!(!s(&["--speak", "--no-speak"], &[], ""));
+        let env = |name: &str| (name == "HARA_SPEAK").then(|| OsString::from("loud"));
+        let err = Settings::merge(&cli(&[]), &env, &Config::default(), &folders()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "HARA_SPEAK=\"loud\" is not 1 or 0 (on or off)"
+        );
         let piper = settings(
             &[],
             &[],

@@ -77,15 +77,12 @@ pub struct Event {
 }
 
 /// Events that share an offset come in the order of [`EventKind::rank`]: a step, its bell,
-/// a cue, the breath phase, and the end last.
+/// a cue, the breath phase, its spoken word, and the end last.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventKind {
     StepStarted {
         step: usize,
-        /// The step's words, when they are spoken as it starts.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        spoken: Option<String>,
     },
     Phase {
         phase: Phase,
@@ -106,7 +103,36 @@ pub enum EventKind {
         #[serde(flatten)]
         bell: Bell,
     },
+    /// Words heard and not shown (the screen shows them with their step): a step's words,
+    /// just after its bell has struck, or a breath phase's word.
+    Speech {
+        text: String,
+        /// A recorded voice, played instead of synthesised speech.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        voice: Option<std::path::PathBuf>,
+        /// Whose words they are.
+        of: Spoken,
+    },
     Finished,
+}
+
+/// Whose words a [`EventKind::Speech`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Spoken {
+    /// A step's `text` (or its recorded `voice`).
+    Step,
+    /// A breath phase's word ("in", "out"…), for a step with `speak_breath`.
+    Breath,
+}
+
+/// What an event says aloud, when speech is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Said<'a> {
+    /// Words for the speech engine.
+    Text(&'a str),
+    /// A recorded voice.
+    Clip(&'a std::path::Path),
 }
 
 impl EventKind {
@@ -116,7 +142,32 @@ impl EventKind {
             EventKind::Bell { .. } => 1,
             EventKind::Cue { .. } => 2,
             EventKind::Phase { .. } => 3,
-            EventKind::Finished => 4,
+            EventKind::Speech { .. } => 4,
+            EventKind::Finished => 5,
+        }
+    }
+
+    /// What this event says aloud when speech is on: a spoken cue, a step's words or a
+    /// breath word; a recorded voice over the words when there is one.
+    pub fn said(&self) -> Option<Said<'_>> {
+        match self {
+            EventKind::Cue {
+                spoken: true,
+                voice: Some(path),
+                ..
+            }
+            | EventKind::Speech {
+                voice: Some(path), ..
+            } => Some(Said::Clip(path)),
+            EventKind::Cue {
+                text,
+                spoken: true,
+                voice: None,
+            }
+            | EventKind::Speech {
+                text, voice: None, ..
+            } => Some(Said::Text(text)),
+            _ => None,
         }
     }
 }

@@ -29,7 +29,7 @@ use rodio::cpal::{self, BufferSize, StreamConfig};
 
 use super::devices::{self, Quiet};
 use super::mix::{Mixer, Voice};
-use super::render::{Bank, voices};
+use super::render::{Bank, Speech, voices};
 use super::synth::RATE;
 use crate::session::format::{Bell, Instrument};
 use crate::timeline::EventKind;
@@ -616,11 +616,17 @@ impl Audio {
 
     /// No sound at all, on purpose: no thread, no device, nothing synthesised.
     pub fn silent() -> Self {
+        Self::silent_with(Bank::default())
+    }
+
+    /// No sound, with `bank`'s spoken guidance standing as it does (on, off or absent): what
+    /// `v` and the status line do, without a device (a run driven on a manual clock).
+    pub fn silent_with(bank: Bank) -> Self {
         Audio {
             tx: None,
             shared: None,
             thread: None,
-            bank: Arc::new(Bank::default()),
+            bank: Arc::new(bank),
             percent: 0,
             muted: true,
             ringing_until: Cell::new(None),
@@ -698,22 +704,12 @@ impl Audio {
                 length,
                 tone: true,
             } if phase.has_tone() => *length,
-            EventKind::Cue {
-                spoken: true,
-                voice: Some(path),
-                ..
-            } if self.bank.speaking() => {
-                Duration::from_secs_f64(self.bank.clip_length(path) as f64 / f64::from(RATE))
-            }
-            EventKind::Cue {
-                text, spoken: true, ..
-            }
-            | EventKind::StepStarted {
-                spoken: Some(text), ..
-            } if self.bank.speaking() && self.bank.has_speech(text) => {
-                Duration::from_secs_f64(self.bank.speech_length(text) as f64 / f64::from(RATE))
-            }
-            _ => return,
+            kind => match kind.said().map(|said| self.bank.said_length(said)) {
+                Some(n) if n > 0 && self.bank.speaking() => {
+                    Duration::from_secs_f64(n as f64 / f64::from(RATE))
+                }
+                _ => return,
+            },
         };
         let heard = due + DELAY;
         {
@@ -792,7 +788,7 @@ impl Audio {
     /// Spoken guidance off, or on again: a spoken cue that falls due while it is off is only
     /// shown.
     pub fn toggle_speech(&mut self) {
-        self.bank.set_speaking(!self.bank.speaking());
+        self.bank.toggle_speech();
     }
 
     /// Whether spoken cues are heard.
@@ -803,11 +799,17 @@ impl Audio {
     /// A few words for the status line.
     pub fn status(&self) -> String {
         let status = self.sound_status();
-        if self.bank.speaking() {
-            status
-        } else {
-            format!("{status} · speech off")
+        match self.bank.speech_state() {
+            Speech::Absent => status,
+            Speech::On => format!("{status} · speech on"),
+            Speech::Off => format!("{status} · speech off"),
         }
+    }
+
+    /// The text an event would say that is not ready as it falls due (speech on, the engine
+    /// neither done with it nor failed on it): it is skipped, its words still shown.
+    pub fn unready<'k>(&self, kind: &'k EventKind) -> Option<&'k str> {
+        self.bank.unready(kind)
     }
 
     fn sound_status(&self) -> String {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::{Seek, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use super::files::Decoded;
 use super::mix::{Mixer, Voice};
 use super::synth::{self, RATE, Strike, Tone, samples_in};
 use crate::session::format::{Bell, Sound};
-use crate::timeline::{EventKind, Phase, Timeline};
+use crate::timeline::{EventKind, Phase, Said, Timeline};
 
 /// The sound files a session uses, decoded. Instruments need nothing here: they are
 /// synthesised as they play.
@@ -23,9 +23,22 @@ pub struct Bank {
     bundled: HashMap<String, Arc<Decoded>>,
     /// Spoken texts (by their words as written), synthesised before they are due; shared by
     /// every clone, so speech made in the background is heard by a bank already playing.
-    speech: Arc<Mutex<HashMap<String, Arc<Decoded>>>>,
-    /// Spoken guidance turned off (key `v`), shared by every clone.
-    quiet: Arc<AtomicBool>,
+    /// `None`: the engine could not say it (and that has been told).
+    speech: Arc<Mutex<HashMap<String, Option<Arc<Decoded>>>>>,
+    /// Whether spoken guidance is heard ([`Speech`] as a number), shared by every clone.
+    speaking: Arc<AtomicU8>,
+}
+
+/// Whether a run's spoken guidance is heard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Speech {
+    /// Nothing is spoken in this run: the session says nothing aloud, or speech was not
+    /// asked for (`--no-speak`, `--silent`). `v` has nothing to turn on.
+    Absent = 0,
+    On = 1,
+    /// Turned off for now (key `v`); what is written is still shown.
+    Off = 2,
 }
 
 impl Bank {
@@ -37,12 +50,10 @@ impl Bank {
         let mut bank = Bank::default();
         for e in &timeline.events {
             let clip;
-            let sound = match &e.kind {
-                EventKind::Bell { bell } => &bell.sound,
-                EventKind::Cue {
-                    voice: Some(path), ..
-                } => {
-                    clip = Sound::File(path.clone());
+            let sound = match (&e.kind, e.kind.said()) {
+                (EventKind::Bell { bell }, _) => &bell.sound,
+                (_, Some(Said::Clip(path))) => {
+                    clip = Sound::File(path.to_path_buf());
                     &clip
                 }
                 _ => continue,
@@ -77,60 +88,92 @@ impl Bank {
 
     /// Adds `text` spoken: a spoken cue with these words plays it.
     pub fn add_speech(&self, text: &str, decoded: Decoded) {
-        self.spoken().insert(text.to_string(), Arc::new(decoded));
+        self.spoken()
+            .insert(text.to_string(), Some(Arc::new(decoded)));
     }
 
-    fn spoken(&self) -> MutexGuard<'_, HashMap<String, Arc<Decoded>>> {
+    /// Notes that `text` cannot be spoken in this run (the engine failed, and said so): its
+    /// cue is shown without a word more.
+    pub fn speech_failed(&self, text: &str) {
+        self.spoken().insert(text.to_string(), None);
+    }
+
+    fn spoken(&self) -> MutexGuard<'_, HashMap<String, Option<Arc<Decoded>>>> {
         self.speech.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Turns spoken guidance off or on for this bank and every clone of it.
-    pub fn set_speaking(&self, on: bool) {
-        self.quiet.store(!on, Ordering::Relaxed);
+    /// Spoken guidance present and on, off, or absent; for this bank and every clone of it.
+    pub fn set_speech(&self, state: Speech) {
+        self.speaking.store(state as u8, Ordering::Relaxed);
+    }
+
+    pub fn speech_state(&self) -> Speech {
+        match self.speaking.load(Ordering::Relaxed) {
+            1 => Speech::On,
+            2 => Speech::Off,
+            _ => Speech::Absent,
+        }
+    }
+
+    /// Turns spoken guidance off, or on again (`v`); absent, it stays absent.
+    pub fn toggle_speech(&self) {
+        match self.speech_state() {
+            Speech::On => self.set_speech(Speech::Off),
+            Speech::Off => self.set_speech(Speech::On),
+            Speech::Absent => {}
+        }
     }
 
     pub fn speaking(&self) -> bool {
-        !self.quiet.load(Ordering::Relaxed)
+        self.speech_state() == Speech::On
     }
 
-    /// A recorded voice, when speech is on.
-    pub fn clip(&self, path: &std::path::Path) -> Option<Voice> {
+    /// What an event says, as a voice, when speech is on and it is ready; else nothing (a
+    /// cue is still shown).
+    pub fn said(&self, said: Said<'_>) -> Option<Voice> {
         if !self.speaking() {
             return None;
         }
-        self.files.get(path).map(|d| Voice::Samples {
+        let samples = |d: &Decoded| Voice::Samples {
             data: d.samples.clone(),
             at: 0,
             gain: d.gain,
-        })
+        };
+        match said {
+            Said::Clip(path) => self.files.get(path).map(|d| samples(d)),
+            Said::Text(text) => self
+                .spoken()
+                .get(text)
+                .and_then(|d| d.as_deref().map(samples)),
+        }
     }
 
-    /// A recorded voice's length in samples (0 for one the bank was not made with).
-    pub fn clip_length(&self, path: &std::path::Path) -> usize {
-        self.files.get(path).map_or(0, |d| d.samples.len())
+    /// How long what an event says lasts, in samples (0 when it is not ready).
+    pub fn said_length(&self, said: Said<'_>) -> usize {
+        match said {
+            Said::Clip(path) => self.files.get(path).map_or(0, |d| d.samples.len()),
+            Said::Text(text) => self
+                .spoken()
+                .get(text)
+                .and_then(|d| d.as_ref().map(|d| d.samples.len()))
+                .unwrap_or(0),
+        }
     }
 
     /// Whether `text` is ready to be spoken.
     pub fn has_speech(&self, text: &str) -> bool {
-        self.spoken().contains_key(text)
+        self.spoken().get(text).is_some_and(Option::is_some)
     }
 
-    /// `text` spoken, if it was synthesised in time and speech is on; else nothing (the cue
-    /// is still shown).
-    pub fn speech(&self, text: &str) -> Option<Voice> {
-        if !self.speaking() {
-            return None;
+    /// Whether what an event says falls due unready while speech is on: a text the engine
+    /// has neither made yet nor failed on. It is skipped (its words are still shown).
+    pub fn unready<'k>(&self, kind: &'k EventKind) -> Option<&'k str> {
+        match kind.said() {
+            Some(Said::Text(text)) if self.speaking() && !self.spoken().contains_key(text) => {
+                Some(text)
+            }
+            _ => None,
         }
-        self.spoken().get(text).map(|d| Voice::Samples {
-            data: d.samples.clone(),
-            at: 0,
-            gain: d.gain,
-        })
-    }
-
-    /// How long until `text` has been spoken, in samples (0 when it is not ready).
-    pub fn speech_length(&self, text: &str) -> usize {
-        self.spoken().get(text).map_or(0, |d| d.samples.len())
     }
 
     fn file(&self, sound: &Sound) -> Option<&Arc<Decoded>> {
@@ -195,18 +238,12 @@ pub fn voices(bank: &Bank, kind: &EventKind) -> Vec<(u64, Voice)> {
             length,
             tone: true,
         } => tone(*phase, *length).into_iter().collect(),
-        EventKind::Cue {
-            spoken: true,
-            voice: Some(path),
-            ..
-        } => bank.clip(path).map(|v| (0, v)).into_iter().collect(),
-        EventKind::Cue {
-            text, spoken: true, ..
-        }
-        | EventKind::StepStarted {
-            spoken: Some(text), ..
-        } => bank.speech(text).map(|v| (0, v)).into_iter().collect(),
-        _ => Vec::new(),
+        _ => kind
+            .said()
+            .and_then(|said| bank.said(said))
+            .map(|v| (0, v))
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -309,18 +346,11 @@ pub fn render<E>(
             let at = samples_in(timeline.prepare + e.at) as u64;
             match &e.kind {
                 EventKind::Bell { bell } => end = end.max(at + bank.bell_length(bell) as u64),
-                EventKind::Cue {
-                    spoken: true,
-                    voice: Some(path),
-                    ..
-                } => end = end.max(at + bank.clip_length(path) as u64),
-                EventKind::Cue {
-                    text, spoken: true, ..
+                kind => {
+                    if let Some(said) = kind.said() {
+                        end = end.max(at + bank.said_length(said) as u64);
+                    }
                 }
-                | EventKind::StepStarted {
-                    spoken: Some(text), ..
-                } => end = end.max(at + bank.speech_length(text) as u64),
-                _ => {}
             }
             for (offset, v) in voices(bank, &e.kind) {
                 mixer.add(at + offset, v);
@@ -449,23 +479,46 @@ mod tests {
             spoken: true,
             voice: None,
         };
-        assert!(
-            voices(&playing, &cue).is_empty(),
-            "nothing before it is ready"
-        );
-        let decoded = Decoded {
+        let decoded = || Decoded {
             samples: vec![0.5f32; 4800].into(),
             gain: 1.0,
             audible: 4800,
         };
-        bank.add_speech("Arrive.", decoded);
-        assert_eq!(voices(&playing, &cue).len(), 1);
-        // `v` turns it off for every clone, and on again.
-        bank.set_speaking(false);
+        // Not asked for (`--no-speak`): nothing is said, nothing is missed, `v` changes nothing.
+        bank.add_speech("Arrive.", decoded());
         assert!(voices(&playing, &cue).is_empty());
-        bank.set_speaking(true);
+        assert_eq!(playing.unready(&cue), None);
+        bank.toggle_speech();
+        assert_eq!(bank.speech_state(), Speech::Absent);
+
+        let bank = Bank::default();
+        let playing = bank.clone();
+        bank.set_speech(Speech::On);
+        assert!(
+            voices(&playing, &cue).is_empty(),
+            "nothing before it is ready"
+        );
+        assert_eq!(playing.unready(&cue), Some("Arrive."), "and it is missed");
+        bank.add_speech("Arrive.", decoded());
         assert_eq!(voices(&playing, &cue).len(), 1);
-        assert_eq!(playing.speech_length("Arrive."), 4800);
+        assert_eq!(playing.unready(&cue), None);
+        // `v` turns it off for every clone, and on again.
+        bank.toggle_speech();
+        assert_eq!(playing.speech_state(), Speech::Off);
+        assert!(voices(&playing, &cue).is_empty());
+        assert_eq!(playing.unready(&cue), None, "off is not missed");
+        bank.toggle_speech();
+        assert_eq!(voices(&playing, &cue).len(), 1);
+        assert_eq!(playing.said_length(Said::Text("Arrive.")), 4800);
+        // A text the engine failed on is not missed again: that was told once.
+        let other = EventKind::Cue {
+            text: "Soften.".into(),
+            spoken: true,
+            voice: None,
+        };
+        bank.speech_failed("Soften.");
+        assert_eq!(playing.unready(&other), None);
+        assert!(voices(&playing, &other).is_empty());
         // A cue that is only written is never spoken.
         let written = EventKind::Cue {
             text: "Arrive.".into(),

@@ -45,39 +45,32 @@ pub fn run(library: &Library, specs: &[String]) -> Result<ExitCode> {
     })
 }
 
-/// Spoken lines that would run into the next one or a bell: a recorded voice measured, a
-/// text from the cache when it was spoken before, else estimated.
+/// Spoken lines that would run into the next one or a bell, and breath phases too short for
+/// their word: a recorded voice measured, a text from the cache when it was spoken before,
+/// else estimated.
 fn spoken_overlaps(timeline: &crate::timeline::Timeline) -> Vec<String> {
-    use crate::timeline::EventKind;
+    use crate::timeline::Said;
     let speaker = crate::speech::Speaker::new(
         crate::speech::engine_for(&crate::speech::Engine::default(), timeline),
         crate::speech::default_cache(),
     );
     let seconds = |n: usize| std::time::Duration::from_secs_f64(n as f64 / 48_000.0);
-    crate::speech::overlaps(timeline, |kind| match kind {
-        EventKind::Cue {
-            spoken: true,
-            voice: Some(path),
-            ..
-        } => crate::audio::files::decode(path)
-            .ok()
-            .map(|d| seconds(d.samples.len())),
-        EventKind::Cue {
-            text, spoken: true, ..
-        }
-        | EventKind::StepStarted {
-            spoken: Some(text), ..
-        } => Some(
-            speaker
-                .cached_path(text)
-                .and_then(|p| crate::audio::files::decode(&p).ok())
-                .map_or_else(
-                    || crate::speech::estimate(text),
-                    |d| seconds(d.samples.len()),
-                ),
-        ),
-        _ => None,
-    })
+    let text = |text: &str| {
+        speaker
+            .cached_path(text)
+            .and_then(|p| crate::audio::files::decode(&p).ok())
+            .map_or_else(
+                || crate::speech::estimate(text),
+                |d| seconds(d.samples.len()),
+            )
+    };
+    let mut out = crate::speech::overlaps(timeline, |said| match said {
+        Said::Clip(path) => crate::audio::files::decode(path)
+            .map_or(std::time::Duration::ZERO, |d| seconds(d.samples.len())),
+        Said::Text(t) => text(t),
+    });
+    out.extend(crate::speech::short_phases(timeline, text));
+    out
 }
 
 pub fn plural(n: usize, word: &str) -> String {

@@ -51,9 +51,7 @@ pub fn run(library: &Library, args: &RenderArgs, settings: &Settings) -> Result<
             crate::speech::engine_for(&settings.speech, &timeline),
             crate::speech::default_cache(),
         );
-        crate::speech::fill_bank(&bank, &timeline, &speaker, |e| {
-            eprintln!("hara: {}", crate::text::clean_line(&e.to_string()));
-        });
+        crate::speech::prepare_now(&bank, &timeline, &speaker, crate::speech::tell);
     }
     let rendered = render_wav(&timeline, &bank, volume, std::io::BufWriter::new(file))
         .with_context(|| format!("cannot write {shown}"))?;

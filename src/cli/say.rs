@@ -56,6 +56,7 @@ pub fn run(args: &SayArgs, settings: &Settings) -> Result<ExitCode> {
     let text = args.text.clone();
     let bank = Bank::default();
     bank.add_speech(&text, spoken);
+    bank.set_speech(crate::audio::render::Speech::On);
     let audio = Audio::open(settings.device.as_deref(), bank, settings.gain());
     super::sound::play_once(
         audio,

@@ -10,7 +10,7 @@ use super::run::FitArgs;
 use crate::output::Writer;
 use crate::session::duration::{self, format_clock_tenths};
 use crate::session::library::Library;
-use crate::timeline::{EventKind, PlannedStep, Timeline};
+use crate::timeline::{EventKind, PlannedStep, Spoken, Timeline};
 
 pub fn run(library: &Library, spec: &str, json: bool, fit: &FitArgs) -> Result<ExitCode> {
     let (session, timeline) = super::load(library, spec)?;
@@ -66,12 +66,26 @@ pub fn plan(t: &Timeline) -> String {
                 && matches!(e.kind, EventKind::Phase { tone: true, .. })
         })
     };
+    // The step's own words or its breath words, spoken within it.
+    let spoken = |step: usize, of: Spoken| {
+        let next = t.steps.get(step + 1).map_or(t.total, |s| s.start);
+        t.events.iter().any(|e| {
+            e.at >= t.steps[step].start
+                && e.at < next
+                && matches!(&e.kind, EventKind::Speech { of: o, .. } if *o == of)
+        })
+    };
     for e in &t.events {
         let at = format_clock_tenths(e.at);
         match &e.kind {
-            EventKind::StepStarted { step, spoken } => {
+            EventKind::StepStarted { step } => {
                 let s = &t.steps[*step];
-                let tone_note = if tones(*step) { ", tones" } else { "" };
+                let tone_note = match (tones(*step), spoken(*step, Spoken::Breath)) {
+                    (true, true) => ", tones, breath words",
+                    (true, false) => ", tones",
+                    (false, true) => ", breath words",
+                    (false, false) => "",
+                };
                 out += &format!(
                     "{at:>9}  {:>2}. {}  ({}{tone_note})\n",
                     step + 1,
@@ -79,7 +93,11 @@ pub fn plan(t: &Timeline) -> String {
                     describe_step(s)
                 );
                 if let Some(text) = &s.text {
-                    let said = if spoken.is_some() { "(spoken) " } else { "" };
+                    let said = if spoken(*step, Spoken::Step) {
+                        "(spoken) "
+                    } else {
+                        ""
+                    };
                     out += &format!("{:>9}      {said}{text}\n", "");
                 }
             }
@@ -89,7 +107,7 @@ pub fn plan(t: &Timeline) -> String {
             }
             EventKind::Bell { bell } => out += &format!("{at:>9}      bell: {bell}\n"),
             EventKind::Finished => out += &format!("{at:>9}      end\n"),
-            EventKind::Phase { .. } => {}
+            EventKind::Phase { .. } | EventKind::Speech { .. } => {}
         }
     }
     let breaths = t.breaths();

@@ -31,9 +31,13 @@ pub struct SoundArgs {
     /// No sound at all: the session runs visually (for people who strike their own bowl)
     #[arg(long, global = true)]
     pub silent: bool,
-    /// Speak nothing: sessions that speak their cues show them only (or `speak = false` in
-    /// the config file)
-    #[arg(long, global = true)]
+    /// Speak what sessions with `speak = true` say aloud, even when HARA_SPEAK or the config
+    /// file turns speech off
+    #[arg(long, global = true, overrides_with = "no_speak")]
+    pub speak: bool,
+    /// Speak nothing: sessions that speak their cues show them only (or HARA_SPEAK=0, or
+    /// `speak = false` in the config file)
+    #[arg(long, global = true, overrides_with = "speak")]
     pub no_speak: bool,
 }
 

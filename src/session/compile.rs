@@ -367,7 +367,10 @@ pub fn breath_events(
 
 pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
     check_limits(session)?;
-    let mut c = Compiler::default();
+    let mut c = Compiler {
+        lang: session.lang.clone(),
+        ..Compiler::default()
+    };
     c.items(&session.items, None);
     let total = c.now;
     let bells = &session.bells;
@@ -406,7 +409,9 @@ pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
         }
     }
     c.push(total, EventKind::Finished);
+    after_the_bells(&mut c.events, &c.steps);
     c.events.sort_by_key(|e| (e.at, e.kind.rank()));
+    give_way(&mut c.events);
     Ok(Timeline {
         title: session.title.clone(),
         summary: session.summary.clone(),
@@ -419,8 +424,96 @@ pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
     })
 }
 
+/// How long after a bell's (last) strike a step's words begin, when the bell sounds as the
+/// step starts: the strike is heard on its own, and the words come as it rings.
+pub const WORDS_AFTER_BELL: Duration = Duration::from_millis(1500);
+
+/// Moves each step's spoken words past the bells that strike as the step starts: to
+/// [`WORDS_AFTER_BELL`] after the last strike, and never past the step's end.
+fn after_the_bells(events: &mut [Event], steps: &[PlannedStep]) {
+    let strikes_end = |at: Duration, events: &[Event]| {
+        events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Bell { bell } if e.at == at => {
+                    Some(bell.gap.saturating_mul(bell.strikes.saturating_sub(1)))
+                }
+                _ => None,
+            })
+            .max()
+    };
+    let mut moves = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        if let EventKind::Speech {
+            of: Spoken::Step, ..
+        } = e.kind
+            && let Some(last) = strikes_end(e.at, events)
+        {
+            let end = steps
+                .iter()
+                .find(|s| s.start == e.at)
+                .map_or(e.at, |s| s.start + s.length);
+            moves.push((i, (e.at + last + WORDS_AFTER_BELL).min(end)));
+        }
+    }
+    for (i, at) in moves {
+        events[i].at = at;
+    }
+}
+
+/// Leaves out the breath words that would be said over other speech (a step's words, a
+/// spoken cue) or a bell's strike, by an estimate of how long each takes: the breath goes on,
+/// paced by its tones and the screen. `events` are in order of time.
+fn give_way(events: &mut Vec<Event>) {
+    use super::words::estimate;
+    let mut busy: Vec<(Duration, Duration)> = Vec::new();
+    for e in events.iter() {
+        match &e.kind {
+            EventKind::Bell { bell } => {
+                for k in 0..bell.strikes {
+                    let at = e.at + bell.gap.saturating_mul(k);
+                    busy.push((at, at + Duration::from_millis(1)));
+                }
+            }
+            EventKind::Speech {
+                of: Spoken::Breath, ..
+            } => {}
+            EventKind::Cue { text, .. } | EventKind::Speech { text, .. }
+                if e.kind.said().is_some() =>
+            {
+                busy.push((e.at, e.at + estimate(text)));
+            }
+            _ => {}
+        }
+    }
+    if busy.is_empty() {
+        return;
+    }
+    busy.sort();
+    let longest = busy.iter().map(|(s, e)| *e - *s).max().unwrap_or_default();
+    events.retain(|e| {
+        let EventKind::Speech {
+            text,
+            of: Spoken::Breath,
+            ..
+        } = &e.kind
+        else {
+            return true;
+        };
+        let (from, to) = (e.at, e.at + estimate(text));
+        let before = busy.partition_point(|(s, _)| *s < to);
+        !busy[..before]
+            .iter()
+            .rev()
+            .take_while(|(s, _)| *s + longest > from)
+            .any(|(_, end)| *end > from)
+    });
+}
+
 #[derive(Default)]
 struct Compiler {
+    /// The session's language, for the words of `speak_breath`.
+    lang: Option<String>,
     now: Duration,
     steps: Vec<PlannedStep>,
     events: Vec<Event>,
@@ -468,16 +561,19 @@ impl Compiler {
         let len = step_length(step);
         let index = self.steps.len();
         let text = step.text.as_ref().map(|t| self.text(t));
-        let spoken = text.clone().filter(|_| step.speak);
-        self.push(
-            start,
-            EventKind::StepStarted {
-                step: index,
-                spoken,
-            },
-        );
+        self.push(start, EventKind::StepStarted { step: index });
         if let Some(bell) = &step.bell {
             self.push(start, EventKind::Bell { bell: bell.clone() });
+        }
+        if step.speak && (text.is_some() || step.voice.is_some()) {
+            self.push(
+                start,
+                EventKind::Speech {
+                    text: text.clone().unwrap_or_default(),
+                    voice: step.voice.clone(),
+                    of: Spoken::Step,
+                },
+            );
         }
         let breath = step.breath.map(|b| {
             let n = step_breaths(step);
@@ -544,7 +640,29 @@ impl Compiler {
             return;
         };
         let events = breath_events(start, len, n, |i| breath_pattern(breath, i, n), step.tones);
+        let words: Vec<Event> = if step.speak_breath {
+            events
+                .iter()
+                .filter_map(|e| match e.kind {
+                    EventKind::Phase { phase, .. } => {
+                        let word = super::words::phase_word(self.lang.as_deref(), phase)?;
+                        Some(Event {
+                            at: e.at,
+                            kind: EventKind::Speech {
+                                text: word.to_string(),
+                                voice: None,
+                                of: Spoken::Breath,
+                            },
+                        })
+                    }
+                    _ => None,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         self.events.extend(events);
+        self.events.extend(words);
     }
 }
 
@@ -584,6 +702,100 @@ mod tests {
                 assert_eq!(breaths_ms(ramp, n), summed(ramp, n), "{from} → {to}, {n}");
             }
         }
+    }
+
+    fn spoken(source: &str) -> Vec<(u64, String, Spoken)> {
+        let t = crate::session::check_str(source, &crate::session::check::InstrumentsOnly)
+            .session
+            .unwrap()
+            .1;
+        t.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Speech { text, of, .. } => {
+                    Some((e.at.as_millis() as u64, text.clone(), *of))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_step_s_words_begin_after_its_bell_has_struck() {
+        let words = spoken(
+            "title = \"t\"\nspeak = true\n[bells]\nstart = \"bowl\"\nend = \"none\"\n\
+             [[step]]\nduration = 10\ntext = \"Arrive.\"\n\
+             [[step]]\nduration = 10\ntext = \"Soften.\"\n\
+             bell = { sound = \"bell\", strikes = 3, gap = \"2s\" }\n\
+             [[step]]\nduration = 10\ntext = \"Rest.\"\n\
+             [[step]]\nduration = 1\ntext = \"Short.\"\nbell = \"wood\"\n",
+        );
+        let step = |at, text: &str| (at, text.to_string(), Spoken::Step);
+        assert_eq!(
+            words,
+            [
+                // The opening bowl, then the words.
+                step(1500, "Arrive."),
+                // Three strikes 2 s apart: after the last.
+                step(10_000 + 4000 + 1500, "Soften."),
+                // No bell: at once.
+                step(20_000, "Rest."),
+                // Never past the step's end.
+                step(31_000, "Short."),
+            ]
+        );
+    }
+
+    #[test]
+    fn breath_words_come_with_their_phases_and_give_way_to_other_speech() {
+        let words = spoken(
+            "title = \"t\"\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+             [[step]]\nbreaths = 2\nbreath = \"4+1-2-6-3\"\nspeak_breath = true\n\
+             [[step]]\nbreaths = 3\nbreath = \"4-0-6-0\"\nspeak_breath = true\n\
+             speak = true\ntext = \"Soften the belly.\"\n",
+        );
+        let at = |w: &[(u64, String, Spoken)]| -> Vec<(u64, String)> {
+            w.iter().map(|(a, t, _)| (*a, t.clone())).collect()
+        };
+        let breath: Vec<_> = words
+            .iter()
+            .filter(|w| w.2 == Spoken::Breath)
+            .cloned()
+            .collect();
+        let w = |a, t: &str| (a, t.to_string());
+        assert_eq!(
+            at(&breath),
+            [
+                w(0, "in"),
+                w(4000, "and in"),
+                w(5000, "hold"),
+                w(7000, "out"),
+                w(13_000, "rest"),
+                w(16_000, "in"),
+                w(20_000, "and in"),
+                w(21_000, "hold"),
+                w(23_000, "out"),
+                w(29_000, "rest"),
+                // The second step's words, "Soften the belly." (about 1.7 s) at 32 s, take
+                // its first "in": the breath words go on from its "out".
+                w(36_000, "out"),
+                w(42_000, "in"),
+                w(46_000, "out"),
+                w(52_000, "in"),
+                w(56_000, "out"),
+            ]
+        );
+        // In German; none in a language hara has no words in.
+        let de = spoken(
+            "title = \"t\"\nlang = \"de-AT\"\n[[step]]\nbreaths = 1\nbreath = \"4-0-6-0\"\nspeak_breath = true\n",
+        );
+        let texts: Vec<&str> = de.iter().map(|(_, t, _)| t.as_str()).collect();
+        // The opening bowl strikes with the first inhale: its word gives way.
+        assert_eq!(texts, ["aus"]);
+        let ja = spoken(
+            "title = \"t\"\nlang = \"ja\"\n[[step]]\nbreaths = 1\nbreath = \"4-0-6-0\"\nspeak_breath = true\n",
+        );
+        assert!(ja.is_empty());
     }
 
     #[test]

@@ -123,6 +123,8 @@ pub fn fit(session: &Session, target: Duration) -> Result<Session, FitError> {
                 breath: None,
                 tones: false,
                 speak: false,
+                speak_breath: false,
+                voice: None,
                 cues: Vec::new(),
                 bell: None,
                 length_span: 0..0,

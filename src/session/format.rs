@@ -165,8 +165,12 @@ pub struct Step {
     /// `None` is a sit: no paced breath, only time.
     pub breath: Option<Breath>,
     pub tones: bool,
-    /// Whether the step's cues are spoken aloud (unless a cue says otherwise).
+    /// Whether the step's words and cues are spoken aloud (unless a cue says otherwise).
     pub speak: bool,
+    /// A word spoken at each breath phase ("in", "hold", "out"), for beginners.
+    pub speak_breath: bool,
+    /// A recorded voice played instead of the step's words synthesised.
+    pub voice: Option<PathBuf>,
     pub cues: Vec<Cue>,
     /// Sounded as the step starts.
     pub bell: Option<Bell>,

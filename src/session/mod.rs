@@ -10,6 +10,7 @@ pub mod format;
 pub mod library;
 pub mod quick;
 pub mod syntax;
+pub mod words;
 
 use crate::diag::{self, Diagnostic};
 use crate::text;

@@ -52,10 +52,10 @@ pub fn events(plan: &Plan, clips: &Clips) -> String {
     let events: Vec<Value> = plan
         .events
         .iter()
-        .map(|e| {
+        .filter_map(|e| {
             let at = ms(e.at);
             let clip = clips.id(&e.kind);
-            match &e.kind {
+            Some(match &e.kind {
                 EventKind::StepStarted { step, .. } => json!({"at": at, "kind": "step", "step": step}),
                 EventKind::Phase { phase, length, .. } => json!({
                     "at": at, "kind": "phase", "phase": phase, "length": ms(*length), "clip": clip,
@@ -67,7 +67,9 @@ pub fn events(plan: &Plan, clips: &Clips) -> String {
                     json!({"at": at, "kind": "bell", "clip": clip, "label": clean_line(&bell.to_string())})
                 }
                 EventKind::Finished => json!({"at": at, "kind": "end"}),
-            }
+                // Heard in the room from hara's own speakers; the page shows the step's words.
+                EventKind::Speech { .. } => return None,
+            })
         })
         .collect();
     json!({

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 
 use crate::audio::files::{self, Decoded};
+use crate::audio::render::Bank;
+use crate::timeline::{EventKind, Said, Spoken, Timeline};
 
 /// The placeholder in a configured command that becomes the WAV file the engine writes.
 pub const WAV: &str = "{wav}";
@@ -299,7 +301,7 @@ impl Speaker {
 
 /// The engine for `timeline`: a session's `lang` chooses eSpeak NG's voice for that language
 /// (over the config file's voice); a configured command is run as written.
-pub fn engine_for(engine: &Engine, timeline: &crate::timeline::Timeline) -> Engine {
+pub fn engine_for(engine: &Engine, timeline: &Timeline) -> Engine {
     let mut e = engine.clone();
     if e.command.is_none()
         && let Some(lang) = &timeline.lang
@@ -309,42 +311,54 @@ pub fn engine_for(engine: &Engine, timeline: &crate::timeline::Timeline) -> Engi
     e
 }
 
-/// About how long an engine takes to say `text`: eSpeak NG's 175 words a minute is about 15
-/// characters a second.
-pub fn estimate(text: &str) -> std::time::Duration {
-    std::time::Duration::from_secs_f64(clean(text).chars().count() as f64 / 15.0)
+pub use crate::session::words::estimate;
+
+/// How an event's words are named in a warning: its text, else its recorded voice's file.
+fn name_said(kind: &EventKind) -> String {
+    match kind {
+        EventKind::Cue { text, .. } | EventKind::Speech { text, .. } if !text.is_empty() => {
+            format!("\"{}\"", crate::text::clean_line(text))
+        }
+        EventKind::Bell { bell } => format!("the bell ({bell})"),
+        kind => match kind.said() {
+            Some(Said::Clip(path)) => format!(
+                "the voice {}",
+                crate::text::clean_line(&path.display().to_string())
+            ),
+            _ => String::new(),
+        },
+    }
+}
+
+fn is_breath_word(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Speech {
+            of: Spoken::Breath,
+            ..
+        }
+    )
 }
 
 /// Where speech would still be going on when the next spoken line or a bell begins: one
-/// sentence for each, naming both. `length` says how long a spoken event speaks (`None`:
-/// it does not).
-pub fn overlaps(
-    timeline: &crate::timeline::Timeline,
-    length: impl Fn(&crate::timeline::EventKind) -> Option<std::time::Duration>,
-) -> Vec<String> {
-    use crate::timeline::EventKind;
-    let name = |kind: &EventKind| match kind {
-        EventKind::Cue { text, .. }
-        | EventKind::StepStarted {
-            spoken: Some(text), ..
-        } => format!("\"{}\"", crate::text::clean_line(text)),
-        EventKind::Bell { bell } => format!("the bell ({bell})"),
-        _ => String::new(),
-    };
+/// sentence for each, naming both. `length` says how long a thing said takes. (Breath words
+/// running into each other are [`short_phases`]' to tell, once a step.)
+pub fn overlaps(timeline: &Timeline, length: impl Fn(Said<'_>) -> Duration) -> Vec<String> {
     let mut out = Vec::new();
-    let mut speaking: Option<(std::time::Duration, &EventKind, std::time::Duration)> = None;
+    let mut speaking: Option<(Duration, &EventKind, Duration)> = None;
     for e in &timeline.events {
-        let spoken = length(&e.kind);
+        let spoken = e.kind.said().map(&length);
         let begins = spoken.is_some() || matches!(e.kind, EventKind::Bell { .. });
         if begins
             && let Some((until, kind, len)) = speaking
             && e.at < until
+            && !(is_breath_word(kind) && is_breath_word(&e.kind))
         {
             out.push(format!(
                 "{} (about {:.1} s) would still be speaking when {} begins at {}",
-                name(kind),
+                name_said(kind),
                 len.as_secs_f64(),
-                name(&e.kind),
+                name_said(&e.kind),
                 crate::session::duration::format(e.at)
             ));
         }
@@ -355,14 +369,92 @@ pub fn overlaps(
     out
 }
 
-/// Synthesises the texts `timeline` speaks into `bank` on a thread of its own, so the
-/// session starts at once: a cue whose text is not ready when it falls due is shown, not
-/// heard (never delayed). Does nothing when the timeline speaks nothing.
-pub fn prepare_in_background(
-    bank: &crate::audio::render::Bank,
-    timeline: &crate::timeline::Timeline,
-    speaker: Speaker,
-) {
+/// The steps with `speak_breath` whose phases are too short for their word: one sentence for
+/// each step and word, with the shortest such phase. `length` says how long a word takes.
+pub fn short_phases(timeline: &Timeline, length: impl Fn(&str) -> Duration) -> Vec<String> {
+    /// A step's word too long for its phase: the shortest such phase, the word's length.
+    struct Short<'a> {
+        step: usize,
+        word: &'a str,
+        phase: Duration,
+        said: Duration,
+    }
+    let mut found: Vec<Short<'_>> = Vec::new();
+    let mut step = 0;
+    let mut phase = Duration::MAX;
+    for e in &timeline.events {
+        match &e.kind {
+            EventKind::StepStarted { step: s } => step = *s,
+            EventKind::Phase { length, .. } => phase = *length,
+            EventKind::Speech {
+                text,
+                of: Spoken::Breath,
+                ..
+            } => {
+                let said = length(text);
+                if said <= phase {
+                    continue;
+                }
+                match found.iter_mut().find(|s| s.step == step && s.word == text) {
+                    Some(s) => s.phase = s.phase.min(phase),
+                    None => found.push(Short {
+                        step,
+                        word: text,
+                        phase,
+                        said,
+                    }),
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+        .into_iter()
+        .map(|Short { step, word, phase, said }| {
+            format!(
+                "step {} \"{}\": a phase of {:.1} s is too short to say \"{}\" (about {:.1} s); \
+                 lengthen the phase, or leave out speak_breath",
+                step + 1,
+                crate::text::clean_line(&timeline.steps[step].title),
+                phase.as_secs_f64(),
+                crate::text::clean_line(word),
+                said.as_secs_f64()
+            )
+        })
+        .collect()
+}
+
+/// Whether `timeline` says anything aloud (words to synthesise or a recorded voice).
+pub fn speaks(timeline: &Timeline) -> bool {
+    timeline.events.iter().any(|e| e.kind.said().is_some())
+}
+
+/// Says a speech problem in a run: one line on stderr (the full-screen view's log while the
+/// view is up).
+pub fn tell(e: &SpeechError) {
+    let _ = crate::output::eprint(&format!(
+        "hara: {}\n",
+        crate::text::clean_line(&e.to_string())
+    ));
+}
+
+/// Says that `text` fell due before it was synthesised: skipped (its words are shown).
+pub fn tell_skipped(text: &str) {
+    let _ = crate::output::eprint(&format!(
+        "hara: speech for \"{}\" was not ready in time; shown, not spoken\n",
+        crate::text::clean_line(text)
+    ));
+}
+
+/// Turns spoken guidance on for a run of `timeline` (when it says anything aloud) and
+/// synthesises its texts into `bank` on a thread of its own, so the session starts at once:
+/// a text not ready when it falls due is shown, not heard (never delayed). A text the engine
+/// cannot say is told in one line ([`tell`]); a missing engine once.
+pub fn prepare_in_background(bank: &Bank, timeline: &Timeline, speaker: Speaker) {
+    if !speaks(timeline) {
+        return;
+    }
+    bank.set_speech(crate::audio::render::Speech::On);
     if texts(timeline).is_empty() {
         return;
     }
@@ -370,24 +462,31 @@ pub fn prepare_in_background(
     let _ = std::thread::Builder::new()
         .name("hara-speech".into())
         .spawn(move || {
-            fill_bank(&bank, &timeline, &speaker, |_| {});
+            fill_bank(&bank, &timeline, &speaker, tell);
         });
 }
 
+/// Turns spoken guidance on for a render of `timeline` (when it says anything aloud) and
+/// synthesises its texts into `bank` now; returns how many are ready.
+pub fn prepare_now(
+    bank: &Bank,
+    timeline: &Timeline,
+    speaker: &Speaker,
+    warn: impl FnMut(&SpeechError),
+) -> usize {
+    if !speaks(timeline) {
+        return 0;
+    }
+    bank.set_speech(crate::audio::render::Speech::On);
+    fill_bank(bank, timeline, speaker, warn)
+}
+
 /// The texts `timeline` speaks, each once, in the order they come.
-pub fn texts(timeline: &crate::timeline::Timeline) -> Vec<&str> {
+pub fn texts(timeline: &Timeline) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for e in &timeline.events {
-        use crate::timeline::EventKind;
-        if let EventKind::Cue {
-            text,
-            spoken: true,
-            voice: None,
-        }
-        | EventKind::StepStarted {
-            spoken: Some(text), ..
-        } = &e.kind
-            && !out.contains(&text.as_str())
+        if let Some(Said::Text(text)) = e.kind.said()
+            && !out.contains(&text)
         {
             out.push(text);
         }
@@ -396,16 +495,17 @@ pub fn texts(timeline: &crate::timeline::Timeline) -> Vec<&str> {
 }
 
 /// Synthesises every text `timeline` speaks into `bank`. A text that fails is left out (its
-/// cue is still shown) and told to `warn`; a missing engine is told once and ends the
-/// attempt. Returns how many texts are ready.
+/// cue is still shown), noted in the bank as failed and told to `warn`; a missing engine is
+/// told once and ends the attempt (every text failed). Returns how many texts are ready.
 pub fn fill_bank(
-    bank: &crate::audio::render::Bank,
-    timeline: &crate::timeline::Timeline,
+    bank: &Bank,
+    timeline: &Timeline,
     speaker: &Speaker,
     mut warn: impl FnMut(&SpeechError),
 ) -> usize {
     let mut ready = 0;
-    for text in texts(timeline) {
+    let texts = texts(timeline);
+    for (i, text) in texts.iter().enumerate() {
         match speaker.speak(text) {
             Ok(d) => {
                 bank.add_speech(text, d);
@@ -413,9 +513,15 @@ pub fn fill_bank(
             }
             Err(e @ (SpeechError::NotInstalled(_) | SpeechError::NoCommand)) => {
                 warn(&e);
+                for t in &texts[i..] {
+                    bank.speech_failed(t);
+                }
                 break;
             }
-            Err(e) => warn(&e),
+            Err(e) => {
+                warn(&e);
+                bank.speech_failed(text);
+            }
         }
     }
     ready

@@ -27,7 +27,7 @@ impl Checker<'_> {
     }
 
     /// A recorded voice: a WAV or Ogg file found and decoded like a bell's sound file.
-    fn voice(&mut self, v: &Value<'_>) -> Option<Option<PathBuf>> {
+    pub(super) fn voice(&mut self, v: &Value<'_>) -> Option<Option<PathBuf>> {
         match self.sound(v)? {
             Sound::File(path) => Some(Some(path)),
             _ => {

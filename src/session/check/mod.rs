@@ -21,6 +21,7 @@ use toml::de::{DeTable, DeValue};
 use super::compile;
 use super::duration;
 use super::format::*;
+use super::words;
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::principles::{self, PRINCIPLES};
 use crate::text;
@@ -94,7 +95,6 @@ impl Checker<'_> {
     /// Keys added by a later format are refused in a file that declares an earlier one, so
     /// that a file saying `format = 1` still means the same to an older hara. A file without
     /// a `format` line may use everything this hara reads.
-    #[allow(dead_code)] // Until the first key of format 1.1 lands (issue 15).
     fn needs(&mut self, version: FormatVersion, what: &str, span: Span) {
         let Some(declared) = self.declared.filter(|&d| d < version) else {
             return;

@@ -15,6 +15,8 @@ const STEP_KEYS: &[&str] = &[
     "breath",
     "tones",
     "speak",
+    "speak_breath",
+    "voice",
     "cues",
     "bell",
 ];
@@ -30,9 +32,11 @@ fn misspelt_length(t: &DeTable<'_>) -> bool {
 
 /// What a step takes from the session's top level unless it says otherwise.
 #[derive(Debug, Clone, Copy)]
-pub(in crate::session::check) struct Inherited {
+pub(in crate::session::check) struct Inherited<'l> {
     pub tones: bool,
     pub speak: bool,
+    /// The session's language, for the words of `speak_breath`.
+    pub lang: Option<&'l str>,
 }
 
 impl Checker<'_> {
@@ -40,7 +44,7 @@ impl Checker<'_> {
     pub(super) fn items(
         &mut self,
         v: &Value<'_>,
-        tones: Inherited,
+        tones: Inherited<'_>,
         depth: usize,
     ) -> Option<Vec<Item>> {
         let list = self.array(v, "write steps as [[step]] tables")?;
@@ -72,7 +76,7 @@ impl Checker<'_> {
         &mut self,
         v: &Value<'_>,
         t: &DeTable<'_>,
-        tones: Inherited,
+        tones: Inherited<'_>,
         depth: usize,
     ) -> Option<Item> {
         // Step keys get their own message below, so only the rest count as unknown here.
@@ -135,7 +139,7 @@ impl Checker<'_> {
         &mut self,
         v: &Value<'_>,
         t: &DeTable<'_>,
-        session: Inherited,
+        session: Inherited<'_>,
     ) -> Option<Step> {
         self.known_keys(t, STEP_KEYS, "a step");
         let title = get(t, "title").map(|v| self.nonempty_string(v, "the title"));
@@ -144,6 +148,13 @@ impl Checker<'_> {
         let breath = get(t, "breath").map(|v| self.breath(v));
         let tones = get(t, "tones").map_or(Some(session.tones), |v| self.boolean(v));
         let speak = get(t, "speak").map_or(Some(session.speak), |v| self.boolean(v));
+        let speak_breath = get(t, "speak_breath").map(|v| self.boolean(v));
+        let voice = get(t, "voice").map(|v| self.voice(v));
+        for key in ["speak_breath", "voice"] {
+            if let Some(span) = key_span(t, key) {
+                self.needs(FormatVersion::V1_1, &format!("`{key}` on a step"), span);
+            }
+        }
         let bell = get(t, "bell").map(|v| self.bell(v));
 
         let length = match (get(t, "duration"), get(t, "breaths")) {
@@ -218,6 +229,9 @@ impl Checker<'_> {
                 (None, None) => "Sit".to_string(),
             },
         };
+        let speak_breath = speak_breath.unwrap_or(Some(false))?;
+        let voice = voice.unwrap_or(Some(None))?;
+        self.speech_warnings(t, speak?, speak_breath, breath.is_some(), session.lang);
         let mut step = Step {
             title,
             text,
@@ -225,6 +239,8 @@ impl Checker<'_> {
             breath,
             tones: tones? && breath.is_some(),
             speak: speak?,
+            speak_breath: speak_breath && breath.is_some(),
+            voice,
             cues: Vec::new(),
             bell: bell.unwrap_or(Some(None))?,
             length_span,
@@ -232,6 +248,53 @@ impl Checker<'_> {
         self.step_length_warnings(&step);
         step.cues = cues?;
         Some(step)
+    }
+
+    /// Words that would never be heard: phase words without a breath pattern or in a
+    /// language hara has none in, a recorded voice on a step that does not speak.
+    fn speech_warnings(
+        &mut self,
+        t: &DeTable<'_>,
+        speak: bool,
+        speak_breath: bool,
+        paced: bool,
+        lang: Option<&str>,
+    ) {
+        if let (true, Some(span)) = (speak_breath, key_span(t, "speak_breath")) {
+            if !paced {
+                self.push(
+                    Diagnostic::warning(
+                        "phase words need a breath pattern; this step has none",
+                        span,
+                    )
+                    .with_help("add `breath = \"4-0-6-0\"`, or remove `speak_breath`"),
+                );
+            } else if !words::has_words(lang) {
+                let langs: Vec<&str> = words::languages().collect();
+                self.push(
+                    Diagnostic::warning(
+                        format!(
+                            "hara has no phase words in `{}`: this step's phases are not spoken",
+                            text::clean_line(lang.unwrap_or_default())
+                        ),
+                        span,
+                    )
+                    .with_help(format!(
+                        "hara has them in {}; write the words as cues, or remove `speak_breath`",
+                        langs.join(", ")
+                    )),
+                );
+            }
+        }
+        if let (false, Some(span)) = (speak, key_span(t, "voice")) {
+            self.push(
+                Diagnostic::warning(
+                    "this step does not speak, so its voice is never heard",
+                    span,
+                )
+                .with_help("add `speak = true` to the step (or at the top of the session)"),
+            );
+        }
     }
 
     pub(super) fn step_length_warnings(&mut self, step: &Step) {
@@ -277,6 +340,45 @@ mod tests {
         let f = findings(&with_step("text = \"no length\"\n"));
         assert_eq!(f.len(), 1, "{f:#?}");
         assert!(f[0].contains("length"), "{f:#?}");
+    }
+
+    #[test]
+    fn phase_words_need_a_pattern_and_words_in_the_session_s_language() {
+        let ok = "breaths = 6\nbreath = \"4-0-6-0\"\nspeak_breath = true\n";
+        assert_eq!(findings(&with_step(ok)), Vec::<String>::new());
+        assert_eq!(
+            findings(&with_step("duration = 5\nspeak_breath = true\n")),
+            [
+                "5:1 warning: phase words need a breath pattern; this step has none \
+              [add `breath = \"4-0-6-0\"`, or remove `speak_breath`]"
+            ]
+        );
+        let ja = format!("lang = \"ja\"\n{}", with_step(ok));
+        assert_eq!(
+            findings(&ja),
+            [
+                "7:1 warning: hara has no phase words in `ja`: this step's phases are not spoken \
+              [hara has them in en, de, es, fr, it, nl, pt; write the words as cues, or remove `speak_breath`]"
+            ]
+        );
+        // Keys of format 1.1.
+        let old = format!("format = 1\n{}", with_step(ok));
+        assert_eq!(
+            findings(&old),
+            [
+                "7:1 error: `speak_breath` on a step needs session format 1.1 \
+              [this file says `format = 1`; write `format = 1.1` at its top]"
+            ]
+        );
+        let f = findings(&format!(
+            "format = 1\n{}",
+            with_step("duration = 5\nvoice = \"a.ogg\"\n")
+        ));
+        assert!(
+            f.iter()
+                .any(|d| d.contains("`voice` on a step needs session format 1.1")),
+            "{f:#?}"
+        );
     }
 
     #[test]

@@ -35,9 +35,11 @@ impl Checker<'_> {
         };
         let speak = get(root, "speak").map_or(Some(false), |v| self.boolean(v));
         let lang = get(root, "lang").map(|v| self.lang(v));
+        let tag = lang.clone().flatten().flatten();
         let inherited = Inherited {
             tones: tones.unwrap_or(false),
             speak: speak.unwrap_or(false),
+            lang: tag.as_deref(),
         };
         let items = match get(root, "step") {
             Some(v) => self.items(v, inherited, 0),
