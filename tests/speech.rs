@@ -385,3 +385,215 @@ fn hara_check_warns_when_a_spoken_line_would_run_into_the_next() {
         "{said}"
     );
 }
+
+/// Writes `config.toml` in `home`'s config folder.
+fn config(home: &std::path::Path, text: &str) {
+    let dir = home.join("config/hara");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), text).unwrap();
+}
+
+#[test]
+fn a_text_not_ready_in_time_is_shown_skipped_and_logged_in_one_line() {
+    let home = tempfile::tempdir().unwrap();
+    // An engine that hangs for as long as hara runs (and then ends, leaving nothing behind).
+    config(
+        home.path(),
+        "speech_command = [\"sh\", \"-c\", \"while kill -0 $PPID 2>/dev/null; do sleep 0.05; done; exit 1\", \"{wav}\"]\n",
+    );
+    let file = home.path().join("spoken.toml");
+    std::fs::write(
+        &file,
+        "title = \"Unready\"\nspeak = true\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+         [[step]]\nduration = \"1s\"\ncues = [{ at = \"0.3s\", text = \"Arrive.\" }]\n",
+    )
+    .unwrap();
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .args(["run", "--plain", "--no-journal"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("cue: Arrive."), "still shown: {said}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.lines().collect::<Vec<_>>(),
+        ["hara: speech for \"Arrive.\" was not ready in time; shown, not spoken"],
+        "{err}"
+    );
+}
+
+#[test]
+fn a_step_s_recorded_voice_plays_after_its_bell_without_any_engine_and_check_decodes_it() {
+    let home = tempfile::tempdir().unwrap();
+    let clips = home.path().join("clips");
+    std::fs::create_dir(&clips).unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/valid/chimes/soft.wav");
+    std::fs::copy(&fixture, clips.join("arrive.wav")).unwrap();
+    std::fs::write(clips.join("broken.wav"), "not audio").unwrap();
+    // The step's words in the teacher's voice; no bells, so it plays as the step starts.
+    let session = "title = \"Clip\"\nprepare = \"1s\"\nspeak = true\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+                   [[step]]\nduration = \"5s\"\ntext = \"Arrive.\"\nvoice = \"clips/arrive.wav\"\n\
+                   [[step]]\nduration = \"5s\"\nvoice = \"clips/arrive.wav\"\n";
+    let file = home.path().join("clip.toml");
+    std::fs::write(&file, session).unwrap();
+    let wav = home.path().join("out.wav");
+    let out = render_without_programs(home.path(), &file, &wav);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "no engine asked for: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut r = hound::WavReader::open(&wav).unwrap();
+    let track: Vec<f32> = r
+        .samples::<i16>()
+        .map(|s| f32::from(s.unwrap()) / f32::from(i16::MAX))
+        .collect();
+    let found = onsets(&track);
+    let planned = [RATE, 6 * RATE];
+    assert_eq!(found.len(), 2, "{found:?}");
+    for (f, p) in found.iter().zip(planned) {
+        assert!(
+            (*f as i64 - p as i64).abs() <= (RATE / 100) as i64,
+            "{found:?}"
+        );
+    }
+
+    // hara check decodes a step's voice like any sound file.
+    std::fs::write(&file, session.replace("arrive.wav", "broken.wav")).unwrap();
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .arg("check")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("cannot play `clips/broken.wav`"), "{said}");
+    // A voice on a step that does not speak is never heard: a warning.
+    std::fs::write(&file, session.replace("speak = true\n", "")).unwrap();
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .arg("check")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        said.matches("this step does not speak, so its voice is never heard")
+            .count(),
+        2,
+        "{said}"
+    );
+}
+
+const BREATH_WORDS: &str = "title = \"Phase words\"\nprepare = \"1s\"\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+                            [[step]]\nbreaths = 2\nbreath = \"3-2-3-0\"\nspeak_breath = true\n";
+
+#[test]
+fn phase_words_are_spoken_as_each_phase_begins() {
+    if !needs::have(&[ESPEAK_NG]) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let found = onsets(&render(home.path(), BREATH_WORDS, &[]));
+    // in, hold, out, twice: each word on its phase's first sample, after the 1 s countdown.
+    let planned: Vec<usize> = [0.0, 3.0, 5.0, 8.0, 11.0, 13.0]
+        .iter()
+        .map(|s: &f64| ((1.0 + s) * RATE as f64) as usize)
+        .collect();
+    assert_eq!(found.len(), planned.len(), "{found:?}");
+    for (f, p) in found.iter().zip(&planned) {
+        assert!(
+            (*f as i64 - *p as i64).abs() <= (RATE / 100) as i64,
+            "{found:?}, planned {planned:?}"
+        );
+    }
+    // Each word synthesised once and kept.
+    let cache = home.path().join("cache/hara/speech");
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 3);
+}
+
+#[test]
+fn hara_check_warns_when_a_phase_is_too_short_for_its_word() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("short.toml");
+    std::fs::write(
+        &file,
+        BREATH_WORDS
+            .replace("3-2-3-0", "3-0.3-3-0")
+            .replace("breaths = 2", "breaths = 4"),
+    )
+    .unwrap();
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .arg("check")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    let warnings: Vec<&str> = said.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: step 1 \"Breathe\": a phase of 0.3 s is too short to say \"hold\" (about 0.8 s); \
+          lengthen the phase, or leave out speak_breath"
+        ],
+        "{said}"
+    );
+}
+
+#[test]
+fn speak_and_no_speak_and_hara_speak_choose_whether_it_is_heard() {
+    if !needs::have(&[ESPEAK_NG]) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    config(home.path(), "speak = false\n");
+    let file = home.path().join("spoken.toml");
+    std::fs::write(&file, THREE_CUES).unwrap();
+    let track = |args: &[&str], env: Option<&str>| {
+        let wav = home.path().join("out.wav");
+        let mut c = sandbox::command(cargo_bin("hara"), home.path());
+        c.arg("render")
+            .arg(&file)
+            .arg("-o")
+            .arg(&wav)
+            .arg("--force");
+        c.args(args);
+        if let Some(v) = env {
+            c.env("HARA_SPEAK", v);
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut r = hound::WavReader::open(&wav).unwrap();
+        let samples: Vec<f32> = r
+            .samples::<i16>()
+            .map(|s| f32::from(s.unwrap()) / f32::from(i16::MAX))
+            .collect();
+        onsets(&samples).len()
+    };
+    assert_eq!(track(&[], None), 0, "the config file says no");
+    assert_eq!(track(&["--speak"], None), 3, "--speak over the config file");
+    assert_eq!(track(&[], Some("1")), 3, "HARA_SPEAK over the config file");
+    assert_eq!(
+        track(&["--no-speak"], Some("1")),
+        0,
+        "--no-speak over HARA_SPEAK"
+    );
+    assert_eq!(track(&["--speak"], Some("0")), 3, "--speak over HARA_SPEAK");
+}

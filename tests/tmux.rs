@@ -486,3 +486,47 @@ fn from_resumes_full_screen_at_the_step_named() {
     assert!(screen.contains("Stopped: practised"), "{screen}");
     assert_eq!(t.alternate_on(), "0");
 }
+
+#[test]
+fn a_text_not_ready_in_time_goes_to_the_log_never_over_the_screen() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    // An engine that hangs for as long as hara runs (and then ends).
+    std::fs::write(
+        &config,
+        "speech_command = [\"sh\", \"-c\", \"while kill -0 $PPID 2>/dev/null; do sleep 0.05; done; exit 1\", \"{wav}\"]\n",
+    )
+    .unwrap();
+    let file = dir.path().join("unready.toml");
+    std::fs::write(
+        &file,
+        "title = \"Unready\"\nspeak = true\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+         [[step]]\nduration = \"3s\"\ncues = [{ at = \"0.5s\", text = \"Feel the floor.\" }]\n",
+    )
+    .unwrap();
+    let t = Tmux::start_with(
+        &format!("HARA_CONFIG={}", config.display()),
+        &format!("run {} --no-journal", file.display()),
+        (80, 24),
+    );
+    let screen = t.wait_for("Feel the floor.");
+    assert!(screen.contains("speech on"), "the status line: {screen}");
+    let log = t.home.path().join("state/hara/hara.log");
+    let start = Instant::now();
+    let line = "hara: speech for \"Feel the floor.\" was not ready in time; shown, not spoken";
+    while !std::fs::read_to_string(&log).is_ok_and(|l| l.contains(line)) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "not in the log: {:?}",
+            std::fs::read_to_string(&log)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!t.screen().contains("not ready"), "{}", t.screen());
+    t.keys(&["C-c"]);
+    let after = t.wait_for("EXIT=0");
+    assert!(!after.contains("not ready"), "{after}");
+}

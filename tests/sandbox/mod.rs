@@ -27,6 +27,7 @@ pub fn command(program: impl AsRef<OsStr>, home: &Path) -> Command {
         "HARA_THEME",
         "HARA_VOLUME",
         "HARA_DEVICE",
+        "HARA_SPEAK",
         "LC_ALL",
         "LC_TIME",
         "LANG",
