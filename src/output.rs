@@ -131,6 +131,15 @@ pub fn stderr_swap() -> std::sync::MutexGuard<'static, ()> {
     SWAP.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A copy of stderr to put back later, closed in any program hara starts (a speech engine
+/// started while the copy is held would otherwise keep the terminal's or a pipe's stderr
+/// open for as long as it runs).
+#[cfg(unix)]
+pub fn saved_stderr() -> io::Result<std::os::fd::OwnedFd> {
+    use std::os::fd::AsFd;
+    Ok(rustix::io::fcntl_dupfd_cloexec(io::stderr().as_fd(), 0)?)
+}
+
 pub fn exit_for(e: &anyhow::Error) -> ExitCode {
     match write_error(e) {
         Some(w) if w.is_closed_pipe() => ExitCode::SUCCESS,

@@ -140,3 +140,58 @@ fn group_sitting_ends_with_three_bells_and_keeps_its_lines_short() {
         }
     }
 }
+
+#[test]
+fn the_bodywork_and_beginner_sessions_speak_words_written_to_be_heard_without_overlaps() {
+    use hara::timeline::Said;
+    for name in [
+        "before-a-client",
+        "between-clients",
+        "standing-grounding",
+        "hara-breathing",
+        "lying-belly-breath",
+    ] {
+        let (_, t) = builtin(name);
+        assert!(
+            hara::speech::texts(&t).len() >= 3,
+            "{name} should speak its words"
+        );
+    }
+    for b in BUILTINS {
+        let (_, t) = builtin(b.name);
+        for text in hara::speech::texts(&t) {
+            assert!(
+                !text.contains(['(', ')', '[', ']', '/', '&', '*', '"', '→', '×']),
+                "{}: \"{text}\" is written to be read, not heard",
+                b.name
+            );
+        }
+        // Estimated as hara check estimates a text it has not spoken before.
+        let said = |s: Said<'_>| match s {
+            Said::Text(text) => hara::speech::estimate(text),
+            Said::Clip(_) => unreachable!("built-in sessions have no recorded voices"),
+        };
+        assert_eq!(
+            hara::speech::overlaps(&t, said),
+            Vec::<String>::new(),
+            "{}",
+            b.name
+        );
+        assert_eq!(
+            hara::speech::short_phases(&t, hara::speech::estimate),
+            Vec::<String>::new(),
+            "{}",
+            b.name
+        );
+        // A step's words never fall on a bell's strike: they begin after it.
+        for e in &t.events {
+            if let EventKind::Speech { .. } = e.kind {
+                let bell_now = t
+                    .events
+                    .iter()
+                    .any(|b| b.at == e.at && matches!(b.kind, EventKind::Bell { .. }));
+                assert!(!bell_now, "{}: words on a bell at {:?}", b.name, e.at);
+            }
+        }
+    }
+}

@@ -396,10 +396,10 @@ fn config(home: &std::path::Path, text: &str) {
 #[test]
 fn a_text_not_ready_in_time_is_shown_skipped_and_logged_in_one_line() {
     let home = tempfile::tempdir().unwrap();
-    // An engine that hangs for as long as hara runs (and then ends, leaving nothing behind).
+    // An engine that hangs for as long as hara runs (at most 10 s), leaving nothing behind.
     config(
         home.path(),
-        "speech_command = [\"sh\", \"-c\", \"while kill -0 $PPID 2>/dev/null; do sleep 0.05; done; exit 1\", \"{wav}\"]\n",
+        "speech_command = [\"sh\", \"-c\", \"for i in $(seq 200); do kill -0 $PPID 2>/dev/null || exit 1; sleep 0.05; done; exit 1\", \"{wav}\"]\n",
     );
     let file = home.path().join("spoken.toml");
     std::fs::write(
@@ -596,4 +596,31 @@ fn speak_and_no_speak_and_hara_speak_choose_whether_it_is_heard() {
         "--no-speak over HARA_SPEAK"
     );
     assert_eq!(track(&["--speak"], Some("0")), 3, "--speak over HARA_SPEAK");
+}
+
+#[test]
+fn hara_check_warns_about_words_said_over_a_bell_s_strike_but_not_a_step_s_words() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("bell.toml");
+    std::fs::write(
+        &file,
+        "title = \"Bell\"\nspeak = true\n[bells]\nstart = \"bowl\"\nend = \"none\"\n\
+         [[step]]\nduration = \"20s\"\ntext = \"Arrive.\"\n\
+         [[step]]\nduration = \"20s\"\nbell = \"bell\"\ncues = [{ at = \"0s\", text = \"Soften.\" }]\n",
+    )
+    .unwrap();
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .arg("check")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    let warnings: Vec<&str> = said.lines().filter(|l| l.starts_with("warning:")).collect();
+    // The step's words wait for the opening bowl; a cue at the bell's instant does not.
+    assert_eq!(
+        warnings,
+        ["warning: \"Soften.\" would be spoken over the bell (bell ×1), both at 20s"],
+        "{said}"
+    );
 }

@@ -494,10 +494,10 @@ fn a_text_not_ready_in_time_goes_to_the_log_never_over_the_screen() {
     }
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
-    // An engine that hangs for as long as hara runs (and then ends).
+    // An engine that hangs for as long as hara runs (at most 10 s), leaving nothing behind.
     std::fs::write(
         &config,
-        "speech_command = [\"sh\", \"-c\", \"while kill -0 $PPID 2>/dev/null; do sleep 0.05; done; exit 1\", \"{wav}\"]\n",
+        "speech_command = [\"sh\", \"-c\", \"for i in $(seq 200); do kill -0 $PPID 2>/dev/null || exit 1; sleep 0.05; done; exit 1\", \"{wav}\"]\n",
     )
     .unwrap();
     let file = dir.path().join("unready.toml");

@@ -24,9 +24,7 @@ impl Quiet {
         let lock = crate::output::stderr_swap();
         #[cfg(unix)]
         let saved = {
-            use std::os::fd::AsFd;
-            let stderr = std::io::stderr();
-            let saved = rustix::io::dup(stderr.as_fd()).ok();
+            let saved = crate::output::saved_stderr().ok();
             let null = std::fs::OpenOptions::new()
                 .write(true)
                 .open("/dev/null")

@@ -340,14 +340,29 @@ fn is_breath_word(kind: &EventKind) -> bool {
     )
 }
 
-/// Where speech would still be going on when the next spoken line or a bell begins: one
-/// sentence for each, naming both. `length` says how long a thing said takes. (Breath words
+/// Where speech would still be going on when the next spoken line or a bell begins, or would
+/// begin with a bell: one sentence for each, naming both. `length` says how long a thing said takes. (Breath words
 /// running into each other are [`short_phases`]' to tell, once a step.)
 pub fn overlaps(timeline: &Timeline, length: impl Fn(Said<'_>) -> Duration) -> Vec<String> {
     let mut out = Vec::new();
     let mut speaking: Option<(Duration, &EventKind, Duration)> = None;
+    let mut bell: Option<(Duration, &EventKind)> = None;
     for e in &timeline.events {
         let spoken = e.kind.said().map(&length);
+        if matches!(e.kind, EventKind::Bell { .. }) {
+            bell = Some((e.at, &e.kind));
+        }
+        // A bell sorts first at its instant: words there would be said over its strike.
+        if let (Some(_), Some((at, kind))) = (spoken, bell)
+            && at == e.at
+        {
+            out.push(format!(
+                "{} would be spoken over {}, both at {}",
+                name_said(&e.kind),
+                name_said(kind),
+                crate::session::duration::format(e.at)
+            ));
+        }
         let begins = spoken.is_some() || matches!(e.kind, EventKind::Bell { .. });
         if begins
             && let Some((until, kind, len)) = speaking

@@ -95,7 +95,7 @@ fn redirect_stderr(log: &PathBuf) -> io::Result<()> {
         .append(true)
         .open(log)?;
     if ORIGINAL_STDERR.get().is_none() {
-        let _ = ORIGINAL_STDERR.set(rustix::io::dup(std::io::stderr())?);
+        let _ = ORIGINAL_STDERR.set(crate::output::saved_stderr()?);
     }
     rustix::stdio::dup2_stderr(&file)?;
     Ok(())
