@@ -1,8 +1,8 @@
 //! Listening to hara: a private PulseAudio server with a null sink stands in for speakers, its
 //! monitor is recorded while hara plays a session, and the bells are found in the recording.
 //! The server is also killed mid-session and started again, as a crashed or restarted sound
-//! server would be. Needs pulseaudio, pulseaudio-utils, ALSA's pulse plugin and tmux (.ci/run
-//! installs them).
+//! server would be. Needs pulseaudio, pulseaudio-utils, ALSA's pulse plugin, tmux and pgrep
+//! (.ci/run installs them).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -12,7 +12,10 @@ use assert_cmd::cargo::cargo_bin;
 
 #[path = "support/needs.rs"]
 mod needs;
-use needs::PULSEAUDIO;
+use needs::{PGREP, PULSEAUDIO, TMUX};
+#[path = "support/tmux.rs"]
+mod tmux;
+use tmux::Tmux;
 
 const RATE: usize = 48_000;
 
@@ -215,77 +218,6 @@ fn bells_are_heard_on_their_exact_sample() {
     }
 }
 
-/// A private tmux server running hara full screen.
-struct Screen {
-    socket: String,
-}
-
-impl Screen {
-    fn start(command: &Command) -> Self {
-        let socket = format!("hara-pulse-{}", std::process::id());
-        let env: String = command
-            .get_envs()
-            .filter_map(|(k, v)| Some(format!("{}={} ", k.to_str()?, v?.to_str()?)))
-            .collect();
-        let args: Vec<_> = command
-            .get_args()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
-        let line = format!(
-            "cd {} && {env}{} {}; sleep 30",
-            env!("CARGO_MANIFEST_DIR"),
-            command.get_program().to_string_lossy(),
-            args.join(" ")
-        );
-        let s = Screen { socket };
-        s.tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            &line,
-        ]);
-        s
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("these tests need tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    fn hara_pid(&self) -> String {
-        let shell = self.tmux(&["display", "-p", "-t", "t", "#{pane_pid}"]);
-        let out = Command::new("pgrep")
-            .args(["-P", shell.trim()])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    }
-}
-
-impl Drop for Screen {
-    fn drop(&mut self) {
-        self.tmux(&["kill-server"]);
-    }
-}
-
 /// CPU time (ns) used by all of a process's threads.
 fn cpu_ns(pid: &str) -> u64 {
     std::fs::read_dir(format!("/proc/{pid}/task"))
@@ -298,20 +230,23 @@ fn cpu_ns(pid: &str) -> u64 {
 
 #[test]
 fn a_lost_sound_server_is_said_and_the_sound_comes_back_on_time() {
-    if !needs::have(&[PULSEAUDIO]) {
+    if !needs::have(&[PULSEAUDIO, TMUX, PGREP]) {
         return;
     }
     let pulse = Pulse::start();
-    let home = tempfile::tempdir().unwrap();
-    let mut run = hara(&pulse, home.path());
-    run.args([
-        "run",
-        "tests/fixtures/audio/bells-every-2s.toml",
-        "--no-journal",
-        "--volume",
-        "100",
-    ]);
-    let screen = Screen::start(&run);
+    // hara full screen in its own home, its sound going to this test's server.
+    let screen = Tmux::start_with(
+        &format!(
+            "XDG_RUNTIME_DIR={} PULSE_CLIENTCONFIG={}",
+            pulse.runtime.path().display(),
+            pulse.client_conf().display()
+        ),
+        &format!(
+            "run {}/tests/fixtures/audio/bells-every-2s.toml --no-journal --volume 100",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+        (100, 30),
+    );
     let before = pulse.runtime.path().join("before.raw");
     let mut recorder = pulse.record(&before);
     wait_until("the first knock is heard", || {
@@ -359,5 +294,5 @@ fn a_lost_sound_server_is_said_and_the_sound_comes_back_on_time() {
             "a gap of {gap:.4} s after recovery (onsets {found:?})"
         );
     }
-    screen.tmux(&["send-keys", "-t", "t", "q"]);
+    screen.keys(&["q"]);
 }
