@@ -4,10 +4,12 @@
 //! All arithmetic is on whole milliseconds (`Duration`); offsets are sums of exact integer
 //! lengths, so the total is exact however long the session.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
 use thiserror::Error;
 
 use super::duration;
@@ -201,7 +203,18 @@ fn step_event_count(step: &Step) -> u64 {
             CueTime::Every(e) => ((len.as_millis().saturating_sub(1)) / e.as_millis()) as u64,
         })
         .sum();
-    phases + cues + u64::from(step.bell.is_some())
+    phases + cues + u64::from(step.bell.is_some()) + bells_event_count(&step.bells, len)
+}
+
+/// The most bells a set of bells can sound over `len` (an interval counted at its shortest).
+fn bells_event_count(bells: &Bells, len: Duration) -> u64 {
+    let interval = bells.interval.as_ref().map_or(0, |i| {
+        (len.as_millis().saturating_sub(1) / i.every.shortest().as_millis()) as u64
+    });
+    u64::from(bells.start.is_some())
+        + u64::from(bells.end.is_some())
+        + bells.at.len() as u64
+        + interval
 }
 
 fn items_event_count(items: &[Item]) -> u64 {
@@ -288,10 +301,9 @@ pub fn check_limits(session: &Session) -> Result<(), LimitError> {
     }
     let bells = &session.bells;
     let interval = bells.interval.as_ref().map_or(0, |i| {
-        (total.as_millis().saturating_sub(1) / i.every.as_millis()) as u64
+        (total.as_millis().saturating_sub(1) / i.every.shortest().as_millis()) as u64
     });
-    let fixed_bells =
-        u64::from(bells.start.is_some()) + u64::from(bells.end.is_some()) + bells.at.len() as u64;
+    let fixed_bells = bells_event_count(bells, total) - interval;
     let steps = items_event_count(&session.items);
     let events = steps.saturating_add(interval).saturating_add(fixed_bells);
     if events <= MAX_EVENTS {
@@ -363,9 +375,78 @@ pub fn breath_events(
     out
 }
 
+// ---------- drawing at random ----------
+
+/// The seed of a plan's draws (the gaps of bells at random). The same session, fit and seed
+/// always give the same plan; a run picks its seed outside the core and says which.
+pub type Seed = u64;
+
+/// The generator of the draws for one interval: ChaCha8 from the seed, on a stream of its
+/// own (0 for the session's interval, 1 + the step's number for a step's), so the gaps of one
+/// interval do not change with the draws of another. ChaCha8's output for a seed is
+/// documented as stable across versions of `rand_chacha`.
+fn draws(seed: Seed, stream: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    rng
+}
+
+/// A number from `0` to `n`, each as likely (numbers from the top of the generator's range
+/// that would favour the low ones are drawn again). Written out here rather than taken from
+/// `rand`'s distributions, whose values are not promised to stay the same between versions.
+fn up_to(rng: &mut impl RngCore, n: u64) -> u64 {
+    let Some(count) = n.checked_add(1) else {
+        return rng.next_u64();
+    };
+    let zone = u64::MAX / count * count;
+    loop {
+        let x = rng.next_u64();
+        if x < zone {
+            return x % count;
+        }
+    }
+}
+
+/// A gap from `shortest` to `longest`, both included: in whole seconds when both ends are
+/// whole seconds (so a plan reads 4:37, not 4:36.812), else in milliseconds.
+pub fn draw_gap(rng: &mut impl RngCore, shortest: Duration, longest: Duration) -> Duration {
+    let unit = if shortest.subsec_millis() == 0 && longest.subsec_millis() == 0 {
+        1000
+    } else {
+        1
+    };
+    let (low, high) = (
+        shortest.as_millis() as u64 / unit,
+        longest.as_millis() as u64 / unit,
+    );
+    Duration::from_millis((low + up_to(rng, high.saturating_sub(low))) * unit)
+}
+
+/// The moments of an interval's bells in `[start, end)`: the first one gap after `start`.
+fn interval_times(
+    every: Every,
+    start: Duration,
+    end: Duration,
+    rng: &mut ChaCha8Rng,
+) -> Vec<Duration> {
+    let mut gap = || match every {
+        Every::Fixed(d) => d,
+        Every::Between { shortest, longest } => draw_gap(rng, shortest, longest),
+    };
+    let mut out = Vec::new();
+    let mut at = start + gap();
+    while at < end {
+        out.push(at);
+        at += gap();
+    }
+    out
+}
+
 // ---------- compiling ----------
 
-pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
+/// The session's plan. Bells at random take their gaps from `seed` (a session without them
+/// comes out the same whatever the seed); the timeline records the seed when it used it.
+pub fn compile(session: &Session, seed: Seed) -> Result<Timeline, LimitError> {
     check_limits(session)?;
     let mut c = Compiler::default();
     c.items(&session.items, None);
@@ -374,27 +455,23 @@ pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
     if let Some(b) = &bells.start {
         c.push(Duration::ZERO, EventKind::Bell { bell: b.clone() });
     }
-    for b in &bells.at {
-        c.push(
-            b.at,
-            EventKind::Bell {
-                bell: b.bell.clone(),
-            },
-        );
-    }
-    if let Some(b) = &bells.end {
-        c.push(total, EventKind::Bell { bell: b.clone() });
-    }
+    c.fixed_bells(bells, Duration::ZERO, total);
     if let Some(interval) = &bells.interval {
-        // An interval bell that would sound with another bell is left out: one strike is
-        // clearer than two at once.
-        let mut at = interval.every;
-        while at < total {
-            let taken = c
-                .events
-                .iter()
-                .any(|e| e.at == at && matches!(e.kind, EventKind::Bell { .. }));
-            if !taken {
+        c.intervals
+            .push((interval.clone(), Duration::ZERO, total, 0));
+    }
+    // An interval bell that would sound with another bell is left out: one strike is
+    // clearer than two at once. The steps' intervals come before the session's.
+    let mut taken: HashSet<Duration> = c
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Bell { .. }))
+        .map(|e| e.at)
+        .collect();
+    for (interval, start, end, stream) in std::mem::take(&mut c.intervals) {
+        let mut rng = draws(seed, stream);
+        for at in interval_times(interval.every, start, end, &mut rng) {
+            if taken.insert(at) {
                 c.push(
                     at,
                     EventKind::Bell {
@@ -402,7 +479,6 @@ pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
                     },
                 );
             }
-            at += interval.every;
         }
     }
     c.push(total, EventKind::Finished);
@@ -416,6 +492,7 @@ pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
         total,
         steps: c.steps,
         events: c.events,
+        seed: session.draws_at_random().then_some(seed),
     })
 }
 
@@ -426,11 +503,29 @@ struct Compiler {
     events: Vec<Event>,
     /// How many lines of each principle have been used, so the next use gets the next line.
     principle_uses: HashMap<&'static str, usize>,
+    /// Intervals to place once every other bell is in: each with the span it sounds in and
+    /// the stream its draws come from.
+    intervals: Vec<(IntervalBell, Duration, Duration, u64)>,
 }
 
 impl Compiler {
     fn push(&mut self, at: Duration, kind: EventKind) {
         self.events.push(Event { at, kind });
+    }
+
+    /// The bells at offsets from `start`, and the end bell at `end`.
+    fn fixed_bells(&mut self, bells: &Bells, start: Duration, end: Duration) {
+        for b in &bells.at {
+            self.push(
+                start + b.at,
+                EventKind::Bell {
+                    bell: b.bell.clone(),
+                },
+            );
+        }
+        if let Some(b) = &bells.end {
+            self.push(end, EventKind::Bell { bell: b.clone() });
+        }
     }
 
     fn text(&mut self, text: &Text) -> String {
@@ -478,6 +573,12 @@ impl Compiler {
         );
         if let Some(bell) = &step.bell {
             self.push(start, EventKind::Bell { bell: bell.clone() });
+        }
+        self.fixed_bells(&step.bells, start, start + len);
+        if let Some(interval) = &step.bells.interval {
+            let stream = 1 + index as u64;
+            self.intervals
+                .push((interval.clone(), start, start + len, stream));
         }
         let breath = step.breath.map(|b| {
             let n = step_breaths(step);

@@ -1,5 +1,6 @@
 //! `[[step]]` tables and repeat groups: titles, lengths, breaths, tones and words.
 
+use super::bells::BellsOf;
 use super::*;
 
 /// The deepest nesting of repeat groups.
@@ -17,6 +18,7 @@ const STEP_KEYS: &[&str] = &[
     "speak",
     "cues",
     "bell",
+    "bells",
 ];
 const GROUP_KEYS: &[&str] = &["title", "repeat", "step"];
 
@@ -145,6 +147,23 @@ impl Checker<'_> {
         let tones = get(t, "tones").map_or(Some(session.tones), |v| self.boolean(v));
         let speak = get(t, "speak").map_or(Some(session.speak), |v| self.boolean(v));
         let bell = get(t, "bell").map(|v| self.bell(v));
+        let bells = get(t, "bells").map(|v| {
+            let span = key_span(t, "bells").unwrap_or(v.span());
+            self.needs(FormatVersion::V1_1, "a step's own `bells`", span);
+            self.bells(v, BellsOf::Step)
+        });
+        // `bells.start` is the step's `bell` by another name: one of them, not both.
+        let start_twice = match (get(t, "bell"), get(t, "bells").map(|b| b.get_ref())) {
+            (Some(_), Some(DeValue::Table(b))) => key_span(b, "start"),
+            _ => None,
+        };
+        if let Some(span) = start_twice.clone() {
+            self.push(
+                Diagnostic::error("this step's start bell is given twice", span)
+                    .with_label("`bell` gives it already")
+                    .with_help("`bell = …` and `bells.start = …` are the same bell, sounded as the step starts; keep one of them"),
+            );
+        }
 
         let length = match (get(t, "duration"), get(t, "breaths")) {
             (Some(_), Some(b)) => {
@@ -193,6 +212,14 @@ impl Checker<'_> {
             _ => None,
         });
         let cues = get(t, "cues").map_or(Some(Vec::new()), |v| self.cues(v, step_len));
+        let mut bells = bells.unwrap_or(Some(Bells::default()))?;
+        if let Some(len) = step_len {
+            self.bells_within(&bells, len, "the step");
+        }
+        let bell = match bells.start.take() {
+            Some(start) if start_twice.is_none() => Some(start),
+            _ => bell.unwrap_or(Some(None))?,
+        };
         let (length, length_span) = length?;
         let breath = breath.unwrap_or(Some(None))?;
         if let (Some(true), None, Some(span)) = (tones, breath, key_span(t, "tones")) {
@@ -226,7 +253,8 @@ impl Checker<'_> {
             tones: tones? && breath.is_some(),
             speak: speak?,
             cues: Vec::new(),
-            bell: bell.unwrap_or(Some(None))?,
+            bell,
+            bells,
             length_span,
         };
         self.step_length_warnings(&step);

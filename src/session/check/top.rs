@@ -1,5 +1,6 @@
 //! The top level of a session file: its title, summary, tags, countdown and steps.
 
+use super::bells::BellsOf;
 use super::steps::Inherited;
 use super::*;
 
@@ -30,7 +31,7 @@ impl Checker<'_> {
         let prepare = get(root, "prepare").map_or(Some(Duration::ZERO), |v| self.duration(v));
         let tones = get(root, "tones").map_or(Some(false), |v| self.boolean(v));
         let bells = match get(root, "bells") {
-            Some(v) => self.bells(v),
+            Some(v) => self.bells(v, BellsOf::Session),
             None => Some(Bells::defaults()),
         };
         let speak = get(root, "speak").map_or(Some(false), |v| self.boolean(v));
@@ -124,17 +125,23 @@ impl Checker<'_> {
     /// Bells sounded at an offset must fall within the session.
     pub(super) fn check_session_bells(&mut self, bells: &mut Bells, items: &[Item]) {
         let total = compile::items_length(items);
+        self.bells_within(bells, total, "the session");
+    }
+
+    /// Bells sounded at an offset must fall within `whole` ("the session", "the step"),
+    /// `length` long.
+    pub(super) fn bells_within(&mut self, bells: &Bells, length: Duration, whole: &str) {
         for bell in &bells.at {
-            if bell.at > total {
+            if bell.at > length {
                 self.push(
                     Diagnostic::error(
-                        "this bell comes after the session ends",
+                        format!("this bell comes after {whole} ends"),
                         bell.at_span.clone(),
                     )
                     .with_label(format!("at {}", duration::format(bell.at)))
                     .with_help(format!(
-                        "the session is {} long; use `end` for a bell at the end",
-                        duration::format(total)
+                        "{whole} is {} long; use `end` for a bell at the end",
+                        duration::format(length)
                     )),
                 );
             }
