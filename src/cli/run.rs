@@ -118,25 +118,9 @@ impl SeedArgs {
             }
             return Ok(timeline);
         }
-        let seed = self.seed.unwrap_or_else(new_seed);
+        let seed = self.seed.unwrap_or_else(crate::practice::new_seed);
         compile(session, seed).context("cannot plan the session")
     }
-}
-
-/// The largest seed a run picks by itself: six digits are easy to note down and type, and
-/// a million plans are plenty to keep the bells unpredictable. `--seed` takes any number.
-const NEW_SEEDS: u64 = 1_000_000;
-
-/// A seed for a run that was given none: from the operating system's randomness, or, if it
-/// has none to give, from the clock.
-pub fn new_seed() -> u64 {
-    use rand_core::TryRngCore;
-    let drawn = rand_core::OsRng.try_next_u64().unwrap_or_else(|_| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64)
-    });
-    drawn % NEW_SEEDS
 }
 
 /// How far ahead `--until` looks: a time of day further than this is more likely a time

@@ -392,4 +392,76 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:#?}");
         assert!(f[0].starts_with("3:7 error:"), "{f:#?}");
     }
+
+    fn interval(every: &str) -> Vec<String> {
+        bells(&format!("interval = {{ every = \"{every}\" }}\n"))
+    }
+
+    #[test]
+    fn a_range_in_every_draws_at_random_and_is_checked_end_by_end() {
+        assert_eq!(interval("3m..7m"), Vec::<String>::new());
+        assert_eq!(interval("90s..2m30s"), Vec::<String>::new());
+        assert_eq!(
+            interval("7m..3m"),
+            [
+                "3:22 error: this range runs backwards: 7m is longer than 3m [write every = \"3m..7m\"]"
+            ]
+        );
+        assert_eq!(
+            interval("0s..2m"),
+            [
+                "3:23 error: the shortest gap must be longer than zero [bells need time between them: start the range above zero, e.g. \"1m..2m\"]"
+            ]
+        );
+        for malformed in ["3m..", "..7m", "3m...7m", "3m..5m..7m", ".."] {
+            let f = interval(malformed);
+            assert_eq!(f.len(), 1, "{malformed}: {f:#?}");
+            assert!(f[0].starts_with("3:22 error: `"), "{malformed}: {f:#?}");
+            assert!(
+                f[0].contains("is not a range of lengths"),
+                "{malformed}: {f:#?}"
+            );
+        }
+        // A mistake in one end points at it, inside the string.
+        assert_eq!(
+            interval("3m..7q"),
+            [
+                "3:28 error: invalid length in the range: unknown unit `q` [write each end as a length, e.g. \"3m..7m\" or \"90s..2m30s\"]"
+            ]
+        );
+        let f = interval("5m..5m");
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(
+            f[0].starts_with("3:22 warning: both ends of the range are 5m"),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn a_range_where_one_length_is_needed_is_an_error_saying_where_ranges_go() {
+        let f = bells(
+            "at = [{ at = \"1m..2m\" }]\nend = { sound = \"bowl\", strikes = 2, gap = \"1s..2s\" }\n",
+        );
+        assert_eq!(f.len(), 2, "{f:#?}");
+        for d in &f {
+            assert!(
+                d.contains("error: a range of lengths is not allowed here"),
+                "{f:#?}"
+            );
+            assert!(d.contains("only for an interval bell's `every`"), "{f:#?}");
+        }
+    }
+
+    #[test]
+    fn a_file_of_format_1_may_not_draw_at_random() {
+        let f = findings(
+            "format = 1\ntitle = \"T\"\n[bells]\ninterval = { every = \"3m..7m\" }\n[[step]]\nduration = \"5m\"\n",
+        );
+        assert_eq!(
+            f,
+            [
+                "4:22 error: bells at random (a range in `every`) needs session format 1.1 [this file says `format = 1`; write `format = 1.1` at its top]"
+            ]
+        );
+    }
 }

@@ -368,4 +368,71 @@ mod tests {
             "{f:#?}"
         );
     }
+
+    #[test]
+    fn a_step_has_bells_of_its_own_read_as_the_session_reads_its_own() {
+        assert_eq!(
+            findings(&with_step(
+                "duration = \"10m\"\nbells = { interval = { every = \"1m..3m\" }, at = [{ at = \"5m\" }], end = \"bell\" }\n"
+            )),
+            Vec::<String>::new()
+        );
+        // The same checker: a sound misspelt, a bell past the step's end (a step of breaths
+        // is as long as its breaths), a key bells do not take.
+        let f = findings(&with_step(
+            "breaths = 6\nbreath = \"4-0-6-0\"\nbells = { end = \"bwol\", at = [{ at = \"1m30s\" }], when = 1 }\n",
+        ));
+        assert_eq!(f.len(), 3, "{f:#?}");
+        assert!(f[0].contains("did you mean `bowl`?"), "{f:#?}");
+        assert!(
+            f[1].contains("this bell comes after the step ends [the step is 1m long"),
+            "{f:#?}"
+        );
+        assert!(
+            f[2].contains("unknown key `when` in a step's bells"),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn bell_and_bells_start_are_one_bell_given_once() {
+        let source = with_step("duration = \"5m\"\nbells = { start = \"bell\" }\n");
+        assert_eq!(findings(&source), Vec::<String>::new());
+        let checked = crate::session::check_str(&source, &super::super::InstrumentsOnly);
+        let session = checked.session.unwrap().0;
+        let crate::session::format::Item::Step(step) = &session.items[0] else {
+            panic!()
+        };
+        assert_eq!(step.bell.as_ref().unwrap().sound.to_string(), "bell");
+        assert!(step.bells.start.is_none());
+        let f = findings(&with_step(
+            "duration = \"5m\"\nbell = \"bowl\"\nbells = { start = \"bell\" }\n",
+        ));
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(
+            f[0].starts_with("6:11 error: this step's start bell is given twice"),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn step_bells_need_format_1_1_and_a_repeat_group_has_none() {
+        let f = findings(
+            "format = 1\ntitle = \"T\"\n[[step]]\nduration = \"5m\"\nbells = { end = \"bowl\" }\n",
+        );
+        assert_eq!(
+            f,
+            [
+                "5:1 error: a step's own `bells` needs session format 1.1 [this file says `format = 1`; write `format = 1.1` at its top]"
+            ]
+        );
+        let f = findings(
+            "title = \"T\"\n[[step]]\nrepeat = 2\nbells = { end = \"bowl\" }\n[[step.step]]\nduration = 5\n",
+        );
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(
+            f[0].contains("a repeat group has no `bells` of its own"),
+            "{f:#?}"
+        );
+    }
 }
