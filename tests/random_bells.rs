@@ -97,6 +97,11 @@ fn a_run_keeps_its_seed_in_the_journal_and_the_seed_runs_that_plan_again() {
     let journal = std::fs::read_to_string(home.path().join("data/hara/journal.jsonl")).unwrap();
     let entry: serde_json::Value = serde_json::from_str(journal.lines().next().unwrap()).unwrap();
     assert_eq!(entry["seed"], seed, "{journal}");
+    let log = ok(&hara(home.path(), &["log"]));
+    assert!(
+        log.contains(&format!("bells at random from seed {seed}")),
+        "{log}"
+    );
 
     // The same seed: the same bells at the same times, as `hara show` planned them.
     let again = run(&["--seed", &seed.to_string()]);
