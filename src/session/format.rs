@@ -53,6 +53,8 @@ pub struct Bells {
     pub end: Option<Bell>,
     pub interval: Option<IntervalBell>,
     pub at: Vec<TimedBell>,
+    /// Where `end` was given, for diagnostics about it.
+    pub end_span: Option<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -330,6 +332,7 @@ impl Bells {
             end: Some(Bell::default()),
             interval: None,
             at: Vec::new(),
+            end_span: None,
         }
     }
 }

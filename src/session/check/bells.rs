@@ -42,6 +42,7 @@ impl Checker<'_> {
             end: end?,
             interval: interval.unwrap_or(Some(None))?,
             at: at.unwrap_or(Some(Vec::new()))?,
+            end_span: key_span(t, "end"),
         })
     }
 

@@ -372,9 +372,10 @@ mod tests {
     #[test]
     fn a_step_has_bells_of_its_own_read_as_the_session_reads_its_own() {
         assert_eq!(
-            findings(&with_step(
-                "duration = \"10m\"\nbells = { interval = { every = \"1m..3m\" }, at = [{ at = \"5m\" }], end = \"bell\" }\n"
-            )),
+            findings(
+                "title = \"T\"\n[bells]\nend = \"none\"\n[[step]]\nduration = \"10m\"\n\
+                 bells = { interval = { every = \"1m..3m\" }, at = [{ at = \"5m\" }], end = \"bell\" }\n"
+            ),
             Vec::<String>::new()
         );
         // The same checker: a sound misspelt, a bell past the step's end (a step of breaths
@@ -418,7 +419,7 @@ mod tests {
     #[test]
     fn step_bells_need_format_1_1_and_a_repeat_group_has_none() {
         let f = findings(
-            "format = 1\ntitle = \"T\"\n[[step]]\nduration = \"5m\"\nbells = { end = \"bowl\" }\n",
+            "format = 1\ntitle = \"T\"\n[[step]]\nduration = \"5m\"\nbells = { at = [{ at = \"1m\" }] }\n",
         );
         assert_eq!(
             f,
