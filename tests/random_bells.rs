@@ -69,6 +69,23 @@ fn show_of_a_seeded_plan_is_the_same_plan_every_time() {
         ok(&hara(home.path(), &["show", FIXTURE, "--seed", &seed]))
     );
 
+    // Fitted, the plan is drawn from the same seed: --fit and --seed together repeat too.
+    let fitted = ok(&hara(
+        home.path(),
+        &["show", FIXTURE, "--seed", "5", "--fit", "20m"],
+    ));
+    assert_eq!(
+        fitted,
+        ok(&hara(
+            home.path(),
+            &["show", FIXTURE, "--seed", "5", "--fit", "20m"]
+        ))
+    );
+    assert!(
+        fitted.contains("length 20m\nbells at random from seed 5"),
+        "{fitted}"
+    );
+
     // The JSON timeline carries the seed too.
     let json = ok(&hara(
         home.path(),

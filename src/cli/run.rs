@@ -287,6 +287,12 @@ pub fn practise(
     super::share::close(room);
     shown.context("the terminal view failed")?;
     print_ended(&ending);
+    if let Some(seed) = practice.timeline().seed {
+        let _ = writeln!(
+            std::io::stdout(),
+            "Bells at random from seed {seed}: `--seed {seed}` runs this plan again."
+        );
+    }
     if ending.completed {
         practice.ring_out(&mut inbox);
     }
