@@ -356,6 +356,41 @@ mod tests {
     }
 
     #[test]
+    fn a_session_with_bells_at_random_starts_with_what_to_draw_its_plan_from() {
+        use crate::session::library::{Found, Listed, Origin};
+        let listed = |text: &str| {
+            let found = Found {
+                name: "sit".into(),
+                display: "sit.toml".into(),
+                origin: Origin::Path,
+                path: None,
+                bytes: text.as_bytes().to_vec(),
+            };
+            Entry::from_listed(Listed {
+                checked: Library::default().check(&found),
+                found,
+            })
+        };
+        let random = "format = 1.1\ntitle = \"R\"\n[bells]\ninterval = { every = \"3m..7m\" }\n[[step]]\nduration = \"20m\"\n";
+        let mut p = Picker::new(vec![
+            listed(random),
+            listed(&random.replace("3m..7m", "5m")),
+        ]);
+        match p.handle(Action::Select) {
+            Choice::Start(_, origin, Some(Redraw(session))) => {
+                assert_eq!(origin, "sit.toml");
+                assert!(session.draws_at_random());
+            }
+            other => panic!("{other:?}"),
+        }
+        p.handle(Action::Down);
+        assert!(matches!(
+            p.handle(Action::Select),
+            Choice::Start(_, _, None)
+        ));
+    }
+
+    #[test]
     fn moves_filters_and_starts() {
         let mut p = picker();
         assert_eq!(p.handle(Action::Down), Choice::Stay);
