@@ -162,6 +162,11 @@ impl Checker<'_> {
                 let span = this.inner_span(v, whole, at + lead + e.at.start..at + lead + e.at.end);
                 let help = match &e.meant {
                     Some(meant) => format!("write \"{meant}\""),
+                    None if e.message == "this number has no unit" => format!(
+                        "inside quotes each end needs a unit: \"{}s\" for seconds, \"{}m\" for minutes",
+                        text.trim(),
+                        text.trim()
+                    ),
                     None => "write each end as a length, e.g. \"3m..7m\" or \"90s..2m30s\"".into(),
                 };
                 this.push(
@@ -428,6 +433,13 @@ mod tests {
             interval("3m..7q"),
             [
                 "3:28 error: invalid length in the range: unknown unit `q` [write each end as a length, e.g. \"3m..7m\" or \"90s..2m30s\"]"
+            ]
+        );
+        let f = interval("90..2m");
+        assert_eq!(
+            f,
+            [
+                "3:23 error: invalid length in the range: this number has no unit [inside quotes each end needs a unit: \"90s\" for seconds, \"90m\" for minutes]"
             ]
         );
         let f = interval("5m..5m");
