@@ -102,6 +102,12 @@ pub fn run<C: Clock, T>(
         header += &format!(", at {speed}× speed");
     }
     writeln!(out, "{header}. Ctrl-C stops.")?;
+    if let Some(seed) = timeline.seed {
+        writeln!(
+            out,
+            "Bells at random from seed {seed}: `--seed {seed}` runs this plan again."
+        )?;
+    }
     if speed > 1 {
         writeln!(out, "{PREVIEW}")?;
     }

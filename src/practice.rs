@@ -88,6 +88,23 @@ impl Plan {
 /// Told the [`Plan`] as it stands after every change.
 type Follower = Box<dyn FnMut(&Plan)>;
 
+/// The largest seed a run picks by itself: six digits are easy to note down and type, and
+/// a million plans are plenty to keep bells at random unpredictable. `--seed` takes any.
+const NEW_SEEDS: u64 = 1_000_000;
+
+/// A seed for a run given none, to draw its bells at random from (the seed goes into the
+/// plan before the run is assembled, and so into the journal): from the operating system's
+/// randomness, or, if it has none to give, from the clock.
+pub fn new_seed() -> u64 {
+    use rand_core::TryRngCore;
+    let drawn = rand_core::OsRng.try_next_u64().unwrap_or_else(|_| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    drawn % NEW_SEEDS
+}
+
 /// One run of a session. `C` is the clock it runs on: real for people, manual for tests.
 pub struct Practice<C: Clock> {
     engine: Engine,

@@ -26,6 +26,10 @@ pub struct Timeline {
     pub steps: Vec<PlannedStep>,
     /// In order of time; events at the same offset in the order of [`EventKind::rank`].
     pub events: Vec<Event>,
+    /// The seed the gaps of bells at random were drawn from; `None` when nothing in the
+    /// session is drawn at random (then every seed gives this plan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
 
 impl Timeline {

@@ -53,6 +53,8 @@ pub struct Bells {
     pub end: Option<Bell>,
     pub interval: Option<IntervalBell>,
     pub at: Vec<TimedBell>,
+    /// Where `end` was given, for diagnostics about it.
+    pub end_span: Option<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,9 +70,45 @@ pub struct Bell {
 
 #[derive(Debug, Clone)]
 pub struct IntervalBell {
-    pub every: Duration,
+    pub every: Every,
     pub every_span: Span,
     pub bell: Bell,
+}
+
+/// The time between interval bells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Every {
+    /// The same each time: `every = "5m"`.
+    Fixed(Duration),
+    /// Each gap drawn anew from `shortest..=longest` (format 1.1): `every = "3m..7m"`. The
+    /// draw is seeded, so a seed gives the same gaps again (`session::compile`).
+    Between {
+        shortest: Duration,
+        longest: Duration,
+    },
+}
+
+impl Every {
+    /// The shortest gap there can be: what the limits count with.
+    pub fn shortest(self) -> Duration {
+        match self {
+            Every::Fixed(d) => d,
+            Every::Between { shortest, .. } => shortest,
+        }
+    }
+}
+
+impl std::fmt::Display for Every {
+    /// "5m", or "3m..7m" as a session file writes it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use super::duration::format;
+        match self {
+            Every::Fixed(d) => f.write_str(&format(*d)),
+            Every::Between { shortest, longest } => {
+                write!(f, "{}..{}", format(*shortest), format(*longest))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +179,20 @@ impl std::fmt::Display for Sound {
     }
 }
 
+impl Session {
+    /// Whether its plan draws anything at random (bells at random, in the session or a
+    /// step): then a plan depends on a seed as well as on the file.
+    pub fn draws_at_random(&self) -> bool {
+        fn any(items: &[Item]) -> bool {
+            items.iter().any(|item| match item {
+                Item::Step(s) => s.bells.at_random(),
+                Item::Repeat(r) => any(&r.items),
+            })
+        }
+        self.bells.at_random() || any(&self.items)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Item {
     Step(Box<Step>),
@@ -168,8 +220,11 @@ pub struct Step {
     /// Whether the step's cues are spoken aloud (unless a cue says otherwise).
     pub speak: bool,
     pub cues: Vec<Cue>,
-    /// Sounded as the step starts.
+    /// Sounded as the step starts (`bell`, or `bells.start`).
     pub bell: Option<Bell>,
+    /// The step's own bells (format 1.1), timed from its start: `at`, `interval`, and `end`
+    /// at its end. Its `start` is always `None`: a step's start bell is [`bell`](Self::bell).
+    pub bells: Bells,
     /// Where the step's length was given, for diagnostics about it.
     pub length_span: Span,
 }
@@ -263,6 +318,13 @@ impl Default for Bell {
 }
 
 impl Bells {
+    /// Whether any of these bells come at random.
+    pub fn at_random(&self) -> bool {
+        self.interval
+            .as_ref()
+            .is_some_and(|i| matches!(i.every, Every::Between { .. }))
+    }
+
     /// A bowl at the start and the end, unless the session says otherwise.
     pub fn defaults() -> Self {
         Bells {
@@ -270,6 +332,7 @@ impl Bells {
             end: Some(Bell::default()),
             interval: None,
             at: Vec::new(),
+            end_span: None,
         }
     }
 }
