@@ -55,6 +55,7 @@ fn event_name(kind: &EventKind) -> String {
         EventKind::Phase { phase, .. } => phase.name().to_string(),
         EventKind::Cue { .. } => "cue".into(),
         EventKind::Bell { .. } => "bell".into(),
+        EventKind::Ambient { .. } => "bed".into(),
         EventKind::Finished => "end".into(),
     }
 }
@@ -80,6 +81,7 @@ pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<S
         }
         EventKind::Cue { text, .. } => vec![format!("cue: {text}")],
         EventKind::Bell { bell } => vec![format!("bell: {bell}")],
+        EventKind::Ambient { .. } => Vec::new(),
         EventKind::Finished => vec!["end".into()],
     }
 }

@@ -1,5 +1,12 @@
 //! hara's one mix: every voice placed on its exact sample, the master gain and pause ramped
-//! (no clicks), and a gain-riding limiter so that many strikes at once never clip or distort.
+//! (no clicks), a sound bed under it all, and a gain-riding limiter so that many strikes at
+//! once never clip or distort.
+//!
+//! **Ducking.** While speech sounds, the breath tones dip by [`TONE_DUCK_DB`]; while a bell or
+//! speech sounds, the bed dips by [`BED_DUCK_DB`]. Each follows the level of what it ducks
+//! under (measured block by block, before the master volume), so a bowl lets the bed back up
+//! as it dies away; the gain moves with a 50 ms attack and a 600 ms release and is
+//! interpolated sample by sample, so nothing clicks.
 //!
 //! The same mixer feeds the sound device (pulled by its callback) and `hara render` (pulled
 //! into a file), so what a render holds is what a session sounds like.
@@ -7,6 +14,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use super::bed::BedVoice;
 use super::synth::{RATE, Strike, Tone};
 
 /// How long mute, volume and pause take to change: long enough to be click-free, short enough
@@ -26,6 +34,35 @@ pub enum Voice {
         at: usize,
         gain: f32,
     },
+    /// Spoken words (synthesised or recorded): they pause with the session, where they are,
+    /// and the tones and the bed duck under them.
+    Speech {
+        data: Arc<[f32]>,
+        at: usize,
+        gain: f32,
+    },
+    /// From here the sound bed changes: not a sound of its own, but a change to the mix's
+    /// bed, placed on its sample like any voice.
+    Bed(BedChange),
+}
+
+/// What a [`Voice::Bed`] does to the bed.
+#[derive(Debug, Clone)]
+pub enum BedChange {
+    /// This bed from here (the same one already playing goes on unbroken; any other fades out
+    /// as this one fades in).
+    Start(Box<BedVoice>),
+    /// The bed fades out, over its own fade or this many samples.
+    End { fade: Option<usize> },
+}
+
+fn add_samples(data: &[f32], at: &mut usize, gain: f32, out: &mut [f32]) -> bool {
+    let end = (*at + out.len()).min(data.len());
+    for (o, s) in out.iter_mut().zip(&data[*at..end]) {
+        *o += s * gain;
+    }
+    *at = end;
+    *at < data.len()
 }
 
 impl Voice {
@@ -34,20 +71,65 @@ impl Voice {
         match self {
             Voice::Strike(s) => s.add_to(out),
             Voice::Tone(t) => t.add_to(out),
-            Voice::Samples { data, at, gain } => {
-                let end = (*at + out.len()).min(data.len());
-                for (o, s) in out.iter_mut().zip(&data[*at..end]) {
-                    *o += s * *gain;
-                }
-                *at = end;
-                *at < data.len()
+            Voice::Samples { data, at, gain } | Voice::Speech { data, at, gain } => {
+                add_samples(data, at, *gain, out)
             }
+            Voice::Bed(_) => false,
         }
     }
 
     fn pauses(&self) -> bool {
-        matches!(self, Voice::Tone(_))
+        matches!(self, Voice::Tone(_) | Voice::Speech { .. })
     }
+}
+
+/// How far the breath tones dip while speech sounds.
+pub const TONE_DUCK_DB: f32 = -4.0;
+/// How far the bed dips while a bell or speech sounds.
+pub const BED_DUCK_DB: f32 = -8.0;
+/// Below this level (RMS, dBFS) what is ducked under does not duck anything; from
+/// [`DUCK_FULL`] up it ducks fully; smoothly in between.
+const DUCK_FROM: f32 = -50.0;
+const DUCK_FULL: f32 = -35.0;
+const DUCK_ATTACK_SECONDS: f32 = 0.05;
+const DUCK_RELEASE_SECONDS: f32 = 0.6;
+
+/// A gain that dips under a level, block by block.
+#[derive(Debug, Clone, Copy)]
+struct Duck {
+    depth_db: f32,
+    gain: f32,
+}
+
+impl Duck {
+    fn new(depth_db: f32) -> Self {
+        Duck {
+            depth_db,
+            gain: 1.0,
+        }
+    }
+
+    /// The gain at the start and at the end of a block of `n` samples whose sidechain has
+    /// mean square `ms`.
+    fn block(&mut self, ms: f32, n: usize) -> (f32, f32) {
+        let db = 10.0 * ms.max(1e-12).log10();
+        let x = ((db - DUCK_FROM) / (DUCK_FULL - DUCK_FROM)).clamp(0.0, 1.0);
+        let amount = x * x * (3.0 - 2.0 * x);
+        let target = 10f32.powf(self.depth_db * amount / 20.0);
+        let tau = if target < self.gain {
+            DUCK_ATTACK_SECONDS
+        } else {
+            DUCK_RELEASE_SECONDS
+        };
+        let coef = 1.0 - (-(n as f32) / (tau * RATE as f32)).exp();
+        let from = self.gain;
+        self.gain += (target - self.gain) * coef;
+        (from, self.gain)
+    }
+}
+
+fn mean_square(s: &[f32]) -> f32 {
+    s.iter().map(|x| x * x).sum::<f32>() / s.len().max(1) as f32
 }
 
 /// A gain that moves linearly to its target over [`RAMP`] samples.
@@ -209,10 +291,20 @@ pub struct Mixer {
     /// Samples put out so far.
     position: u64,
     playing: Vec<Playing>,
+    /// The sound bed: the one playing, and any still fading out.
+    beds: Vec<BedVoice>,
+    /// Changes to the bed waiting for their sample.
+    bed_changes: Vec<(u64, BedChange)>,
     master: Ramp,
     pause: Ramp,
+    tone_duck: Duck,
+    bed_duck: Duck,
     limiter: Limiter,
+    /// Bells (and the rest), speech, tones and the bed, each mixed apart for the ducking.
     block: Vec<f32>,
+    speech: Vec<f32>,
+    tones: Vec<f32>,
+    bed: Vec<f32>,
     scratch: Vec<f32>,
 }
 
@@ -224,10 +316,17 @@ impl Mixer {
         Mixer {
             position: 0,
             playing: Vec::new(),
+            beds: Vec::new(),
+            bed_changes: Vec::new(),
             master: Ramp::new(gain),
             pause: Ramp::new(1.0),
+            tone_duck: Duck::new(TONE_DUCK_DB),
+            bed_duck: Duck::new(BED_DUCK_DB),
             limiter: Limiter::new(),
             block: vec![0.0; BLOCK],
+            speech: vec![0.0; BLOCK],
+            tones: vec![0.0; BLOCK],
+            bed: vec![0.0; BLOCK],
             scratch: vec![0.0; BLOCK],
         }
     }
@@ -245,10 +344,30 @@ impl Mixer {
 
     /// Starts `voice` at input sample `start` (at once if that has passed).
     pub fn add(&mut self, start: u64, voice: Voice) {
-        self.playing.push(Playing {
-            start: start.max(self.position),
-            voice,
-        });
+        let start = start.max(self.position);
+        match voice {
+            Voice::Bed(change) => self.bed_changes.push((start, change)),
+            voice => self.playing.push(Playing { start, voice }),
+        }
+    }
+
+    fn change_bed(&mut self, change: BedChange) {
+        match change {
+            BedChange::Start(v) => {
+                if self.beds.iter().any(|b| !b.leaving() && b.bed == v.bed) {
+                    return;
+                }
+                for b in &mut self.beds {
+                    b.leave(None);
+                }
+                self.beds.push(*v);
+            }
+            BedChange::End { fade } => {
+                for b in &mut self.beds {
+                    b.leave(fade);
+                }
+            }
+        }
     }
 
     /// The master gain (volume, or 0 when muted), reached over [`RAMP_SECONDS`].
@@ -256,19 +375,26 @@ impl Mixer {
         self.master.set(gain);
     }
 
-    /// Fades breath tones out where they are (and holds them there), or back in.
+    /// Fades breath tones, speech and the bed out where they are (and holds them there), or
+    /// back in.
     pub fn set_paused(&mut self, paused: bool) {
         self.pause.set(if paused { 0.0 } else { 1.0 });
     }
 
     /// True when nothing sounds or waits to sound.
     pub fn is_quiet(&self) -> bool {
-        self.playing.is_empty() && self.limiter.idle()
+        self.playing.is_empty()
+            && self.beds.is_empty()
+            && self.bed_changes.is_empty()
+            && self.limiter.idle()
     }
 
-    /// Drops every voice (the device went away; what was playing is not resumed later).
+    /// Drops every voice and the bed (the device went away; what was playing is not resumed
+    /// later).
     pub fn clear(&mut self) {
         self.playing.clear();
+        self.beds.clear();
+        self.bed_changes.clear();
     }
 
     /// Puts out the next `out.len()` samples.
@@ -281,14 +407,34 @@ impl Mixer {
     fn fill_block(&mut self, out: &mut [f32]) {
         let n = out.len();
         let (from, to) = (self.position, self.position + n as u64);
-        let block = &mut self.block[..n];
-        block.fill(0.0);
         let held = !self.pause.moving() && self.pause.now == 0.0;
-        // The pause ramp for this block (the same for every tone).
+        // The pause ramp for this block (the same for every tone, word and the bed).
         let mut pause = self.pause;
         let pause_gains: Option<Vec<f32>> =
             (self.pause.moving()).then(|| (0..n).map(|_| pause.next()).collect());
         self.pause = pause;
+        if held {
+            // Paused: a change to the bed that is still to come keeps its distance.
+            for (start, _) in &mut self.bed_changes {
+                if *start >= from {
+                    *start += n as u64;
+                }
+            }
+        } else if self.bed_changes.iter().any(|(start, _)| *start < to) {
+            // In the order they were asked for; a few milliseconds' placement is plenty for
+            // a change that fades over seconds.
+            let changes = std::mem::take(&mut self.bed_changes);
+            for (start, change) in changes {
+                if start < to {
+                    self.change_bed(change);
+                } else {
+                    self.bed_changes.push((start, change));
+                }
+            }
+        }
+        for b in [&mut self.block, &mut self.speech, &mut self.tones, &mut self.bed] {
+            b[..n].fill(0.0);
+        }
         self.playing.retain_mut(|p| {
             if p.voice.pauses() && held {
                 // Paused: a tone that has not started yet keeps its distance.
@@ -301,20 +447,47 @@ impl Mixer {
                 return true;
             }
             let skip = p.start.saturating_sub(from) as usize;
+            let target = match p.voice {
+                Voice::Speech { .. } => &mut self.speech[skip..n],
+                Voice::Tone(_) => &mut self.tones[skip..n],
+                _ => &mut self.block[skip..n],
+            };
             match &pause_gains {
                 Some(g) if p.voice.pauses() => {
                     let scratch = &mut self.scratch[..n - skip];
                     scratch.fill(0.0);
                     let more = p.voice.add_to(scratch);
-                    for ((b, s), g) in block[skip..].iter_mut().zip(scratch.iter()).zip(&g[skip..])
-                    {
+                    for ((b, s), g) in target.iter_mut().zip(scratch.iter()).zip(&g[skip..]) {
                         *b += s * g;
                     }
                     more
                 }
-                _ => p.voice.add_to(&mut block[skip..]),
+                _ => p.voice.add_to(target),
             }
         });
+        if !held && !self.beds.is_empty() {
+            let bed = &mut self.bed[..n];
+            self.beds.retain_mut(|b| b.add_to(bed));
+            if let Some(g) = &pause_gains {
+                bed.iter_mut().zip(g).for_each(|(b, g)| *b *= g);
+            }
+        }
+        let speech_ms = mean_square(&self.speech[..n]);
+        let (t0, t1) = self.tone_duck.block(speech_ms, n);
+        let (b0, b1) = self
+            .bed_duck
+            .block(speech_ms + mean_square(&self.block[..n]), n);
+        let block = &mut self.block[..n];
+        let step = 1.0 / n as f32;
+        for (i, ((o, s), (t, b))) in block
+            .iter_mut()
+            .zip(&self.speech[..n])
+            .zip(self.tones[..n].iter().zip(&self.bed[..n]))
+            .enumerate()
+        {
+            let k = i as f32 * step;
+            *o += s + t * (t0 + (t1 - t0) * k) + b * (b0 + (b1 - b0) * k);
+        }
         if self.master.moving() {
             for b in block.iter_mut() {
                 *b *= self.master.next();

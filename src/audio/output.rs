@@ -28,7 +28,8 @@ use rodio::cpal::traits::{DeviceTrait, StreamTrait};
 use rodio::cpal::{self, BufferSize, StreamConfig};
 
 use super::devices::{self, Quiet};
-use super::mix::{Mixer, Voice};
+use super::bed::BedVoice;
+use super::mix::{BedChange, Mixer, Voice};
 use super::render::{Bank, voices};
 use super::synth::RATE;
 use crate::session::format::{Bell, Instrument};
@@ -565,6 +566,10 @@ pub struct Audio {
     muted: bool,
     /// When the last sound sent will be quiet (−40 dB below its peak).
     ringing_until: Cell<Option<Instant>>,
+    /// The fade of the sound bed playing, if one is.
+    bed_fade: Cell<Option<Duration>>,
+    /// When the bed's last fade-out is over.
+    bed_until: Cell<Option<Instant>>,
 }
 
 impl Audio {
@@ -598,6 +603,8 @@ impl Audio {
                 percent,
                 muted: false,
                 ringing_until: Cell::new(None),
+                bed_fade: Cell::new(None),
+                bed_until: Cell::new(None),
             },
             Err(e) => {
                 shared.set(Output::NoDevice(e.to_string()));
@@ -609,6 +616,8 @@ impl Audio {
                     percent,
                     muted: false,
                     ringing_until: Cell::new(None),
+                    bed_fade: Cell::new(None),
+                    bed_until: Cell::new(None),
                 }
             }
         }
@@ -624,6 +633,8 @@ impl Audio {
             percent: 0,
             muted: true,
             ringing_until: Cell::new(None),
+            bed_fade: Cell::new(None),
+            bed_until: Cell::new(None),
         }
     }
 
@@ -713,9 +724,25 @@ impl Audio {
             } if self.bank.speaking() && self.bank.has_speech(text) => {
                 Duration::from_secs_f64(self.bank.speech_length(text) as f64 / f64::from(RATE))
             }
+            // A bed plays on until it is changed or ended: only its fade-out rings out.
+            EventKind::Ambient { bed } => {
+                let leaving = self.bed_fade.replace(bed.as_ref().map(|a| a.fade));
+                match (leaving, bed) {
+                    (Some(fade), None) => fade,
+                    (None, None) => return,
+                    (_, Some(_)) => Duration::ZERO,
+                }
+            }
+            EventKind::Finished => match self.bed_fade.take() {
+                Some(fade) => fade,
+                None => return,
+            },
             _ => return,
         };
         let heard = due + DELAY;
+        if matches!(kind, EventKind::Ambient { bed: None } | EventKind::Finished) {
+            self.bed_until.set(Some(heard + audible));
+        }
         {
             // Straight into the deck: the callback places them, whatever the control thread
             // is doing.
@@ -730,6 +757,29 @@ impl Audio {
             self.rings(heard, audible);
         }
         self.send(Command::Sounding);
+    }
+
+    /// Fades the sound bed out now (when a run is stopped), over its own fade or `at_most`,
+    /// whichever is shorter. Nothing happens when no bed plays.
+    pub fn end_bed(&self, at_most: Duration) {
+        let (Some(s), Some(fade)) = (&self.shared, self.bed_fade.take()) else {
+            return;
+        };
+        let fade = fade.min(at_most);
+        let heard = Instant::now() + DELAY;
+        let end = BedChange::End {
+            fade: Some(BedVoice::fade_samples(fade)),
+        };
+        lock(&s.deck).pending.push((heard, Voice::Bed(end)));
+        self.bed_until.set(Some(heard + fade));
+        self.send(Command::Sounding);
+    }
+
+    /// How long until the sound bed has faded out (zero when none is fading).
+    pub fn bed_fading_for(&self) -> Duration {
+        self.bed_until.get().map_or(Duration::ZERO, |t| {
+            t.saturating_duration_since(Instant::now())
+        })
     }
 
     /// Strikes a bell now (the sound check).
@@ -917,6 +967,8 @@ mod tests {
             percent: 80,
             muted: false,
             ringing_until: Cell::new(None),
+            bed_fade: Cell::new(None),
+            bed_until: Cell::new(None),
         };
         assert!(matches!(
             a.wait_ready(Duration::from_secs(10)),

@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::bed::BedVoice;
 use super::files::Decoded;
-use super::mix::{Mixer, Voice};
+use super::mix::{BedChange, Mixer, Voice};
 use super::synth::{self, RATE, Strike, Tone, samples_in};
-use crate::session::format::{Bell, Sound};
+use crate::session::format::{Ambient, AmbientSound, Bell, Sound};
 use crate::timeline::{EventKind, Phase, Timeline};
 
 /// The sound files a session uses, decoded. Instruments need nothing here: they are
@@ -21,6 +22,8 @@ use crate::timeline::{EventKind, Phase, Timeline};
 pub struct Bank {
     files: HashMap<PathBuf, Arc<Decoded>>,
     bundled: HashMap<String, Arc<Decoded>>,
+    /// Sound beds' files (and bundled sounds played as beds), decoded as beds.
+    beds: HashMap<AmbientSound, Arc<Decoded>>,
     /// Spoken texts (by their words as written), synthesised before they are due; shared by
     /// every clone, so speech made in the background is heard by a bank already playing.
     speech: Arc<Mutex<HashMap<String, Arc<Decoded>>>>,
@@ -29,15 +32,21 @@ pub struct Bank {
 }
 
 impl Bank {
-    /// The files `timeline` uses, decoded by `decode` (bundled sounds by hara itself).
+    /// The files `timeline` uses, decoded by `decode` (and its beds' files by `decode_bed`;
+    /// bundled sounds by hara itself).
     pub fn for_timeline<E>(
         timeline: &Timeline,
         decode: impl Fn(&std::path::Path) -> Result<Decoded, E>,
+        decode_bed: impl Fn(&std::path::Path) -> Result<Decoded, E>,
     ) -> Result<Self, E> {
         let mut bank = Bank::default();
         for e in &timeline.events {
             let clip;
             let sound = match &e.kind {
+                EventKind::Ambient { bed: Some(a) } => {
+                    bank.add_bed_sound(&a.sound, &decode_bed)?;
+                    continue;
+                }
                 EventKind::Bell { bell } => &bell.sound,
                 EventKind::Cue {
                     voice: Some(path), ..
@@ -63,6 +72,40 @@ impl Bank {
             }
         }
         Ok(bank)
+    }
+
+    fn add_bed_sound<E>(
+        &mut self,
+        sound: &AmbientSound,
+        decode: impl Fn(&std::path::Path) -> Result<Decoded, E>,
+    ) -> Result<(), E> {
+        if self.beds.contains_key(sound) {
+            return Ok(());
+        }
+        let decoded = match sound {
+            AmbientSound::Noise(_) => return Ok(()),
+            AmbientSound::File(path) => decode(path)?,
+            // Bundled sounds are tested to decode; one that did not would be silent.
+            AmbientSound::Bundled(name) => match crate::bundled::sound(name)
+                .and_then(|bytes| super::files::decode_bed_bytes(bytes).ok())
+            {
+                Some(d) => d,
+                None => return Ok(()),
+            },
+        };
+        self.beds.insert(sound.clone(), Arc::new(decoded));
+        Ok(())
+    }
+
+    /// A sound bed ready to start: `None` for a file the bank was not made with.
+    pub fn bed(&self, bed: &Ambient) -> Option<BedVoice> {
+        match &bed.sound {
+            AmbientSound::Noise(kind) => Some(BedVoice::noise(*kind, bed)),
+            sound => self
+                .beds
+                .get(sound)
+                .map(|d| BedVoice::file(d.samples.clone(), d.gain, bed)),
+        }
     }
 
     /// Adds a decoded sound file.
@@ -98,7 +141,7 @@ impl Bank {
         if !self.speaking() {
             return None;
         }
-        self.files.get(path).map(|d| Voice::Samples {
+        self.files.get(path).map(|d| Voice::Speech {
             data: d.samples.clone(),
             at: 0,
             gain: d.gain,
@@ -121,7 +164,7 @@ impl Bank {
         if !self.speaking() {
             return None;
         }
-        self.spoken().get(text).map(|d| Voice::Samples {
+        self.spoken().get(text).map(|d| Voice::Speech {
             data: d.samples.clone(),
             at: 0,
             gain: d.gain,
@@ -206,6 +249,14 @@ pub fn voices(bank: &Bank, kind: &EventKind) -> Vec<(u64, Voice)> {
         | EventKind::StepStarted {
             spoken: Some(text), ..
         } => bank.speech(text).map(|v| (0, v)).into_iter().collect(),
+        EventKind::Ambient { bed: Some(bed) } => bank
+            .bed(bed)
+            .map(|v| (0, Voice::Bed(BedChange::Start(Box::new(v)))))
+            .into_iter()
+            .collect(),
+        EventKind::Ambient { bed: None } | EventKind::Finished => {
+            vec![(0, Voice::Bed(BedChange::End { fade: None }))]
+        }
         _ => Vec::new(),
     }
 }
@@ -302,6 +353,8 @@ pub fn render<E>(
     let mut skip = Mixer::delay() as usize;
     let mut block = vec![0.0f32; RATE as usize / 10];
     let mut written = 0u64;
+    // The fade of the bed playing: the track runs on until it has faded out.
+    let mut bed_fade = None;
     loop {
         let from = mixer.position();
         let to = from + block.len() as u64;
@@ -320,6 +373,19 @@ pub fn render<E>(
                 | EventKind::StepStarted {
                     spoken: Some(text), ..
                 } => end = end.max(at + bank.speech_length(text) as u64),
+                EventKind::Ambient { bed } => {
+                    if let Some(fade) = bed_fade {
+                        end = end.max(at + fade);
+                    }
+                    bed_fade = bed
+                        .as_ref()
+                        .map(|a| BedVoice::fade_samples(a.fade) as u64);
+                }
+                EventKind::Finished => {
+                    if let Some(fade) = bed_fade.take() {
+                        end = end.max(at + fade);
+                    }
+                }
                 _ => {}
             }
             for (offset, v) in voices(bank, &e.kind) {

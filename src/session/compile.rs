@@ -367,7 +367,11 @@ pub fn breath_events(
 
 pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
     check_limits(session)?;
-    let mut c = Compiler::default();
+    let mut c = Compiler {
+        session_bed: session.ambient.clone(),
+        beds: session.ambient.is_some() || items_have_own_bed(&session.items),
+        ..Compiler::default()
+    };
     c.items(&session.items, None);
     let total = c.now;
     let bells = &session.bells;
@@ -419,8 +423,20 @@ pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
     })
 }
 
+/// Whether a step among `items` has a sound bed of its own.
+fn items_have_own_bed(items: &[Item]) -> bool {
+    items.iter().any(|item| match item {
+        Item::Step(s) => matches!(s.ambient, StepAmbient::Own(_)),
+        Item::Repeat(r) => items_have_own_bed(&r.items),
+    })
+}
+
 #[derive(Default)]
 struct Compiler {
+    /// The session's sound bed, and whether any bed plays anywhere (only then does each step
+    /// start say which bed plays in it).
+    session_bed: Option<Ambient>,
+    beds: bool,
     now: Duration,
     steps: Vec<PlannedStep>,
     events: Vec<Event>,
@@ -476,6 +492,16 @@ impl Compiler {
                 spoken,
             },
         );
+        if self.beds {
+            // Every step start says which bed plays, so a skip or a step back lands on the
+            // right one; the same bed as before plays on unbroken.
+            let bed = match &step.ambient {
+                StepAmbient::Session => self.session_bed.clone(),
+                StepAmbient::Off => None,
+                StepAmbient::Own(a) => Some(a.clone()),
+            };
+            self.push(start, EventKind::Ambient { bed });
+        }
         if let Some(bell) = &step.bell {
             self.push(start, EventKind::Bell { bell: bell.clone() });
         }

@@ -125,6 +125,7 @@ pub fn fit(session: &Session, target: Duration) -> Result<Session, FitError> {
                 speak: false,
                 cues: Vec::new(),
                 bell: None,
+                ambient: StepAmbient::Session,
                 length_span: 0..0,
             })));
         }

@@ -17,6 +17,7 @@ const STEP_KEYS: &[&str] = &[
     "speak",
     "cues",
     "bell",
+    "ambient",
 ];
 const GROUP_KEYS: &[&str] = &["title", "repeat", "step"];
 
@@ -145,6 +146,13 @@ impl Checker<'_> {
         let tones = get(t, "tones").map_or(Some(session.tones), |v| self.boolean(v));
         let speak = get(t, "speak").map_or(Some(session.speak), |v| self.boolean(v));
         let bell = get(t, "bell").map(|v| self.bell(v));
+        let ambient = get(t, "ambient").map(|v| {
+            let key = key_span(t, "ambient").unwrap_or(v.span());
+            self.ambient(v, key).map(|said| match said {
+                super::ambient::Said::Bed(a) => StepAmbient::Own(a),
+                super::ambient::Said::Off => StepAmbient::Off,
+            })
+        });
 
         let length = match (get(t, "duration"), get(t, "breaths")) {
             (Some(_), Some(b)) => {
@@ -227,6 +235,7 @@ impl Checker<'_> {
             speak: speak?,
             cues: Vec::new(),
             bell: bell.unwrap_or(Some(None))?,
+            ambient: ambient.unwrap_or(Some(StepAmbient::Session))?,
             length_span,
         };
         self.step_length_warnings(&step);
