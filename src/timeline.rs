@@ -109,7 +109,9 @@ pub enum EventKind {
     /// From here on this sound bed plays (format 1.1), or none: at every step start of a
     /// session that has a bed anywhere. The same bed as before plays on unbroken; another
     /// crossfades; `None` fades it out. [`EventKind::Finished`] fades it out too.
-    Ambient { bed: Option<Ambient> },
+    Ambient {
+        bed: Option<Ambient>,
+    },
     Finished,
 }
 

@@ -345,7 +345,10 @@ pub(crate) mod tests {
             let db = 20.0 * (a_weighted_rms(&s) / reference_loudness()).log10();
             let peak = s.iter().fold(0f32, |m, x| m.max(x.abs()));
             // Matched, unless the peak rule held it lower.
-            assert!(db < 0.5 && (db > -0.5 || peak > MAX_PEAK - 0.01), "{kind:?}: {db:.2} dB, peak {peak}");
+            assert!(
+                db < 0.5 && (db > -0.5 || peak > MAX_PEAK - 0.01),
+                "{kind:?}: {db:.2} dB, peak {peak}"
+            );
             assert!(peak <= MAX_PEAK + 1e-3, "{kind:?} peaks at {peak}");
         }
     }
@@ -356,19 +359,27 @@ pub(crate) mod tests {
         let mut surf = BedVoice::noise(Noise::Surf, &bed(Noise::Surf, 0.2, Duration::ZERO));
         let mut rain = BedVoice::noise(Noise::Rain, &bed(Noise::Rain, 0.2, Duration::ZERO));
         let (surf, rain) = (take(&mut surf, 24 * second), take(&mut rain, 24 * second));
-        let levels = |s: &[f32]| -> Vec<f32> {
-            s.chunks(second / 2).map(rms).collect()
-        };
+        let levels = |s: &[f32]| -> Vec<f32> { s.chunks(second / 2).map(rms).collect() };
         let spread = |l: Vec<f32>| {
-            let (lo, hi) = l.iter().fold((f32::MAX, 0f32), |(a, b), x| (a.min(*x), b.max(*x)));
+            let (lo, hi) = l
+                .iter()
+                .fold((f32::MAX, 0f32), |(a, b), x| (a.min(*x), b.max(*x)));
             20.0 * (hi / lo).log10()
         };
         let (s, r) = (spread(levels(&surf)), spread(levels(&rain)));
-        assert!(s > 6.0, "surf swells: {s:.1} dB between its waves' troughs and crests");
+        assert!(
+            s > 6.0,
+            "surf swells: {s:.1} dB between its waves' troughs and crests"
+        );
         assert!(r < 3.0, "rain is steady: {r:.1} dB");
         // Brown against pink: surf's energy sits far lower.
         let tilt = |s: &[f32]| power_at(&s[..second], 100.0) / power_at(&s[..second], 3000.0);
-        assert!(tilt(&surf) > 10.0 * tilt(&rain), "{} vs {}", tilt(&surf), tilt(&rain));
+        assert!(
+            tilt(&surf) > 10.0 * tilt(&rain),
+            "{} vs {}",
+            tilt(&surf),
+            tilt(&rain)
+        );
     }
 
     #[test]
@@ -385,7 +396,10 @@ pub(crate) mod tests {
     #[test]
     fn the_same_seed_the_same_noise() {
         let b = bed(Noise::Rain, 0.2, Duration::ZERO);
-        let (mut a, mut c) = (BedVoice::noise(Noise::Rain, &b), BedVoice::noise(Noise::Rain, &b));
+        let (mut a, mut c) = (
+            BedVoice::noise(Noise::Rain, &b),
+            BedVoice::noise(Noise::Rain, &b),
+        );
         assert_eq!(take(&mut a, 4800), take(&mut c, 4800));
     }
 
@@ -399,7 +413,10 @@ pub(crate) mod tests {
         let data: Arc<[f32]> = (0..n)
             .map(|i| (0.5 * (std::f64::consts::TAU * f * i as f64 / f64::from(RATE)).sin()) as f32)
             .collect();
-        assert!((data[n - 1] - data[0]).abs() > 0.45, "the raw loop has a seam");
+        assert!(
+            (data[n - 1] - data[0]).abs() > 0.45,
+            "the raw loop has a seam"
+        );
         let b = Ambient {
             sound: AmbientSound::File("tone.wav".into()),
             volume: 1.0,
@@ -412,10 +429,15 @@ pub(crate) mod tests {
             .windows(2)
             .map(|w| (w[1] - w[0]).abs())
             .fold(0f32, f32::max);
-        assert!(worst < own * 1.45, "a step of {worst} (the sine's own: {own})");
+        assert!(
+            worst < own * 1.45,
+            "a step of {worst} (the sine's own: {own})"
+        );
         // And it keeps its level across the loop points (within the equal-power bump).
         let loud: Vec<f32> = out[n..].chunks(RATE as usize / 10).map(rms).collect();
-        let (lo, hi) = loud.iter().fold((f32::MAX, 0f32), |(a, b), x| (a.min(*x), b.max(*x)));
+        let (lo, hi) = loud
+            .iter()
+            .fold((f32::MAX, 0f32), |(a, b), x| (a.min(*x), b.max(*x)));
         assert!(hi / lo < 1.5, "{lo}..{hi}");
     }
 
@@ -425,13 +447,22 @@ pub(crate) mod tests {
         let mut v = BedVoice::noise(Noise::Rain, &b);
         let s = take(&mut v, 3 * RATE as usize);
         let tenth = RATE as usize / 10;
-        assert!(rms(&s[..tenth]) < 0.05 * rms(&s[2 * RATE as usize..]), "starts quietly");
-        let rising: Vec<f32> = s[..2 * RATE as usize].chunks(RATE as usize / 2).map(rms).collect();
+        assert!(
+            rms(&s[..tenth]) < 0.05 * rms(&s[2 * RATE as usize..]),
+            "starts quietly"
+        );
+        let rising: Vec<f32> = s[..2 * RATE as usize]
+            .chunks(RATE as usize / 2)
+            .map(rms)
+            .collect();
         assert!(rising.windows(2).all(|w| w[1] >= w[0] * 0.9), "{rising:?}");
         v.leave(None);
         let out = take(&mut v, 3 * RATE as usize);
         let left = out.iter().rposition(|x| *x != 0.0).unwrap();
-        assert!((left as i64 - 2 * RATE as i64).abs() < 10, "out over its fade: {left}");
+        assert!(
+            (left as i64 - 2 * RATE as i64).abs() < 10,
+            "out over its fade: {left}"
+        );
         assert!(!v.add_to(&mut [0.0; 10]), "over");
         // A quicker end (a stop) cuts a slow fade short, never lengthens it.
         let mut v = BedVoice::noise(Noise::Rain, &b);

@@ -432,7 +432,12 @@ impl Mixer {
                 }
             }
         }
-        for b in [&mut self.block, &mut self.speech, &mut self.tones, &mut self.bed] {
+        for b in [
+            &mut self.block,
+            &mut self.speech,
+            &mut self.tones,
+            &mut self.bed,
+        ] {
             b[..n].fill(0.0);
         }
         self.playing.retain_mut(|p| {
@@ -677,6 +682,217 @@ mod tests {
         m.add(0, Voice::Strike(synth::Strike::new(Instrument::Wood, 1.0)));
         assert!(!m.is_quiet());
         run(&mut m, RATE as usize);
+        assert!(m.is_quiet());
+    }
+
+    // ---------- the bed, ducking, and speech that pauses ----------
+
+    use crate::audio::bed::{BedVoice, tests::bed};
+    use crate::session::format::Noise;
+
+    fn bed_voice(kind: Noise, volume: f32, fade_ms: u64) -> Voice {
+        let b = bed(kind, volume, Duration::from_millis(fade_ms));
+        Voice::Bed(BedChange::Start(Box::new(BedVoice::noise(kind, &b))))
+    }
+
+    fn speech(data: Vec<f32>) -> Voice {
+        Voice::Speech {
+            data: data.into(),
+            at: 0,
+            gain: 1.0,
+        }
+    }
+
+    /// A voice whose every sample is different: a slow sine, so a jump would show.
+    fn words(seconds: f32, level: f32) -> Vec<f32> {
+        (0..(seconds * RATE as f32) as usize)
+            .map(|i| level * (std::f32::consts::TAU * 180.0 * i as f32 / RATE as f32).sin())
+            .collect()
+    }
+
+    fn db(a: &[f32], b: &[f32]) -> f32 {
+        20.0 * (synth::tests::rms(a) / synth::tests::rms(b)).log10()
+    }
+
+    /// The largest step from one sample to the next.
+    fn worst_step(s: &[f32]) -> f32 {
+        s.windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0f32, f32::max)
+    }
+
+    #[test]
+    fn the_bed_dips_under_speech_smoothly_and_comes_back() {
+        // The same bed twice, once with two seconds of words from 2 s: the mix is
+        // deterministic, so the difference less the words is what the ducking did.
+        let second = RATE as usize;
+        let (mut plain, mut ducked) = (Mixer::new(1.0), Mixer::new(1.0));
+        plain.add(0, bed_voice(Noise::Rain, 0.5, 0));
+        ducked.add(0, bed_voice(Noise::Rain, 0.5, 0));
+        let said = words(2.0, 0.1);
+        ducked.add(2 * second as u64, speech(said.clone()));
+        let (a, b) = (run(&mut plain, 6 * second), run(&mut ducked, 6 * second));
+        let d = Mixer::delay() as usize;
+        let mut bed_under = b.clone();
+        for (i, w) in said.iter().enumerate() {
+            bed_under[2 * second + d + i] -= w;
+        }
+        let at = |s: &[f32], from: f32, to: f32| {
+            s[(from * second as f32) as usize..(to * second as f32) as usize].to_vec()
+        };
+        // Before the words, the same; during them, down by the bed's duck; a second after,
+        // back within a dB.
+        assert_eq!(at(&a, 0.5, 1.9), at(&b, 0.5, 1.9));
+        let during = db(&at(&bed_under, 2.5, 3.9), &at(&a, 2.5, 3.9));
+        assert!((during - BED_DUCK_DB).abs() < 0.5, "ducked {during:.2} dB");
+        let after = db(&at(&bed_under, 5.2, 5.9), &at(&a, 5.2, 5.9));
+        assert!(after > -1.0, "back up: {after:.2} dB");
+        // The gain moves smoothly: the ducked bed never steps further than the bed itself.
+        let ratio: Vec<f32> = (0..6 * second / 256)
+            .map(|k| {
+                let r = k * 256..(k + 1) * 256;
+                synth::tests::rms(&bed_under[r.clone()]) / synth::tests::rms(&a[r]).max(1e-9)
+            })
+            .collect();
+        let jump = ratio
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0f32, f32::max);
+        assert!(jump < 0.15, "the gain jumped by {jump} in 5 ms");
+        assert!(worst_step(&bed_under) <= worst_step(&a) * 1.01);
+    }
+
+    #[test]
+    fn tones_dip_a_little_under_speech_but_not_under_a_bell() {
+        let second = RATE as usize;
+        let tone = || Voice::Tone(synth::Tone::new(Phase::Exhale, Duration::from_secs(6)).unwrap());
+        let (mut plain, mut spoken, mut belled) =
+            (Mixer::new(1.0), Mixer::new(1.0), Mixer::new(1.0));
+        for m in [&mut plain, &mut spoken, &mut belled] {
+            m.add(0, tone());
+        }
+        let said = words(1.5, 0.1);
+        spoken.add(2 * second as u64, speech(said.clone()));
+        belled.add(
+            2 * second as u64,
+            Voice::Strike(synth::Strike::new(Instrument::Wood, 0.3)),
+        );
+        let (a, b) = (run(&mut plain, 5 * second), run(&mut spoken, 5 * second));
+        let d = Mixer::delay() as usize;
+        let mut tone_under = b.clone();
+        for (i, w) in said.iter().enumerate() {
+            tone_under[2 * second + d + i] -= w;
+        }
+        let r = 2 * second + second / 4..3 * second + second / 3;
+        let during = db(&tone_under[r.clone()], &a[r]);
+        assert!((during - TONE_DUCK_DB).abs() < 0.5, "ducked {during:.2} dB");
+        assert!(worst_step(&tone_under[2 * second..3 * second]) < 0.01);
+        // A wood knock is no speech: the tone under it is untouched.
+        let c = run(&mut belled, 5 * second);
+        let strike = {
+            let mut m = Mixer::new(1.0);
+            m.add(
+                2 * second as u64,
+                Voice::Strike(synth::Strike::new(Instrument::Wood, 0.3)),
+            );
+            run(&mut m, 5 * second)
+        };
+        let r = 2 * second..3 * second;
+        let off = c[r.clone()]
+            .iter()
+            .zip(&strike[r.clone()])
+            .zip(&a[r])
+            .map(|((c, s), a)| (c - s - a).abs())
+            .fold(0f32, f32::max);
+        assert!(off < 1e-5, "{off}");
+    }
+
+    #[test]
+    fn speech_pauses_where_it_is_and_resumes_from_there() {
+        let second = RATE as usize;
+        let said = words(2.0, 0.3);
+        let mut m = Mixer::new(1.0);
+        m.add(0, speech(said.clone()));
+        let before = run(&mut m, second);
+        let d = Mixer::delay() as usize;
+        assert_eq!(before[d..], said[..second - d], "the words, as they are");
+        m.set_paused(true);
+        let paused = run(&mut m, 2 * second);
+        assert!(
+            paused[second / 10..].iter().all(|s| *s == 0.0),
+            "silent while paused"
+        );
+        assert!(worst_step(&paused[..second / 10]) < 0.03, "faded, not cut");
+        m.set_paused(false);
+        let after = run(&mut m, 2 * second);
+        // It goes on from where it stopped: the words went on under the fade out (RAMP
+        // samples, to the end of the mixer's block it ended in) and the fade in (RAMP more);
+        // from then on the samples are the words' own, exactly (the output lags the mix by
+        // the limiter's delay).
+        let resumed = RAMP + d;
+        let held_at = (second + RAMP..second + RAMP + BLOCK)
+            .find(|&h| (0..1000).all(|i| (after[resumed + i] - said[h + RAMP + i]).abs() < 1e-6))
+            .expect("the words resume where they were held");
+        assert!(held_at - (second + RAMP) < BLOCK);
+        // And every word is heard once: the last one ends where what was left of them does.
+        let last = after.iter().rposition(|x| x.abs() > 1e-6).unwrap();
+        let left = said.len() - held_at;
+        assert!(
+            (last as i64 - (d + left) as i64).abs() <= 3,
+            "{last} vs {}",
+            d + left
+        );
+        assert!(worst_step(&after[..resumed + 100]) < 0.03);
+    }
+
+    #[test]
+    fn the_bed_pauses_and_follows_the_master_volume() {
+        let second = RATE as usize;
+        let mut m = Mixer::new(1.0);
+        m.add(0, bed_voice(Noise::Surf, 0.5, 100));
+        let on = run(&mut m, second);
+        m.set_paused(true);
+        let paused = run(&mut m, second);
+        assert!(paused[second / 10..].iter().all(|s| *s == 0.0));
+        m.set_paused(false);
+        let back = run(&mut m, second);
+        assert!(
+            synth::tests::rms(&back[second / 10..]) > 0.3 * synth::tests::rms(&on[second / 2..])
+        );
+        m.set_gain(0.0);
+        let muted = run(&mut m, second);
+        assert!(muted[second / 10..].iter().all(|s| *s == 0.0));
+        assert!(!m.is_quiet(), "a bed keeps the stream playing");
+    }
+
+    #[test]
+    fn the_same_bed_plays_on_another_crossfades_and_an_end_fades_it_out() {
+        let second = RATE as usize;
+        let mut m = Mixer::new(1.0);
+        m.add(0, bed_voice(Noise::Rain, 0.5, 1000));
+        run(&mut m, 2 * second);
+        let steady = run(&mut m, second);
+        // Asked for again at a step start: unbroken, no second voice.
+        m.add(m.position(), bed_voice(Noise::Rain, 0.5, 1000));
+        let again = run(&mut m, second);
+        assert_eq!(m.beds.len(), 1);
+        assert!(db(&again, &steady).abs() < 1.0);
+        // Another bed: both play while one fades out and the other in, then only the new.
+        m.add(m.position(), bed_voice(Noise::Surf, 0.5, 1000));
+        run(&mut m, second / 2);
+        assert_eq!(m.beds.len(), 2);
+        run(&mut m, second);
+        assert_eq!(m.beds.len(), 1);
+        m.add(m.position(), Voice::Bed(BedChange::End { fade: None }));
+        let out = run(&mut m, 2 * second);
+        let tenth = second / 10;
+        assert!(
+            synth::tests::rms(&out[second + tenth..]) == 0.0,
+            "gone after its fade"
+        );
+        assert!(
+            synth::tests::rms(&out[..tenth]) > 10.0 * synth::tests::rms(&out[9 * tenth..second])
+        );
         assert!(m.is_quiet());
     }
 }

@@ -27,8 +27,8 @@ use std::time::{Duration, Instant};
 use rodio::cpal::traits::{DeviceTrait, StreamTrait};
 use rodio::cpal::{self, BufferSize, StreamConfig};
 
-use super::devices::{self, Quiet};
 use super::bed::BedVoice;
+use super::devices::{self, Quiet};
 use super::mix::{BedChange, Mixer, Voice};
 use super::render::{Bank, voices};
 use super::synth::RATE;

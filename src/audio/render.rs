@@ -377,9 +377,7 @@ pub fn render<E>(
                     if let Some(fade) = bed_fade {
                         end = end.max(at + fade);
                     }
-                    bed_fade = bed
-                        .as_ref()
-                        .map(|a| BedVoice::fade_samples(a.fade) as u64);
+                    bed_fade = bed.as_ref().map(|a| BedVoice::fade_samples(a.fade) as u64);
                 }
                 EventKind::Finished => {
                     if let Some(fade) = bed_fade.take() {
@@ -549,5 +547,73 @@ mod tests {
         assert_eq!(full.len(), tenth.len());
         let k = RATE as usize / 10;
         assert!((tenth[k] - full[k] * 0.1).abs() < 1e-6);
+    }
+
+    fn window_db(track: &[f32], from: f32, to: f32) -> f64 {
+        let r = RATE as f32;
+        let w = &track[(from * r) as usize..(to * r) as usize];
+        20.0 * (crate::audio::loudness::a_weighted_rms(w) / synth::reference_loudness()).log10()
+    }
+
+    #[test]
+    fn a_bed_is_in_the_render_at_its_level_and_fades_out_with_the_session() {
+        let session = |bed: &str| {
+            format!(
+                "title = \"b\"\n{bed}\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+                 at = [{{ at = \"20s\", sound = \"bowl\" }}]\n\
+                 [[step]]\nduration = 15\n[[step]]\nduration = 15\n"
+            )
+        };
+        let with = track(
+            &timeline(&session(
+                "ambient = { sound = \"rain\", volume = 0.5, fade = \"1s\" }",
+            )),
+            1.0,
+        );
+        let without = track(&timeline(&session("")), 1.0);
+        // Volume 0.5 is 6 dB under a bowl's loudness; the step change at 15 s (the same bed)
+        // leaves it as it was.
+        let level = window_db(&with, 2.0, 14.0);
+        assert!((level + 6.02).abs() < 0.5, "{level:.2} dB");
+        let across = window_db(&with, 14.0, 16.0);
+        assert!(
+            (across - level).abs() < 0.5,
+            "{across:.2} dB across the step change"
+        );
+        assert!(without[..20 * RATE as usize].iter().all(|s| *s == 0.0));
+        // Faded in, not switched on.
+        assert!(window_db(&with, 0.0, 0.05) < level - 20.0);
+        // The session ends at 30 s and the bed fades over a second; then only the bowl is
+        // left, sample for sample what it is without a bed.
+        assert_eq!(with.len(), without.len());
+        let gone = (31.01 * RATE as f32) as usize;
+        assert_eq!(with[gone..], without[gone..]);
+        assert!(with[(30.5 * RATE as f32) as usize].abs() > 0.0);
+    }
+
+    #[test]
+    fn a_step_without_a_bed_fades_it_out_and_the_track_waits_for_the_fade() {
+        let t = timeline(
+            "title = \"b\"\nambient = { sound = \"surf\", fade = \"2s\" }\n\
+             [bells]\nstart = \"none\"\nend = \"none\"\n\
+             [[step]]\nduration = 10\n[[step]]\nduration = 10\nambient = false\n\
+             [[step]]\nduration = 5\nambient = { sound = \"rain\", fade = \"0s\" }\n",
+        );
+        let track = track(&t, 1.0);
+        let s = |x: f32| (x * RATE as f32) as usize;
+        assert!(
+            window_db(&track, 3.0, 9.0) > -30.0,
+            "surf in the first step"
+        );
+        assert!(
+            track[s(12.01)..s(20.0)].iter().all(|x| *x == 0.0),
+            "none in the second"
+        );
+        assert!(window_db(&track, 20.1, 24.9) > -30.0, "rain in the third");
+        // The last bed's fade is as short as the mix's click-free ramp.
+        assert_eq!(
+            track.len(),
+            s(25.0) + BedVoice::fade_samples(Duration::ZERO)
+        );
     }
 }

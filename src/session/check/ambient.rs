@@ -173,15 +173,26 @@ mod tests {
     fn a_fade_is_a_duration_of_a_minute_at_most_and_a_bed_needs_a_sound() {
         let f = top("{ fade = \"2m\" }");
         assert_eq!(f.len(), 2, "{f:#?}");
-        assert!(f[0].starts_with("2:11 error: a sound bed needs `sound`"), "{f:#?}");
-        assert!(f[1].starts_with("2:20 error: a sound bed's fade is over a minute"), "{f:#?}");
+        assert!(
+            f[0].starts_with("2:11 error: a sound bed needs `sound`"),
+            "{f:#?}"
+        );
+        assert!(
+            f[1].starts_with("2:20 error: a sound bed's fade is over a minute"),
+            "{f:#?}"
+        );
         let f = top("true");
-        assert!(f[0].contains("`ambient = true` does not say which sound"), "{f:#?}");
+        assert!(
+            f[0].contains("`ambient = true` does not say which sound"),
+            "{f:#?}"
+        );
     }
 
     #[test]
     fn format_1_refuses_a_bed_with_the_version_it_needs() {
-        let f = findings("format = 1\ntitle = \"T\"\nambient = \"surf\"\n[[step]]\nduration = 5\nambient = false\n");
+        let f = findings(
+            "format = 1\ntitle = \"T\"\nambient = \"surf\"\n[[step]]\nduration = 5\nambient = false\n",
+        );
         assert_eq!(
             f,
             [
@@ -189,6 +200,9 @@ mod tests {
                 "6:1 error: a sound bed (`ambient`) needs session format 1.1 [this file says `format = 1`; write `format = 1.1` at its top]",
             ]
         );
-        assert!(findings("format = 1.1\ntitle = \"T\"\nambient = \"surf\"\n[[step]]\nduration = 5\n").is_empty());
+        assert!(
+            findings("format = 1.1\ntitle = \"T\"\nambient = \"surf\"\n[[step]]\nduration = 5\n")
+                .is_empty()
+        );
     }
 }
