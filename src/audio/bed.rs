@@ -268,6 +268,11 @@ impl BedVoice {
         samples_in(d).max(shortest())
     }
 
+    /// Fades in again from silence (the sound came back after the device was lost).
+    pub fn fade_in_again(&mut self) {
+        self.at = 0;
+    }
+
     pub fn leaving(&self) -> bool {
         self.out.is_some()
     }

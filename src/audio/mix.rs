@@ -389,12 +389,15 @@ impl Mixer {
             && self.limiter.idle()
     }
 
-    /// Drops every voice and the bed (the device went away; what was playing is not resumed
-    /// later).
+    /// Drops every voice (the device went away; what was playing is not resumed later). The
+    /// bed is what plays from now on, not a sound that was cut: it fades in again when the
+    /// sound comes back (one fading out is let go).
     pub fn clear(&mut self) {
         self.playing.clear();
-        self.beds.clear();
-        self.bed_changes.clear();
+        self.beds.retain(|b| !b.leaving());
+        for b in &mut self.beds {
+            b.fade_in_again();
+        }
     }
 
     /// Puts out the next `out.len()` samples.

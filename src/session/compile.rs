@@ -625,4 +625,48 @@ mod tests {
             assert!(breaths_length(ramp, n + 1) > len, "{ms}: {n}");
         }
     }
+
+    fn beds(source: &str) -> Vec<(u64, Option<String>)> {
+        let t = crate::session::check_str(source, &crate::session::check::InstrumentsOnly)
+            .session
+            .unwrap()
+            .1;
+        t.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Ambient { bed } => {
+                    Some((e.at.as_secs(), bed.as_ref().map(|a| a.sound.to_string())))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_step_start_says_which_bed_plays_when_a_session_has_one() {
+        let source = "title = \"T\"\nambient = \"surf\"\n\
+            [[step]]\nduration = 10\n\
+            [[step]]\nduration = 10\nambient = false\n\
+            [[step]]\nrepeat = 2\n[[step.step]]\nduration = 5\nambient = \"rain\"\n\
+            [[step.step]]\nduration = 5\n";
+        let surf = Some("surf".to_string());
+        let rain = Some("rain".to_string());
+        assert_eq!(
+            beds(source),
+            [
+                (0, surf.clone()),
+                (10, None),
+                (20, rain.clone()),
+                (25, surf.clone()),
+                (30, rain),
+                (35, surf)
+            ]
+        );
+        // Only a step's own bed: the others have none.
+        let source =
+            "title = \"T\"\n[[step]]\nduration = 10\n[[step]]\nduration = 10\nambient = \"rain\"\n";
+        assert_eq!(beds(source), [(0, None), (10, Some("rain".into()))]);
+        // No bed anywhere: no bed events at all.
+        assert!(beds("title = \"T\"\n[[step]]\nduration = 10\n").is_empty());
+    }
 }
