@@ -58,9 +58,9 @@ pub fn decode_bed_bytes(bytes: &'static [u8]) -> Result<Decoded, FileError> {
     bed(decoder)
 }
 
-/// A bed is heard as a whole, not as a strike: its loudness is measured over all of it, and
-/// (like any file) it is never raised above a peak of −3 dBFS. At volume 1.0 it is as loud to
-/// the ear as a bowl's strike.
+/// A bed is heard as a whole, not as a strike: its loudness is measured over all of it and
+/// matched to hara's own beds ([`super::bed::bed_loudness`]), and (like any file) it is never
+/// raised above a peak of −3 dBFS.
 fn bed(decoder: impl rodio::Source) -> Result<Decoded, FileError> {
     let samples = mono(decoder);
     let peak = samples.iter().fold(0f32, |m, s| m.max(s.abs()));
@@ -68,7 +68,7 @@ fn bed(decoder: impl rodio::Source) -> Result<Decoded, FileError> {
         return Err(FileError::Empty);
     }
     let loud = super::loudness::a_weighted_rms(&samples).max(1e-9);
-    let gain = ((reference_loudness() / loud) as f32).min(MAX_PEAK / peak);
+    let gain = ((super::bed::bed_loudness() / loud) as f32).min(MAX_PEAK / peak);
     Ok(Decoded {
         audible: samples.len(),
         samples: samples.into(),

@@ -54,7 +54,7 @@ pub struct Session {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ambient {
     pub sound: AmbientSound,
-    /// 0.0 to 1.0: at 1.0 the bed is as loud to the ear as a bowl's strike.
+    /// 0.0 to 1.0: at 1.0 the bed is 6 dB quieter to the ear than a bowl's strike.
     pub volume: f32,
     /// How long it takes to fade in as it starts and out as it ends.
     #[serde(rename = "fade_ms", serialize_with = "serialize_ms")]
@@ -62,7 +62,7 @@ pub struct Ambient {
 }
 
 impl Ambient {
-    /// A bed's volume unless the file says: a quiet bed, 14 dB under a bowl.
+    /// A bed's volume unless the file says: a quiet bed, 20 dB under a bowl.
     pub const VOLUME: f32 = 0.2;
     /// Its fade unless the file says.
     pub const FADE: Duration = Duration::from_secs(5);
