@@ -112,6 +112,9 @@ impl Duck {
     /// The gain at the start and at the end of a block of `n` samples whose sidechain has
     /// mean square `ms`.
     fn block(&mut self, ms: f32, n: usize) -> (f32, f32) {
+        if ms == 0.0 && self.gain == 1.0 {
+            return (1.0, 1.0);
+        }
         let db = 10.0 * ms.max(1e-12).log10();
         let x = ((db - DUCK_FROM) / (DUCK_FULL - DUCK_FROM)).clamp(0.0, 1.0);
         let amount = x * x * (3.0 - 2.0 * x);
@@ -435,14 +438,10 @@ impl Mixer {
                 }
             }
         }
-        for b in [
-            &mut self.block,
-            &mut self.speech,
-            &mut self.tones,
-            &mut self.bed,
-        ] {
-            b[..n].fill(0.0);
-        }
+        self.block[..n].fill(0.0);
+        // Speech, tones and the bed each have a buffer of their own, cleared when first used
+        // in a block: a block with none of them costs what it did before there was ducking.
+        let (mut spoke, mut toned) = (false, false);
         self.playing.retain_mut(|p| {
             if p.voice.pauses() && held {
                 // Paused: a tone that has not started yet keeps its distance.
@@ -456,8 +455,18 @@ impl Mixer {
             }
             let skip = p.start.saturating_sub(from) as usize;
             let target = match p.voice {
-                Voice::Speech { .. } => &mut self.speech[skip..n],
-                Voice::Tone(_) => &mut self.tones[skip..n],
+                Voice::Speech { .. } => {
+                    if !std::mem::replace(&mut spoke, true) {
+                        self.speech[..n].fill(0.0);
+                    }
+                    &mut self.speech[skip..n]
+                }
+                Voice::Tone(_) => {
+                    if !std::mem::replace(&mut toned, true) {
+                        self.tones[..n].fill(0.0);
+                    }
+                    &mut self.tones[skip..n]
+                }
                 _ => &mut self.block[skip..n],
             };
             match &pause_gains {
@@ -473,28 +482,46 @@ impl Mixer {
                 _ => p.voice.add_to(target),
             }
         });
-        if !held && !self.beds.is_empty() {
+        let bedded = !held && !self.beds.is_empty();
+        if bedded {
             let bed = &mut self.bed[..n];
+            bed.fill(0.0);
             self.beds.retain_mut(|b| b.add_to(bed));
             if let Some(g) = &pause_gains {
                 bed.iter_mut().zip(g).for_each(|(b, g)| *b *= g);
             }
         }
-        let speech_ms = mean_square(&self.speech[..n]);
+        let speech_ms = if spoke {
+            mean_square(&self.speech[..n])
+        } else {
+            0.0
+        };
         let (t0, t1) = self.tone_duck.block(speech_ms, n);
-        let (b0, b1) = self
-            .bed_duck
-            .block(speech_ms + mean_square(&self.block[..n]), n);
+        let (b0, b1) = if bedded {
+            self.bed_duck
+                .block(speech_ms + mean_square(&self.block[..n]), n)
+        } else {
+            self.bed_duck.block(speech_ms, n)
+        };
         let block = &mut self.block[..n];
         let step = 1.0 / n as f32;
-        for (i, ((o, s), (t, b))) in block
-            .iter_mut()
-            .zip(&self.speech[..n])
-            .zip(self.tones[..n].iter().zip(&self.bed[..n]))
-            .enumerate()
-        {
-            let k = i as f32 * step;
-            *o += s + t * (t0 + (t1 - t0) * k) + b * (b0 + (b1 - b0) * k);
+        if spoke {
+            block
+                .iter_mut()
+                .zip(&self.speech[..n])
+                .for_each(|(o, s)| *o += s);
+        }
+        for (on, part, g0, g1) in [(toned, &self.tones, t0, t1), (bedded, &self.bed, b0, b1)] {
+            if !on {
+                continue;
+            }
+            if g0 == 1.0 && g1 == 1.0 {
+                block.iter_mut().zip(&part[..n]).for_each(|(o, s)| *o += s);
+            } else {
+                for (i, (o, s)) in block.iter_mut().zip(&part[..n]).enumerate() {
+                    *o += s * (g0 + (g1 - g0) * i as f32 * step);
+                }
+            }
         }
         if self.master.moving() {
             for b in block.iter_mut() {
