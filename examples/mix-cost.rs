@@ -42,10 +42,13 @@ fn tone() -> Voice {
     Voice::Tone(Tone::new(Phase::Inhale, Duration::from_secs(60)).expect("an inhale has a tone"))
 }
 
+/// What is playing in a row of the table.
+type Setup = Box<dyn Fn(&mut Mixer)>;
+
 fn main() {
     let seconds = 60;
     println!("the mix, ns a sample (best of 3 runs of {seconds} s of sound):");
-    let rows: [(&str, Box<dyn Fn(&mut Mixer)>); 5] = [
+    let rows: [(&str, Setup); 5] = [
         ("silence", Box::new(|_| {})),
         ("a breath tone", Box::new(|m| m.add(0, tone()))),
         ("a bed: surf", Box::new(|m| m.add(0, bed(Noise::Surf)))),
