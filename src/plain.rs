@@ -110,11 +110,21 @@ pub fn run<C: Clock, T>(
     if let Some(notice) = practice.sound_notice() {
         writeln!(out, "{notice}")?;
     }
+    let mut bed = None;
     loop {
         let now = practice.now();
         for d in practice.advance_every(now) {
             if let Some(log) = log.as_deref_mut() {
                 log.record(&d)?;
+            }
+            // The sound bed is named where it changes, not at every step that keeps it.
+            if let EventKind::Ambient { bed: now } = &d.kind {
+                if bed.as_ref() != Some(now) {
+                    let name = now.as_ref().map_or("none".into(), |a| a.to_string());
+                    writeln!(out, "{:>5}  bed: {name}", format_clock_tenths(d.at))?;
+                    bed = Some(now.clone());
+                }
+                continue;
             }
             for line in describe(&d.kind, &timeline, practice.engine()) {
                 writeln!(out, "{:>5}  {line}", format_clock_tenths(d.at))?;

@@ -1,5 +1,6 @@
 //! Listening to hara: a private PulseAudio server with a null sink stands in for speakers, its
-//! monitor is recorded while hara plays a session, and the bells are found in the recording.
+//! monitor is recorded while hara plays a session, and the bells (and a sound bed) are found
+//! in the recording.
 //! The server is also killed mid-session and started again, as a crashed or restarted sound
 //! server would be. Needs pulseaudio, pulseaudio-utils, ALSA's pulse plugin and tmux (.ci/run
 //! installs them).
