@@ -319,8 +319,10 @@ impl Mixer {
         Mixer {
             position: 0,
             playing: Vec::new(),
-            beds: Vec::new(),
-            bed_changes: Vec::new(),
+            // Room for a crossfade and a change or two, so the device's callback does not
+            // allocate when a step changes the bed.
+            beds: Vec::with_capacity(4),
+            bed_changes: Vec::with_capacity(4),
             master: Ramp::new(gain),
             pause: Ramp::new(1.0),
             tone_duck: Duck::new(TONE_DUCK_DB),
