@@ -55,6 +55,7 @@ fn event_name(kind: &EventKind) -> String {
         EventKind::Phase { phase, .. } => phase.name().to_string(),
         EventKind::Cue { .. } => "cue".into(),
         EventKind::Bell { .. } => "bell".into(),
+        EventKind::Ambient { .. } => "bed".into(),
         EventKind::Finished => "end".into(),
     }
 }
@@ -80,6 +81,7 @@ pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<S
         }
         EventKind::Cue { text, .. } => vec![format!("cue: {text}")],
         EventKind::Bell { bell } => vec![format!("bell: {bell}")],
+        EventKind::Ambient { .. } => Vec::new(),
         EventKind::Finished => vec!["end".into()],
     }
 }
@@ -114,11 +116,21 @@ pub fn run<C: Clock, T>(
     if let Some(notice) = practice.sound_notice() {
         writeln!(out, "{notice}")?;
     }
+    let mut bed = None;
     loop {
         let now = practice.now();
         for d in practice.advance_every(now) {
             if let Some(log) = log.as_deref_mut() {
                 log.record(&d)?;
+            }
+            // The sound bed is named where it changes, not at every step that keeps it.
+            if let EventKind::Ambient { bed: now } = &d.kind {
+                if bed.as_ref() != Some(now) {
+                    let name = now.as_ref().map_or("none".into(), |a| a.to_string());
+                    writeln!(out, "{:>5}  bed: {name}", format_clock_tenths(d.at))?;
+                    bed = Some(now.clone());
+                }
+                continue;
             }
             for line in describe(&d.kind, &timeline, practice.engine()) {
                 writeln!(out, "{:>5}  {line}", format_clock_tenths(d.at))?;

@@ -296,6 +296,8 @@ impl<C: Clock> Practice<C> {
     pub fn finish(&mut self, note: Option<String>, now: Duration) -> Ending {
         let completed = self.engine.reached_end(now);
         let step = self.engine.status(now).step;
+        // A bed still playing (the run was stopped) fades out, quickly.
+        self.audio.end_bed(STOP_FADE);
         self.engine.stop(now);
         self.changed(now);
         Ending {
@@ -313,7 +315,17 @@ impl<C: Clock> Practice<C> {
     pub fn ring_out<T>(&self, inputs: &mut dyn Inputs<T>) {
         wait_out(&self.clock, inputs, self.audio.ringing_for());
     }
+
+    /// Waits until the sound bed has faded out (after a stop: at most [`STOP_FADE`]; a stop
+    /// signal cuts the wait short). Bells are not waited for, as after any stop.
+    pub fn fade_out<T>(&self, inputs: &mut dyn Inputs<T>) {
+        wait_out(&self.clock, inputs, self.audio.bed_fading_for());
+    }
 }
+
+/// The longest a sound bed takes to fade out when a run is stopped (q, Ctrl-C): long enough
+/// to be gentle, short enough not to keep anyone waiting.
+pub const STOP_FADE: Duration = Duration::from_secs(2);
 
 /// Lets what `audio` played ring out before it closes (a stop signal cuts the wait short):
 /// for a sound played outside a practice, such as `hara chime`.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::session::format::{Bell, Pattern, serialize_ms};
+use crate::session::format::{Ambient, Bell, Pattern, serialize_ms};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Timeline {
@@ -110,13 +110,19 @@ pub enum EventKind {
         #[serde(flatten)]
         bell: Bell,
     },
+    /// From here on this sound bed plays (format 1.1), or none: at every step start of a
+    /// session that has a bed anywhere. The same bed as before plays on unbroken; another
+    /// crossfades; `None` fades it out. [`EventKind::Finished`] fades it out too.
+    Ambient {
+        bed: Option<Ambient>,
+    },
     Finished,
 }
 
 impl EventKind {
     pub(crate) fn rank(&self) -> u8 {
         match self {
-            EventKind::StepStarted { .. } => 0,
+            EventKind::StepStarted { .. } | EventKind::Ambient { .. } => 0,
             EventKind::Bell { .. } => 1,
             EventKind::Cue { .. } => 2,
             EventKind::Phase { .. } => 3,

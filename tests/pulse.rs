@@ -1,5 +1,6 @@
 //! Listening to hara: a private PulseAudio server with a null sink stands in for speakers, its
-//! monitor is recorded while hara plays a session, and the bells are found in the recording.
+//! monitor is recorded while hara plays a session, and the bells (and a sound bed) are found
+//! in the recording.
 //! The server is also killed mid-session and started again, as a crashed or restarted sound
 //! server would be. Needs pulseaudio, pulseaudio-utils, ALSA's pulse plugin, tmux and pgrep
 //! (.ci/run installs them).
@@ -216,6 +217,94 @@ fn bells_are_heard_on_their_exact_sample() {
             "a gap of {g:.4} s, not 2 s ± 5 ms (onsets {found:?})"
         );
     }
+}
+
+/// The energy (dB) above about 6 kHz of `s` from `from` to `to` seconds: rain has plenty
+/// there, a bowl (partials under 2 kHz) next to none.
+fn high_db(s: &[f32], from: f64, to: f64) -> f64 {
+    let a = (-std::f64::consts::TAU * 6000.0 / RATE as f64).exp();
+    let mut y: Vec<f64> = s[(from * RATE as f64) as usize..(to * RATE as f64) as usize]
+        .iter()
+        .map(|&v| f64::from(v))
+        .collect();
+    for _ in 0..6 {
+        let (mut px, mut py) = (0.0, 0.0);
+        for v in y.iter_mut() {
+            let o = a * (py + *v - px);
+            px = *v;
+            py = o;
+            *v = o;
+        }
+    }
+    // The filters' first 10 ms are their own start, not the sound.
+    let settled = &y[RATE / 100..];
+    10.0 * (settled.iter().map(|v| v * v).sum::<f64>() / settled.len() as f64 + 1e-30).log10()
+}
+
+#[test]
+fn a_sound_bed_is_heard_dips_under_a_bowl_and_fades_when_stopped() {
+    if !needs::have(&[PULSEAUDIO]) {
+        return;
+    }
+    let pulse = Pulse::start();
+    let home = tempfile::tempdir().unwrap();
+    let capture = pulse.runtime.path().join("capture.raw");
+    let mut recorder = pulse.record(&capture);
+    let mut run = hara(&pulse, home.path())
+        .args([
+            "run",
+            "tests/fixtures/audio/bed-under-a-bowl.toml",
+            "--plain",
+            "--no-journal",
+            "--volume",
+            "100",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The bowl is struck 7 s in; wait until two seconds of its ring are recorded.
+    let bowl = || {
+        let s = samples(&capture);
+        s.iter()
+            .position(|x| x.abs() > 0.25)
+            .map(|i| (i as f64 / RATE as f64, s.len() as f64 / RATE as f64))
+    };
+    wait_until("the bowl and two seconds of its ring are recorded", || {
+        bowl().is_some_and(|(at, len)| len > at + 2.5)
+    });
+    // Stopped as Ctrl-C or a closing terminal would: the bed fades out (over its half second
+    // here) and hara ends, without waiting for the bowl.
+    let pid = rustix::process::Pid::from_raw(run.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+    let status = run.wait().unwrap();
+    assert!(status.success(), "hara ended with {status}");
+    let mut err = String::new();
+    std::io::Read::read_to_string(run.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(err.is_empty(), "sound libraries printed: {err}");
+    recorder.kill().unwrap();
+    recorder.wait().unwrap();
+    let s = samples(&capture);
+    let (at, _) = bowl().unwrap();
+    // The bed is there before the bowl, and dips under it by the mix's 8 dB (± 2.5 for a
+    // real stream and a second of noise).
+    let before = high_db(&s, at - 2.0, at - 0.2);
+    let under = high_db(&s, at + 0.5, at + 2.0);
+    eprintln!("bowl at {at:.2} s; rain above 6 kHz: {before:.1} dB before, {under:.1} dB under it");
+    assert!(before > -100.0, "the bed is heard: {before:.1} dB");
+    assert!(
+        (under - before + 8.0).abs() < 2.5,
+        "dipped {:.1} dB",
+        under - before
+    );
+    // It faded: in the last 0.1 s before the sound ended it was far under its level.
+    let end = s.iter().rposition(|x| x.abs() > 1e-4).unwrap() as f64 / RATE as f64;
+    let last = high_db(&s, end - 0.12, end);
+    eprintln!("the sound ends at {end:.2} s; its last 0.1 s above 6 kHz: {last:.1} dB");
+    assert!(
+        last < under - 12.0,
+        "cut, not faded: {last:.1} dB at the end"
+    );
 }
 
 /// CPU time (ns) used by all of a process's threads.

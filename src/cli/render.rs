@@ -30,9 +30,11 @@ pub struct RenderArgs {
 
 /// The bank of sounds a timeline uses: its sound files, decoded.
 pub fn bank_for(timeline: &Timeline) -> Result<Bank> {
-    Bank::for_timeline(timeline, |path| {
-        files::decode(path).with_context(|| format!("cannot play {}", path.display()))
-    })
+    Bank::for_timeline(
+        timeline,
+        |path| files::decode(path).with_context(|| format!("cannot play {}", path.display())),
+        |path| files::decode_bed(path).with_context(|| format!("cannot play {}", path.display())),
+    )
 }
 
 /// Writes the track, streamed to the file in constant memory, at the master volume of the

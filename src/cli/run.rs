@@ -271,7 +271,7 @@ pub fn practise(
         super::share::close(room);
         match ran.and_then(|()| plain::print_ending(&practice, &ending, &mut out)) {
             Ok(()) if ending.completed => practice.ring_out(&mut inbox),
-            Ok(()) => {}
+            Ok(()) => practice.fade_out(&mut inbox),
             // A reader that went away (`hara run … | head`, a closed terminal) is not an
             // error worth a message: the journal has it.
             Err(e) if gone(&e) => {}
@@ -295,6 +295,8 @@ pub fn practise(
     }
     if ending.completed {
         practice.ring_out(&mut inbox);
+    } else {
+        practice.fade_out(&mut inbox);
     }
     Ok(ExitCode::SUCCESS)
 }

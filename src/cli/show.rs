@@ -79,9 +79,19 @@ pub fn plan(t: &Timeline) -> String {
                 && matches!(e.kind, EventKind::Phase { tone: true, .. })
         })
     };
+    // The bed is named where it changes, not at every step that keeps it.
+    let mut bed = None;
     for e in &t.events {
         let at = format_clock_tenths(e.at);
         match &e.kind {
+            EventKind::Ambient { bed: now } if bed != Some(now) => {
+                match now {
+                    Some(a) => out += &format!("{at:>9}      bed: {a}\n"),
+                    None => out += &format!("{at:>9}      bed: none\n"),
+                }
+                bed = Some(now);
+            }
+            EventKind::Ambient { .. } => {}
             EventKind::StepStarted { step, spoken } => {
                 let s = &t.steps[*step];
                 let tone_note = if tones(*step) { ", tones" } else { "" };

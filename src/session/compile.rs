@@ -448,7 +448,11 @@ fn interval_times(
 /// comes out the same whatever the seed); the timeline records the seed when it used it.
 pub fn compile(session: &Session, seed: Seed) -> Result<Timeline, LimitError> {
     check_limits(session)?;
-    let mut c = Compiler::default();
+    let mut c = Compiler {
+        session_bed: session.ambient.clone(),
+        beds: session.ambient.is_some() || items_have_own_bed(&session.items),
+        ..Compiler::default()
+    };
     c.items(&session.items, None);
     let total = c.now;
     let bells = &session.bells;
@@ -496,8 +500,20 @@ pub fn compile(session: &Session, seed: Seed) -> Result<Timeline, LimitError> {
     })
 }
 
+/// Whether a step among `items` has a sound bed of its own.
+fn items_have_own_bed(items: &[Item]) -> bool {
+    items.iter().any(|item| match item {
+        Item::Step(s) => matches!(s.ambient, StepAmbient::Own(_)),
+        Item::Repeat(r) => items_have_own_bed(&r.items),
+    })
+}
+
 #[derive(Default)]
 struct Compiler {
+    /// The session's sound bed, and whether any bed plays anywhere (only then does each step
+    /// start say which bed plays in it).
+    session_bed: Option<Ambient>,
+    beds: bool,
     now: Duration,
     steps: Vec<PlannedStep>,
     events: Vec<Event>,
@@ -571,6 +587,16 @@ impl Compiler {
                 spoken,
             },
         );
+        if self.beds {
+            // Every step start says which bed plays, so a skip or a step back lands on the
+            // right one; the same bed as before plays on unbroken.
+            let bed = match &step.ambient {
+                StepAmbient::Session => self.session_bed.clone(),
+                StepAmbient::Off => None,
+                StepAmbient::Own(a) => Some(a.clone()),
+            };
+            self.push(start, EventKind::Ambient { bed });
+        }
         if let Some(bell) = &step.bell {
             self.push(start, EventKind::Bell { bell: bell.clone() });
         }
@@ -727,6 +753,22 @@ mod tests {
             .collect()
     }
 
+    fn beds(source: &str) -> Vec<(u64, Option<String>)> {
+        let t = crate::session::check_str(source, &crate::session::check::InstrumentsOnly)
+            .session
+            .unwrap()
+            .1;
+        t.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Ambient { bed } => {
+                    Some((e.at.as_secs(), bed.as_ref().map(|a| a.sound.to_string())))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     fn s(n: u64) -> Duration {
         Duration::from_secs(n)
     }
@@ -837,5 +879,33 @@ mod tests {
         );
         assert_eq!(bells_of(&t, "bowl"), [s(180)]);
         assert!(bells_of(&t, "bell").is_empty());
+    }
+
+    #[test]
+    fn every_step_start_says_which_bed_plays_when_a_session_has_one() {
+        let source = "title = \"T\"\nambient = \"surf\"\n\
+            [[step]]\nduration = 10\n\
+            [[step]]\nduration = 10\nambient = false\n\
+            [[step]]\nrepeat = 2\n[[step.step]]\nduration = 5\nambient = \"rain\"\n\
+            [[step.step]]\nduration = 5\n";
+        let surf = Some("surf".to_string());
+        let rain = Some("rain".to_string());
+        assert_eq!(
+            beds(source),
+            [
+                (0, surf.clone()),
+                (10, None),
+                (20, rain.clone()),
+                (25, surf.clone()),
+                (30, rain),
+                (35, surf)
+            ]
+        );
+        // Only a step's own bed: the others have none.
+        let source =
+            "title = \"T\"\n[[step]]\nduration = 10\n[[step]]\nduration = 10\nambient = \"rain\"\n";
+        assert_eq!(beds(source), [(0, None), (10, Some("rain".into()))]);
+        // No bed anywhere: no bed events at all.
+        assert!(beds("title = \"T\"\n[[step]]\nduration = 10\n").is_empty());
     }
 }

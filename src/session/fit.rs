@@ -131,6 +131,7 @@ pub fn fit(session: &Session, target: Duration) -> Result<Session, FitError> {
                 cues: Vec::new(),
                 bell: None,
                 bells: Bells::default(),
+                ambient: StepAmbient::Session,
                 length_span: 0..0,
             })));
         }

@@ -44,7 +44,102 @@ pub struct Session {
     /// The language its words are written in (BCP 47, e.g. "de"): the speech engine's voice.
     pub lang: Option<String>,
     pub bells: Bells,
+    /// The sound bed under the whole session (format 1.1), unless a step says otherwise.
+    pub ambient: Option<Ambient>,
     pub items: Vec<Item>,
+}
+
+/// A sound bed (format 1.1): a quiet sound looped under the session, faded in and out,
+/// ducked under bells and speech.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ambient {
+    pub sound: AmbientSound,
+    /// 0.0 to 1.0: at 1.0 the bed is 6 dB quieter to the ear than a bowl's strike.
+    pub volume: f32,
+    /// How long it takes to fade in as it starts and out as it ends.
+    #[serde(rename = "fade_ms", serialize_with = "serialize_ms")]
+    pub fade: Duration,
+}
+
+impl Ambient {
+    /// A bed's volume unless the file says: a quiet bed, 20 dB under a bowl.
+    pub const VOLUME: f32 = 0.2;
+    /// Its fade unless the file says.
+    pub const FADE: Duration = Duration::from_secs(5);
+}
+
+/// What a sound bed plays.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AmbientSound {
+    /// Synthesised by hara while it plays.
+    Noise(Noise),
+    /// A WAV or Ogg Vorbis file, looped (crossfaded at its loop point).
+    File(PathBuf),
+    /// A sound file bundled with hara, by name, looped.
+    Bundled(String),
+}
+
+/// hara's own beds, synthesised from a seeded generator as they play.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Noise {
+    /// Soft brown noise that swells and ebbs like waves on a beach.
+    Surf,
+    /// Pink noise, softened above a few kHz: steady rain.
+    Rain,
+}
+
+impl Noise {
+    pub const ALL: [Noise; 2] = [Noise::Surf, Noise::Rain];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Noise::Surf => "surf",
+            Noise::Rain => "rain",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|n| n.name() == name)
+    }
+}
+
+impl std::fmt::Display for AmbientSound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AmbientSound::Noise(n) => f.write_str(n.name()),
+            AmbientSound::File(path) => {
+                f.write_str(&crate::text::clean_line(&path.display().to_string()))
+            }
+            AmbientSound::Bundled(name) => f.write_str(name),
+        }
+    }
+}
+
+impl std::fmt::Display for Ambient {
+    /// "surf, volume 20%, fading over 5s".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}, volume {:.0}%, fading over {}",
+            self.sound,
+            self.volume * 100.0,
+            super::duration::format(self.fade)
+        )
+    }
+}
+
+/// A step's sound bed (format 1.1).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum StepAmbient {
+    /// No `ambient` key: the session's bed plays on (or none, if it has none).
+    #[default]
+    Session,
+    /// `ambient = false`: no bed in this step (the session's fades out, and in again after).
+    Off,
+    /// A bed of its own, in place of the session's for this step.
+    Own(Ambient),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -225,6 +320,8 @@ pub struct Step {
     /// The step's own bells (format 1.1), timed from its start: `at`, `interval`, and `end`
     /// at its end. Its `start` is always `None`: a step's start bell is [`bell`](Self::bell).
     pub bells: Bells,
+    /// Its sound bed: the session's, none, or its own.
+    pub ambient: StepAmbient,
     /// Where the step's length was given, for diagnostics about it.
     pub length_span: Span,
 }

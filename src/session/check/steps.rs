@@ -19,6 +19,7 @@ const STEP_KEYS: &[&str] = &[
     "cues",
     "bell",
     "bells",
+    "ambient",
 ];
 const GROUP_KEYS: &[&str] = &["title", "repeat", "step"];
 
@@ -164,6 +165,13 @@ impl Checker<'_> {
                     .with_help("`bell = …` and `bells.start = …` are the same bell, sounded as the step starts; keep one of them"),
             );
         }
+        let ambient = get(t, "ambient").map(|v| {
+            let key = key_span(t, "ambient").unwrap_or(v.span());
+            self.ambient(v, key).map(|said| match said {
+                super::ambient::Said::Bed(a) => StepAmbient::Own(a),
+                super::ambient::Said::Off => StepAmbient::Off,
+            })
+        });
 
         let length = match (get(t, "duration"), get(t, "breaths")) {
             (Some(_), Some(b)) => {
@@ -255,6 +263,7 @@ impl Checker<'_> {
             cues: Vec::new(),
             bell,
             bells,
+            ambient: ambient.unwrap_or(Some(StepAmbient::Session))?,
             length_span,
         };
         self.step_length_warnings(&step);

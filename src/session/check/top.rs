@@ -5,7 +5,8 @@ use super::steps::Inherited;
 use super::*;
 
 const TOP_KEYS: &[&str] = &[
-    "format", "title", "summary", "tags", "prepare", "lang", "tones", "speak", "bells", "step",
+    "format", "title", "summary", "tags", "prepare", "lang", "tones", "speak", "bells", "ambient",
+    "step",
 ];
 
 impl Checker<'_> {
@@ -36,6 +37,14 @@ impl Checker<'_> {
         };
         let speak = get(root, "speak").map_or(Some(false), |v| self.boolean(v));
         let lang = get(root, "lang").map(|v| self.lang(v));
+        // `ambient = false` at the top is the same as no bed.
+        let ambient = get(root, "ambient").map(|v| {
+            let key = key_span(root, "ambient").unwrap_or(v.span());
+            self.ambient(v, key).map(|said| match said {
+                super::ambient::Said::Bed(a) => Some(a),
+                super::ambient::Said::Off => None,
+            })
+        });
         let inherited = Inherited {
             tones: tones.unwrap_or(false),
             speak: speak.unwrap_or(false),
@@ -60,6 +69,7 @@ impl Checker<'_> {
             prepare,
             lang: lang.unwrap_or(Some(None))?,
             bells,
+            ambient: ambient.unwrap_or(Some(None))?,
             items,
         })
     }
