@@ -90,6 +90,10 @@ cost "box-breathing, tones and bells (30 s)" 7 30 box-breathing --reduce-motion
 cost "box-breathing --silent (30 s)" 7 30 box-breathing --reduce-motion --silent
 cost "silent sit, nothing due (10 s)" 8 10 scripts/bench-sit.toml
 cost "silent sit --silent (10 s)" 8 10 scripts/bench-sit.toml --silent
+# A sound bed keeps the stream playing (it never goes quiet): its cost is the line less the
+# silent sit's with sound open.
+cost "silent sit with a bed: surf (20 s)" 8 20 scripts/bench-bed.toml
+cost "silent sit with a bed: rain (20 s)" 8 20 scripts/bench-bed-rain.toml
 
 echo "== render: memory and speed"
 for session in group-sitting scripts/bench-3h.toml; do

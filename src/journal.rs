@@ -44,6 +44,10 @@ pub struct Entry {
     /// Added by hand (`hara log add`): a sitting done without hara. Counted like any other.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub added: bool,
+    /// The seed its bells at random were drawn from: `hara run --seed N` runs that plan
+    /// again. Absent for a session with nothing drawn at random.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
 
 impl Entry {
@@ -84,6 +88,7 @@ pub fn entry(timeline: &Timeline, source: &str, ending: Ending) -> Entry {
         note: ending.note,
         preview: (ending.speed > 1).then_some(ending.speed),
         added: false,
+        seed: timeline.seed,
     }
 }
 
@@ -107,6 +112,7 @@ pub fn added_entry(
         note: note.map(str::to_string),
         preview: None,
         added: true,
+        seed: None,
     }
 }
 

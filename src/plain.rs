@@ -56,6 +56,7 @@ fn event_name(kind: &EventKind) -> String {
         EventKind::Cue { .. } => "cue".into(),
         EventKind::Bell { .. } => "bell".into(),
         EventKind::Speech { .. } => "speech".into(),
+        EventKind::Ambient { .. } => "bed".into(),
         EventKind::Finished => "end".into(),
     }
 }
@@ -83,6 +84,7 @@ pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<S
         EventKind::Bell { bell } => vec![format!("bell: {bell}")],
         // Heard, not written: the step's words are shown with the step.
         EventKind::Speech { .. } => Vec::new(),
+        EventKind::Ambient { .. } => Vec::new(),
         EventKind::Finished => vec!["end".into()],
     }
 }
@@ -105,17 +107,33 @@ pub fn run<C: Clock, T>(
         header += &format!(", at {speed}× speed");
     }
     writeln!(out, "{header}. Ctrl-C stops.")?;
+    if let Some(seed) = timeline.seed {
+        writeln!(
+            out,
+            "Bells at random from seed {seed}: `--seed {seed}` runs this plan again."
+        )?;
+    }
     if speed > 1 {
         writeln!(out, "{PREVIEW}")?;
     }
     if let Some(notice) = practice.sound_notice() {
         writeln!(out, "{notice}")?;
     }
+    let mut bed = None;
     loop {
         let now = practice.now();
         for d in practice.advance_every(now) {
             if let Some(log) = log.as_deref_mut() {
                 log.record(&d)?;
+            }
+            // The sound bed is named where it changes, not at every step that keeps it.
+            if let EventKind::Ambient { bed: now } = &d.kind {
+                if bed.as_ref() != Some(now) {
+                    let name = now.as_ref().map_or("none".into(), |a| a.to_string());
+                    writeln!(out, "{:>5}  bed: {name}", format_clock_tenths(d.at))?;
+                    bed = Some(now.clone());
+                }
+                continue;
             }
             for line in describe(&d.kind, &timeline, practice.engine()) {
                 writeln!(out, "{:>5}  {line}", format_clock_tenths(d.at))?;

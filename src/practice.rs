@@ -88,6 +88,23 @@ impl Plan {
 /// Told the [`Plan`] as it stands after every change.
 type Follower = Box<dyn FnMut(&Plan)>;
 
+/// The largest seed a run picks by itself: six digits are easy to note down and type, and
+/// a million plans are plenty to keep bells at random unpredictable. `--seed` takes any.
+const NEW_SEEDS: u64 = 1_000_000;
+
+/// A seed for a run given none, to draw its bells at random from (the seed goes into the
+/// plan before the run is assembled, and so into the journal): from the operating system's
+/// randomness, or, if it has none to give, from the clock.
+pub fn new_seed() -> u64 {
+    use rand_core::TryRngCore;
+    let drawn = rand_core::OsRng.try_next_u64().unwrap_or_else(|_| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    drawn % NEW_SEEDS
+}
+
 /// One run of a session. `C` is the clock it runs on: real for people, manual for tests.
 pub struct Practice<C: Clock> {
     engine: Engine,
@@ -282,6 +299,8 @@ impl<C: Clock> Practice<C> {
     pub fn finish(&mut self, note: Option<String>, now: Duration) -> Ending {
         let completed = self.engine.reached_end(now);
         let step = self.engine.status(now).step;
+        // A bed still playing (the run was stopped) fades out, quickly.
+        self.audio.end_bed(STOP_FADE);
         self.engine.stop(now);
         self.changed(now);
         Ending {
@@ -299,7 +318,17 @@ impl<C: Clock> Practice<C> {
     pub fn ring_out<T>(&self, inputs: &mut dyn Inputs<T>) {
         wait_out(&self.clock, inputs, self.audio.ringing_for());
     }
+
+    /// Waits until the sound bed has faded out (after a stop: at most [`STOP_FADE`]; a stop
+    /// signal cuts the wait short). Bells are not waited for, as after any stop.
+    pub fn fade_out<T>(&self, inputs: &mut dyn Inputs<T>) {
+        wait_out(&self.clock, inputs, self.audio.bed_fading_for());
+    }
 }
+
+/// The longest a sound bed takes to fade out when a run is stopped (q, Ctrl-C): long enough
+/// to be gentle, short enough not to keep anyone waiting.
+pub const STOP_FADE: Duration = Duration::from_secs(2);
 
 /// Lets what `audio` played ring out before it closes (a stop signal cuts the wait short):
 /// for a sound played outside a practice, such as `hara chime`.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::session::format::{Bell, Pattern, serialize_ms};
+use crate::session::format::{Ambient, Bell, Pattern, serialize_ms};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Timeline {
@@ -26,6 +26,10 @@ pub struct Timeline {
     pub steps: Vec<PlannedStep>,
     /// In order of time; events at the same offset in the order of [`EventKind::rank`].
     pub events: Vec<Event>,
+    /// The seed the gaps of bells at random were drawn from; `None` when nothing in the
+    /// session is drawn at random (then every seed gives this plan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
 
 impl Timeline {
@@ -113,6 +117,12 @@ pub enum EventKind {
         /// Whose words they are.
         of: Spoken,
     },
+    /// From here on this sound bed plays (format 1.1), or none: at every step start of a
+    /// session that has a bed anywhere. The same bed as before plays on unbroken; another
+    /// crossfades; `None` fades it out. [`EventKind::Finished`] fades it out too.
+    Ambient {
+        bed: Option<Ambient>,
+    },
     Finished,
 }
 
@@ -138,7 +148,7 @@ pub enum Said<'a> {
 impl EventKind {
     pub(crate) fn rank(&self) -> u8 {
         match self {
-            EventKind::StepStarted { .. } => 0,
+            EventKind::StepStarted { .. } | EventKind::Ambient { .. } => 0,
             EventKind::Bell { .. } => 1,
             EventKind::Cue { .. } => 2,
             EventKind::Phase { .. } => 3,

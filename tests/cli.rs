@@ -428,6 +428,100 @@ fn render_writes_the_whole_track_and_never_overwrites_by_accident() {
     );
 }
 
+/// RMS in dB (full scale) of `s` from `from` to `to` seconds.
+fn rms_db(s: &[i16], from: f64, to: f64) -> f64 {
+    let w = &s[(from * 48_000.0) as usize..(to * 48_000.0) as usize];
+    let ms = w
+        .iter()
+        .map(|&x| (f64::from(x) / 32768.0).powi(2))
+        .sum::<f64>()
+        / w.len() as f64;
+    10.0 * ms.max(1e-20).log10()
+}
+
+#[test]
+fn render_plays_the_sound_bed_under_a_bell_ducked_and_faded() {
+    let home = Home::new();
+    std::fs::write(
+        home.path().join("s.toml"),
+        "format = 1.1\ntitle = \"s\"\n\
+         ambient = { sound = \"rain\", volume = 0.5, fade = \"1s\" }\n\
+         [bells]\nstart = \"none\"\nend = \"none\"\nat = [{ at = \"10s\", sound = \"wood\" }]\n\
+         [[step]]\nduration = 20\n",
+    )
+    .unwrap();
+    let out = home.run(&["render", "s.toml", "-o", "s.wav", "--volume", "100"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = wav_samples(&home.path().join("s.wav"));
+    // 20 s and the bed's one-second fade (the knock is long over).
+    assert!(
+        (s.len() as i64 - 21 * 48_000).abs() < 48,
+        "{} samples",
+        s.len()
+    );
+    let bed = rms_db(&s, 2.0, 9.0);
+    assert!(bed > -40.0 && bed < -15.0, "the bed at {bed:.1} dBFS");
+    assert!(
+        (rms_db(&s, 2.0, 5.5) - rms_db(&s, 5.5, 9.0)).abs() < 1.0,
+        "steady"
+    );
+    // The knock stands out of the bed, and the bed dips under it, then comes back.
+    assert!(rms_db(&s, 10.0, 10.05) > bed + 10.0);
+    let under = rms_db(&s, 10.4, 10.6);
+    assert!(
+        under < bed - 3.0,
+        "ducked to {under:.1} dBFS under the knock"
+    );
+    assert!((rms_db(&s, 14.0, 19.0) - bed).abs() < 1.0, "back up");
+    // Faded in and faded out, not switched.
+    assert!(rms_db(&s, 0.0, 0.05) < bed - 20.0);
+    assert!(rms_db(&s, 20.9, 21.0) < bed - 20.0);
+}
+
+#[test]
+fn render_loops_a_bed_file_at_an_even_level() {
+    let home = Home::new();
+    // One second of noise (a recorded stream or rain is noise-like: its end and its start do
+    // not line up, which is what the equal-power crossfade is for); the bed loops it about
+    // six times in five seconds.
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 44_100,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(home.path().join("noise.wav"), spec).unwrap();
+    let mut seed = 12_345u32;
+    for _ in 0..44_100 {
+        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        let x = (f64::from(seed >> 8) / f64::from(1u32 << 24) - 0.5) * 0.5;
+        w.write_sample((x * 32767.0) as i16).unwrap();
+    }
+    w.finalize().unwrap();
+    std::fs::write(
+        home.path().join("s.toml"),
+        "title = \"s\"\nambient = { sound = \"noise.wav\", volume = 0.5, fade = 0 }\n\
+         [bells]\nstart = \"none\"\nend = \"none\"\n[[step]]\nduration = 5\n",
+    )
+    .unwrap();
+    let check = home.run(&["check", "s.toml"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let out = home.run(&["render", "s.toml", "-o", "s.wav"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = wav_samples(&home.path().join("s.wav"));
+    let levels: Vec<f64> = (1..49)
+        .map(|k| rms_db(&s, k as f64 / 10.0, (k + 1) as f64 / 10.0))
+        .collect();
+    let (lo, hi) = levels
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(*x), b.max(*x)));
+    assert!(
+        hi - lo < 1.0,
+        "{lo:.1}..{hi:.1} dBFS across the loop points"
+    );
+    assert!(lo > -40.0, "{lo:.1}");
+}
+
 #[test]
 fn new_gives_a_bare_name_the_toml_extension_the_sessions_folder_looks_for() {
     let home = Home::new();

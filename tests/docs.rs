@@ -32,7 +32,7 @@ fn assert_sessions_valid(name: &str, markdown: &str, expected: usize) {
 
 #[test]
 fn readme_sessions_are_valid() {
-    assert_sessions_valid("README.md", include_str!("../README.md"), 2);
+    assert_sessions_valid("README.md", include_str!("../README.md"), 3);
 }
 
 #[test]
@@ -40,7 +40,7 @@ fn format_reference_sessions_are_valid() {
     assert_sessions_valid(
         "docs/session-format.md",
         include_str!("../docs/session-format.md"),
-        1,
+        2,
     );
 }
 

@@ -466,3 +466,66 @@ fn a_run_started_at_the_first_step_is_an_ordinary_run() {
     assert_eq!(a.events(), b.events());
     assert_eq!(a.total(), b.total());
 }
+
+/// Bells at random are ordinary bells once planned: an extension moves the later ones later
+/// (the gap that spans it grows by it), a skip passes over the step's, and the room
+/// display's plan (the engine's events) holds exactly the run's.
+#[test]
+fn bells_at_random_move_with_an_extension_and_go_with_a_skip() {
+    let (session, _) = common::checked(
+        "format = 1.1\ntitle = \"R\"\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+         interval = { every = \"20s..40s\", sound = \"bell\" }\n\
+         [[step]]\ntitle = \"Sit\"\nduration = \"3m\"\n\
+         [[step]]\ntitle = \"Walk\"\nduration = \"3m\"\n\
+         bells = { interval = { every = \"10s..20s\", sound = \"wood\" } }\n",
+    );
+    let t = hara::session::compile::compile(&session, 99).unwrap();
+    let bells = |events: &[hara::timeline::Event]| -> Vec<Duration> {
+        events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Bell { .. }))
+            .map(|e| e.at)
+            .collect()
+    };
+    let planned = bells(&t.events);
+    assert_eq!(
+        planned,
+        bells(Engine::new(t.clone(), Duration::ZERO).events())
+    );
+
+    // Extending the sit by a minute at 1m: every bell after 3m comes a minute later.
+    let mut e = Engine::new(t.clone(), Duration::ZERO);
+    assert!(e.extend(secs(60), secs(60)));
+    let moved: Vec<Duration> = planned
+        .iter()
+        .map(|&at| if at >= secs(180) { at + secs(60) } else { at })
+        .collect();
+    assert_eq!(bells(e.events()), moved);
+
+    // Skipping the walk at 3m10s: none of its bells (or the session's after it) sound.
+    let clock = ManualClock::default();
+    let mut e = Engine::new(t.clone(), clock.now());
+    clock.set(secs(190));
+    let before: Vec<Duration> = e
+        .advance_every(clock.now())
+        .into_iter()
+        .filter(|d| matches!(d.kind, EventKind::Bell { .. }))
+        .map(|d| d.at)
+        .collect();
+    e.next_step(clock.now());
+    let after = e.advance_every(clock.now());
+    assert!(
+        after
+            .iter()
+            .all(|d| !matches!(d.kind, EventKind::Bell { .. }))
+    );
+    assert!(after.iter().any(|d| d.kind == EventKind::Finished));
+    assert_eq!(
+        before,
+        planned
+            .iter()
+            .copied()
+            .filter(|&at| at <= secs(190))
+            .collect::<Vec<_>>()
+    );
+}

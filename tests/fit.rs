@@ -36,7 +36,7 @@ proptest! {
         let Ok(fitted) = fit(&session, target) else {
             return Ok(());
         };
-        let Ok(t) = compile(&fitted) else {
+        let Ok(t) = compile(&fitted, 0) else {
             return Ok(()); // scaled past the event limit: refused at compile time, not here
         };
         // Exact, except that a session made only of repeat groups may end up to a second

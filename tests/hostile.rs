@@ -125,6 +125,7 @@ fn entry(title: &str) -> Entry {
         note: None,
         preview: None,
         added: false,
+        seed: None,
     }
 }
 
@@ -251,7 +252,7 @@ fn a_ramp_of_millisecond_phases_fits_hours_in_closed_form() {
         let target = Duration::from_secs(target);
         let fitted = hara::session::fit::fit(&session, target).unwrap();
         // Millions of breaths: far past the event limit, and refused as such.
-        let err = hara::session::compile::compile(&fitted).unwrap_err();
+        let err = hara::session::compile::compile(&fitted, 0).unwrap_err();
         assert!(err.to_string().contains("timed events"), "{err}");
         assert_eq!(hara::session::compile::items_length(&fitted.items), target);
     }

@@ -1,8 +1,9 @@
 //! Listening to hara: a private PulseAudio server with a null sink stands in for speakers, its
-//! monitor is recorded while hara plays a session, and the bells are found in the recording.
+//! monitor is recorded while hara plays a session, and the bells (and a sound bed) are found
+//! in the recording.
 //! The server is also killed mid-session and started again, as a crashed or restarted sound
-//! server would be. Needs pulseaudio, pulseaudio-utils, ALSA's pulse plugin and tmux (.ci/run
-//! installs them).
+//! server would be. Needs pulseaudio, pulseaudio-utils, ALSA's pulse plugin, tmux and pgrep
+//! (.ci/run installs them).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -12,7 +13,10 @@ use assert_cmd::cargo::cargo_bin;
 
 #[path = "support/needs.rs"]
 mod needs;
-use needs::PULSEAUDIO;
+use needs::{PGREP, PULSEAUDIO, TMUX};
+#[path = "support/tmux.rs"]
+mod tmux;
+use tmux::Tmux;
 
 const RATE: usize = 48_000;
 
@@ -215,75 +219,92 @@ fn bells_are_heard_on_their_exact_sample() {
     }
 }
 
-/// A private tmux server running hara full screen.
-struct Screen {
-    socket: String,
+/// The energy (dB) above about 6 kHz of `s` from `from` to `to` seconds: rain has plenty
+/// there, a bowl (partials under 2 kHz) next to none.
+fn high_db(s: &[f32], from: f64, to: f64) -> f64 {
+    let a = (-std::f64::consts::TAU * 6000.0 / RATE as f64).exp();
+    let mut y: Vec<f64> = s[(from * RATE as f64) as usize..(to * RATE as f64) as usize]
+        .iter()
+        .map(|&v| f64::from(v))
+        .collect();
+    for _ in 0..6 {
+        let (mut px, mut py) = (0.0, 0.0);
+        for v in y.iter_mut() {
+            let o = a * (py + *v - px);
+            px = *v;
+            py = o;
+            *v = o;
+        }
+    }
+    // The filters' first 10 ms are their own start, not the sound.
+    let settled = &y[RATE / 100..];
+    10.0 * (settled.iter().map(|v| v * v).sum::<f64>() / settled.len() as f64 + 1e-30).log10()
 }
 
-impl Screen {
-    fn start(command: &Command) -> Self {
-        let socket = format!("hara-pulse-{}", std::process::id());
-        let env: String = command
-            .get_envs()
-            .filter_map(|(k, v)| Some(format!("{}={} ", k.to_str()?, v?.to_str()?)))
-            .collect();
-        let args: Vec<_> = command
-            .get_args()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
-        let line = format!(
-            "cd {} && {env}{} {}; sleep 30",
-            env!("CARGO_MANIFEST_DIR"),
-            command.get_program().to_string_lossy(),
-            args.join(" ")
-        );
-        let s = Screen { socket };
-        s.tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
+#[test]
+fn a_sound_bed_is_heard_dips_under_a_bowl_and_fades_when_stopped() {
+    if !needs::have(&[PULSEAUDIO]) {
+        return;
+    }
+    let pulse = Pulse::start();
+    let home = tempfile::tempdir().unwrap();
+    let capture = pulse.runtime.path().join("capture.raw");
+    let mut recorder = pulse.record(&capture);
+    let mut run = hara(&pulse, home.path())
+        .args([
+            "run",
+            "tests/fixtures/audio/bed-under-a-bowl.toml",
+            "--plain",
+            "--no-journal",
+            "--volume",
             "100",
-            "-y",
-            "30",
-            &line,
-        ]);
-        s
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("these tests need tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    fn hara_pid(&self) -> String {
-        let shell = self.tmux(&["display", "-p", "-t", "t", "#{pane_pid}"]);
-        let out = Command::new("pgrep")
-            .args(["-P", shell.trim()])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    }
-}
-
-impl Drop for Screen {
-    fn drop(&mut self) {
-        self.tmux(&["kill-server"]);
-    }
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The bowl is struck 7 s in; wait until two seconds of its ring are recorded.
+    let bowl = || {
+        let s = samples(&capture);
+        s.iter()
+            .position(|x| x.abs() > 0.25)
+            .map(|i| (i as f64 / RATE as f64, s.len() as f64 / RATE as f64))
+    };
+    wait_until("the bowl and two seconds of its ring are recorded", || {
+        bowl().is_some_and(|(at, len)| len > at + 2.5)
+    });
+    // Stopped as Ctrl-C or a closing terminal would: the bed fades out (over its half second
+    // here) and hara ends, without waiting for the bowl.
+    let pid = rustix::process::Pid::from_raw(run.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+    let status = run.wait().unwrap();
+    assert!(status.success(), "hara ended with {status}");
+    let mut err = String::new();
+    std::io::Read::read_to_string(run.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(err.is_empty(), "sound libraries printed: {err}");
+    recorder.kill().unwrap();
+    recorder.wait().unwrap();
+    let s = samples(&capture);
+    let (at, _) = bowl().unwrap();
+    // The bed is there before the bowl, and dips under it by the mix's 8 dB (± 2.5 for a
+    // real stream and a second of noise).
+    let before = high_db(&s, at - 2.0, at - 0.2);
+    let under = high_db(&s, at + 0.5, at + 2.0);
+    eprintln!("bowl at {at:.2} s; rain above 6 kHz: {before:.1} dB before, {under:.1} dB under it");
+    assert!(before > -100.0, "the bed is heard: {before:.1} dB");
+    assert!(
+        (under - before + 8.0).abs() < 2.5,
+        "dipped {:.1} dB",
+        under - before
+    );
+    // It faded: in the last 0.1 s before the sound ended it was far under its level.
+    let end = s.iter().rposition(|x| x.abs() > 1e-4).unwrap() as f64 / RATE as f64;
+    let last = high_db(&s, end - 0.12, end);
+    eprintln!("the sound ends at {end:.2} s; its last 0.1 s above 6 kHz: {last:.1} dB");
+    assert!(
+        last < under - 12.0,
+        "cut, not faded: {last:.1} dB at the end"
+    );
 }
 
 /// CPU time (ns) used by all of a process's threads.
@@ -298,20 +319,23 @@ fn cpu_ns(pid: &str) -> u64 {
 
 #[test]
 fn a_lost_sound_server_is_said_and_the_sound_comes_back_on_time() {
-    if !needs::have(&[PULSEAUDIO]) {
+    if !needs::have(&[PULSEAUDIO, TMUX, PGREP]) {
         return;
     }
     let pulse = Pulse::start();
-    let home = tempfile::tempdir().unwrap();
-    let mut run = hara(&pulse, home.path());
-    run.args([
-        "run",
-        "tests/fixtures/audio/bells-every-2s.toml",
-        "--no-journal",
-        "--volume",
-        "100",
-    ]);
-    let screen = Screen::start(&run);
+    // hara full screen in its own home, its sound going to this test's server.
+    let screen = Tmux::start_with(
+        &format!(
+            "XDG_RUNTIME_DIR={} PULSE_CLIENTCONFIG={}",
+            pulse.runtime.path().display(),
+            pulse.client_conf().display()
+        ),
+        &format!(
+            "run {}/tests/fixtures/audio/bells-every-2s.toml --no-journal --volume 100",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+        (100, 30),
+    );
     let before = pulse.runtime.path().join("before.raw");
     let mut recorder = pulse.record(&before);
     wait_until("the first knock is heard", || {
@@ -359,5 +383,5 @@ fn a_lost_sound_server_is_said_and_the_sound_comes_back_on_time() {
             "a gap of {gap:.4} s after recovery (onsets {found:?})"
         );
     }
-    screen.tmux(&["send-keys", "-t", "t", "q"]);
+    screen.keys(&["q"]);
 }

@@ -246,3 +246,32 @@ fn from_starts_at_a_step_by_number_or_title_and_names_the_steps_when_there_is_no
         );
     }
 }
+
+#[test]
+fn plain_lines_name_the_sound_bed_where_it_changes_also_from_a_later_step() {
+    let bed_lines = |args: &[&str]| -> Vec<String> {
+        let out = hara(args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+            .lines()
+            .filter(|l| l.contains("bed: "))
+            .map(str::to_string)
+            .collect()
+    };
+    let fixture = "tests/fixtures/valid/ambient.toml";
+    assert_eq!(
+        bed_lines(&["run", fixture, "--plain", "--speed", "1000"]),
+        [
+            "00:00  bed: surf, volume 20%, fading over 10s",
+            "02:00  bed: rain, volume 30%, fading over 5s",
+            "05:00  bed: none",
+            "06:00  bed: tests/fixtures/valid/chimes/soft.ogg, volume 10%, fading over 2s",
+            "07:00  bed: surf, volume 20%, fading over 10s",
+        ]
+    );
+    // Started at the silent step, the bed is none from there, whatever came before.
+    assert_eq!(
+        bed_lines(&["run", fixture, "--from", "3", "--plain", "--speed", "1000"])[0],
+        "05:00  bed: none"
+    );
+}

@@ -9,10 +9,11 @@ use thiserror::Error;
 
 use super::synth::{AUDIBLE_LEVEL, LOUDNESS_WINDOW, RATE, reference_loudness, samples_in};
 
-/// A chime is short: longer files are cut here.
-const MAX_SECONDS: usize = 60;
+/// A chime is short, and a bed loops: longer files are cut here (a minute of mono samples at
+/// [`RATE`] is 11.5 MB).
+pub const MAX_SECONDS: usize = 60;
 /// A file is never made louder than this at its peak (−3 dBFS), whatever its loudness.
-const MAX_PEAK: f32 = 0.7;
+pub const MAX_PEAK: f32 = 0.7;
 
 #[derive(Debug, Error)]
 pub enum FileError {
@@ -42,6 +43,53 @@ pub fn decode(path: &Path) -> Result<Decoded, FileError> {
     strike(decoder)
 }
 
+/// Decodes a sound bed's file: up to its first [`MAX_SECONDS`] (11.5 MB of samples at most,
+/// however long the file), matched in loudness over all of it.
+pub fn decode_bed(path: &Path) -> Result<Decoded, FileError> {
+    let file = crate::read::open_regular(path)?;
+    let decoder = Decoder::try_from(file).map_err(|e| FileError::Decode(e.to_string()))?;
+    bed(decoder)
+}
+
+/// Decodes a bundled sound to loop as a bed.
+pub fn decode_bed_bytes(bytes: &'static [u8]) -> Result<Decoded, FileError> {
+    let decoder =
+        Decoder::new(std::io::Cursor::new(bytes)).map_err(|e| FileError::Decode(e.to_string()))?;
+    bed(decoder)
+}
+
+/// A bed is heard as a whole, not as a strike: its loudness is measured over all of it and
+/// matched to hara's own beds ([`super::bed::bed_loudness`]), and (like any file) it is never
+/// raised above a peak of −3 dBFS.
+fn bed(decoder: impl rodio::Source) -> Result<Decoded, FileError> {
+    let samples = mono(decoder);
+    let peak = samples.iter().fold(0f32, |m, s| m.max(s.abs()));
+    if samples.is_empty() || peak == 0.0 {
+        return Err(FileError::Empty);
+    }
+    let loud = super::loudness::a_weighted_rms(&samples).max(1e-9);
+    let gain = ((super::bed::bed_loudness() / loud) as f32).min(MAX_PEAK / peak);
+    Ok(Decoded {
+        audible: samples.len(),
+        samples: samples.into(),
+        gain,
+    })
+}
+
+/// The first [`MAX_SECONDS`] of a decoder's sound, mixed down to mono and resampled to
+/// [`RATE`].
+fn mono(decoder: impl rodio::Source) -> Vec<f32> {
+    let channels = usize::from(decoder.channels().get());
+    let rate = decoder.sample_rate().get();
+    let frames = MAX_SECONDS * rate as usize;
+    let interleaved: Vec<f32> = decoder.take(frames * channels).collect();
+    let mono: Vec<f32> = interleaved
+        .chunks(channels)
+        .map(|frame| frame.iter().sum::<f32>() / frame.len() as f32)
+        .collect();
+    resample(&mono, rate, RATE)
+}
+
 /// Whether a sound file can be played; the session checker's way of trying one.
 pub fn playable(path: &Path) -> Result<(), String> {
     decode(path).map(|_| ()).map_err(|e| e.to_string())
@@ -57,15 +105,7 @@ pub fn decode_bytes(bytes: &'static [u8]) -> Result<Decoded, FileError> {
 /// Mixes the decoded channels down to mono, resamples to [`RATE`], and works out the gain
 /// that makes it as loud as an instrument.
 fn strike(decoder: impl rodio::Source) -> Result<Decoded, FileError> {
-    let channels = usize::from(decoder.channels().get());
-    let rate = decoder.sample_rate().get();
-    let frames = MAX_SECONDS * rate as usize;
-    let interleaved: Vec<f32> = decoder.take(frames * channels).collect();
-    let mono: Vec<f32> = interleaved
-        .chunks(channels)
-        .map(|frame| frame.iter().sum::<f32>() / frame.len() as f32)
-        .collect();
-    let samples = resample(&mono, rate, RATE);
+    let samples = mono(decoder);
     let peak = samples.iter().fold(0f32, |m, s| m.max(s.abs()));
     if samples.is_empty() || peak == 0.0 {
         return Err(FileError::Empty);

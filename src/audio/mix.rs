@@ -1,5 +1,12 @@
 //! hara's one mix: every voice placed on its exact sample, the master gain and pause ramped
-//! (no clicks), and a gain-riding limiter so that many strikes at once never clip or distort.
+//! (no clicks), a sound bed under it all, and a gain-riding limiter so that many strikes at
+//! once never clip or distort.
+//!
+//! **Ducking.** While speech sounds, the breath tones dip by [`TONE_DUCK_DB`]; while a bell or
+//! speech sounds, the bed dips by [`BED_DUCK_DB`]. Each follows the level of what it ducks
+//! under (measured block by block, before the master volume), so a bowl lets the bed back up
+//! as it dies away; the gain moves with a 50 ms attack and a 600 ms release and is
+//! interpolated sample by sample, so nothing clicks.
 //!
 //! The same mixer feeds the sound device (pulled by its callback) and `hara render` (pulled
 //! into a file), so what a render holds is what a session sounds like.
@@ -7,6 +14,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use super::bed::BedVoice;
 use super::synth::{RATE, Strike, Tone};
 
 /// How long mute, volume and pause take to change: long enough to be click-free, short enough
@@ -26,6 +34,35 @@ pub enum Voice {
         at: usize,
         gain: f32,
     },
+    /// Spoken words (synthesised or recorded): they pause with the session, where they are,
+    /// and the tones and the bed duck under them.
+    Speech {
+        data: Arc<[f32]>,
+        at: usize,
+        gain: f32,
+    },
+    /// From here the sound bed changes: not a sound of its own, but a change to the mix's
+    /// bed, placed on its sample like any voice.
+    Bed(BedChange),
+}
+
+/// What a [`Voice::Bed`] does to the bed.
+#[derive(Debug, Clone)]
+pub enum BedChange {
+    /// This bed from here (the same one already playing goes on unbroken; any other fades out
+    /// as this one fades in).
+    Start(Box<BedVoice>),
+    /// The bed fades out, over its own fade or this many samples.
+    End { fade: Option<usize> },
+}
+
+fn add_samples(data: &[f32], at: &mut usize, gain: f32, out: &mut [f32]) -> bool {
+    let end = (*at + out.len()).min(data.len());
+    for (o, s) in out.iter_mut().zip(&data[*at..end]) {
+        *o += s * gain;
+    }
+    *at = end;
+    *at < data.len()
 }
 
 impl Voice {
@@ -34,20 +71,68 @@ impl Voice {
         match self {
             Voice::Strike(s) => s.add_to(out),
             Voice::Tone(t) => t.add_to(out),
-            Voice::Samples { data, at, gain } => {
-                let end = (*at + out.len()).min(data.len());
-                for (o, s) in out.iter_mut().zip(&data[*at..end]) {
-                    *o += s * *gain;
-                }
-                *at = end;
-                *at < data.len()
+            Voice::Samples { data, at, gain } | Voice::Speech { data, at, gain } => {
+                add_samples(data, at, *gain, out)
             }
+            Voice::Bed(_) => false,
         }
     }
 
     fn pauses(&self) -> bool {
-        matches!(self, Voice::Tone(_))
+        matches!(self, Voice::Tone(_) | Voice::Speech { .. })
     }
+}
+
+/// How far the breath tones dip while speech sounds.
+pub const TONE_DUCK_DB: f32 = -4.0;
+/// How far the bed dips while a bell or speech sounds.
+pub const BED_DUCK_DB: f32 = -8.0;
+/// Below this level (RMS, dBFS) what is ducked under does not duck anything; from
+/// [`DUCK_FULL`] up it ducks fully; smoothly in between.
+const DUCK_FROM: f32 = -50.0;
+const DUCK_FULL: f32 = -35.0;
+const DUCK_ATTACK_SECONDS: f32 = 0.05;
+const DUCK_RELEASE_SECONDS: f32 = 0.6;
+
+/// A gain that dips under a level, block by block.
+#[derive(Debug, Clone, Copy)]
+struct Duck {
+    depth_db: f32,
+    gain: f32,
+}
+
+impl Duck {
+    fn new(depth_db: f32) -> Self {
+        Duck {
+            depth_db,
+            gain: 1.0,
+        }
+    }
+
+    /// The gain at the start and at the end of a block of `n` samples whose sidechain has
+    /// mean square `ms`.
+    fn block(&mut self, ms: f32, n: usize) -> (f32, f32) {
+        if ms == 0.0 && self.gain == 1.0 {
+            return (1.0, 1.0);
+        }
+        let db = 10.0 * ms.max(1e-12).log10();
+        let x = ((db - DUCK_FROM) / (DUCK_FULL - DUCK_FROM)).clamp(0.0, 1.0);
+        let amount = x * x * (3.0 - 2.0 * x);
+        let target = 10f32.powf(self.depth_db * amount / 20.0);
+        let tau = if target < self.gain {
+            DUCK_ATTACK_SECONDS
+        } else {
+            DUCK_RELEASE_SECONDS
+        };
+        let coef = 1.0 - (-(n as f32) / (tau * RATE as f32)).exp();
+        let from = self.gain;
+        self.gain += (target - self.gain) * coef;
+        (from, self.gain)
+    }
+}
+
+fn mean_square(s: &[f32]) -> f32 {
+    s.iter().map(|x| x * x).sum::<f32>() / s.len().max(1) as f32
 }
 
 /// A gain that moves linearly to its target over [`RAMP`] samples.
@@ -209,10 +294,20 @@ pub struct Mixer {
     /// Samples put out so far.
     position: u64,
     playing: Vec<Playing>,
+    /// The sound bed: the one playing, and any still fading out.
+    beds: Vec<BedVoice>,
+    /// Changes to the bed waiting for their sample.
+    bed_changes: Vec<(u64, BedChange)>,
     master: Ramp,
     pause: Ramp,
+    tone_duck: Duck,
+    bed_duck: Duck,
     limiter: Limiter,
+    /// Bells (and the rest), speech, tones and the bed, each mixed apart for the ducking.
     block: Vec<f32>,
+    speech: Vec<f32>,
+    tones: Vec<f32>,
+    bed: Vec<f32>,
     scratch: Vec<f32>,
 }
 
@@ -224,10 +319,19 @@ impl Mixer {
         Mixer {
             position: 0,
             playing: Vec::new(),
+            // Room for a crossfade and a change or two, so the device's callback does not
+            // allocate when a step changes the bed.
+            beds: Vec::with_capacity(4),
+            bed_changes: Vec::with_capacity(4),
             master: Ramp::new(gain),
             pause: Ramp::new(1.0),
+            tone_duck: Duck::new(TONE_DUCK_DB),
+            bed_duck: Duck::new(BED_DUCK_DB),
             limiter: Limiter::new(),
             block: vec![0.0; BLOCK],
+            speech: vec![0.0; BLOCK],
+            tones: vec![0.0; BLOCK],
+            bed: vec![0.0; BLOCK],
             scratch: vec![0.0; BLOCK],
         }
     }
@@ -245,10 +349,30 @@ impl Mixer {
 
     /// Starts `voice` at input sample `start` (at once if that has passed).
     pub fn add(&mut self, start: u64, voice: Voice) {
-        self.playing.push(Playing {
-            start: start.max(self.position),
-            voice,
-        });
+        let start = start.max(self.position);
+        match voice {
+            Voice::Bed(change) => self.bed_changes.push((start, change)),
+            voice => self.playing.push(Playing { start, voice }),
+        }
+    }
+
+    fn change_bed(&mut self, change: BedChange) {
+        match change {
+            BedChange::Start(v) => {
+                if self.beds.iter().any(|b| !b.leaving() && b.bed == v.bed) {
+                    return;
+                }
+                for b in &mut self.beds {
+                    b.leave(None);
+                }
+                self.beds.push(*v);
+            }
+            BedChange::End { fade } => {
+                for b in &mut self.beds {
+                    b.leave(fade);
+                }
+            }
+        }
     }
 
     /// The master gain (volume, or 0 when muted), reached over [`RAMP_SECONDS`].
@@ -256,19 +380,29 @@ impl Mixer {
         self.master.set(gain);
     }
 
-    /// Fades breath tones out where they are (and holds them there), or back in.
+    /// Fades breath tones, speech and the bed out where they are (and holds them there), or
+    /// back in.
     pub fn set_paused(&mut self, paused: bool) {
         self.pause.set(if paused { 0.0 } else { 1.0 });
     }
 
     /// True when nothing sounds or waits to sound.
     pub fn is_quiet(&self) -> bool {
-        self.playing.is_empty() && self.limiter.idle()
+        self.playing.is_empty()
+            && self.beds.is_empty()
+            && self.bed_changes.is_empty()
+            && self.limiter.idle()
     }
 
-    /// Drops every voice (the device went away; what was playing is not resumed later).
+    /// Drops every voice (the device went away; what was playing is not resumed later). The
+    /// bed is what plays from now on, not a sound that was cut: it fades in again when the
+    /// sound comes back (one fading out is let go).
     pub fn clear(&mut self) {
         self.playing.clear();
+        self.beds.retain(|b| !b.leaving());
+        for b in &mut self.beds {
+            b.fade_in_again();
+        }
     }
 
     /// Puts out the next `out.len()` samples.
@@ -281,14 +415,35 @@ impl Mixer {
     fn fill_block(&mut self, out: &mut [f32]) {
         let n = out.len();
         let (from, to) = (self.position, self.position + n as u64);
-        let block = &mut self.block[..n];
-        block.fill(0.0);
         let held = !self.pause.moving() && self.pause.now == 0.0;
-        // The pause ramp for this block (the same for every tone).
+        // The pause ramp for this block (the same for every tone, word and the bed).
         let mut pause = self.pause;
         let pause_gains: Option<Vec<f32>> =
             (self.pause.moving()).then(|| (0..n).map(|_| pause.next()).collect());
         self.pause = pause;
+        if held {
+            // Paused: a change to the bed that is still to come keeps its distance.
+            for (start, _) in &mut self.bed_changes {
+                if *start >= from {
+                    *start += n as u64;
+                }
+            }
+        } else if self.bed_changes.iter().any(|(start, _)| *start < to) {
+            // In the order they were asked for; a few milliseconds' placement is plenty for
+            // a change that fades over seconds.
+            let changes = std::mem::take(&mut self.bed_changes);
+            for (start, change) in changes {
+                if start < to {
+                    self.change_bed(change);
+                } else {
+                    self.bed_changes.push((start, change));
+                }
+            }
+        }
+        self.block[..n].fill(0.0);
+        // Speech, tones and the bed each have a buffer of their own, cleared when first used
+        // in a block: a block with none of them costs what it did before there was ducking.
+        let (mut spoke, mut toned) = (false, false);
         self.playing.retain_mut(|p| {
             if p.voice.pauses() && held {
                 // Paused: a tone that has not started yet keeps its distance.
@@ -301,20 +456,75 @@ impl Mixer {
                 return true;
             }
             let skip = p.start.saturating_sub(from) as usize;
+            let target = match p.voice {
+                Voice::Speech { .. } => {
+                    if !std::mem::replace(&mut spoke, true) {
+                        self.speech[..n].fill(0.0);
+                    }
+                    &mut self.speech[skip..n]
+                }
+                Voice::Tone(_) => {
+                    if !std::mem::replace(&mut toned, true) {
+                        self.tones[..n].fill(0.0);
+                    }
+                    &mut self.tones[skip..n]
+                }
+                _ => &mut self.block[skip..n],
+            };
             match &pause_gains {
                 Some(g) if p.voice.pauses() => {
                     let scratch = &mut self.scratch[..n - skip];
                     scratch.fill(0.0);
                     let more = p.voice.add_to(scratch);
-                    for ((b, s), g) in block[skip..].iter_mut().zip(scratch.iter()).zip(&g[skip..])
-                    {
+                    for ((b, s), g) in target.iter_mut().zip(scratch.iter()).zip(&g[skip..]) {
                         *b += s * g;
                     }
                     more
                 }
-                _ => p.voice.add_to(&mut block[skip..]),
+                _ => p.voice.add_to(target),
             }
         });
+        let bedded = !held && !self.beds.is_empty();
+        if bedded {
+            let bed = &mut self.bed[..n];
+            bed.fill(0.0);
+            self.beds.retain_mut(|b| b.add_to(bed));
+            if let Some(g) = &pause_gains {
+                bed.iter_mut().zip(g).for_each(|(b, g)| *b *= g);
+            }
+        }
+        let speech_ms = if spoke {
+            mean_square(&self.speech[..n])
+        } else {
+            0.0
+        };
+        let (t0, t1) = self.tone_duck.block(speech_ms, n);
+        let (b0, b1) = if bedded {
+            self.bed_duck
+                .block(speech_ms + mean_square(&self.block[..n]), n)
+        } else {
+            self.bed_duck.block(speech_ms, n)
+        };
+        let block = &mut self.block[..n];
+        let step = 1.0 / n as f32;
+        if spoke {
+            block
+                .iter_mut()
+                .zip(&self.speech[..n])
+                .for_each(|(o, s)| *o += s);
+        }
+        for (on, part, g0, g1) in [(toned, &self.tones, t0, t1), (bedded, &self.bed, b0, b1)] {
+            if !on {
+                continue;
+            }
+            if g0 == 1.0 && g1 == 1.0 {
+                block.iter_mut().zip(&part[..n]).for_each(|(o, s)| *o += s);
+            } else {
+                for (i, (o, s)) in block.iter_mut().zip(&part[..n]).enumerate() {
+                    *o += s * (g0 + (g1 - g0) * i as f32 * step);
+                }
+            }
+        }
         if self.master.moving() {
             for b in block.iter_mut() {
                 *b *= self.master.next();
@@ -504,6 +714,217 @@ mod tests {
         m.add(0, Voice::Strike(synth::Strike::new(Instrument::Wood, 1.0)));
         assert!(!m.is_quiet());
         run(&mut m, RATE as usize);
+        assert!(m.is_quiet());
+    }
+
+    // ---------- the bed, ducking, and speech that pauses ----------
+
+    use crate::audio::bed::{BedVoice, tests::bed};
+    use crate::session::format::Noise;
+
+    fn bed_voice(kind: Noise, volume: f32, fade_ms: u64) -> Voice {
+        let b = bed(kind, volume, Duration::from_millis(fade_ms));
+        Voice::Bed(BedChange::Start(Box::new(BedVoice::noise(kind, &b))))
+    }
+
+    fn speech(data: Vec<f32>) -> Voice {
+        Voice::Speech {
+            data: data.into(),
+            at: 0,
+            gain: 1.0,
+        }
+    }
+
+    /// A voice whose every sample is different: a slow sine, so a jump would show.
+    fn words(seconds: f32, level: f32) -> Vec<f32> {
+        (0..(seconds * RATE as f32) as usize)
+            .map(|i| level * (std::f32::consts::TAU * 180.0 * i as f32 / RATE as f32).sin())
+            .collect()
+    }
+
+    fn db(a: &[f32], b: &[f32]) -> f32 {
+        20.0 * (synth::tests::rms(a) / synth::tests::rms(b)).log10()
+    }
+
+    /// The largest step from one sample to the next.
+    fn worst_step(s: &[f32]) -> f32 {
+        s.windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0f32, f32::max)
+    }
+
+    #[test]
+    fn the_bed_dips_under_speech_smoothly_and_comes_back() {
+        // The same bed twice, once with two seconds of words from 2 s: the mix is
+        // deterministic, so the difference less the words is what the ducking did.
+        let second = RATE as usize;
+        let (mut plain, mut ducked) = (Mixer::new(1.0), Mixer::new(1.0));
+        plain.add(0, bed_voice(Noise::Rain, 0.5, 0));
+        ducked.add(0, bed_voice(Noise::Rain, 0.5, 0));
+        let said = words(2.0, 0.1);
+        ducked.add(2 * second as u64, speech(said.clone()));
+        let (a, b) = (run(&mut plain, 6 * second), run(&mut ducked, 6 * second));
+        let d = Mixer::delay() as usize;
+        let mut bed_under = b.clone();
+        for (i, w) in said.iter().enumerate() {
+            bed_under[2 * second + d + i] -= w;
+        }
+        let at = |s: &[f32], from: f32, to: f32| {
+            s[(from * second as f32) as usize..(to * second as f32) as usize].to_vec()
+        };
+        // Before the words, the same; during them, down by the bed's duck; a second after,
+        // back within a dB.
+        assert_eq!(at(&a, 0.5, 1.9), at(&b, 0.5, 1.9));
+        let during = db(&at(&bed_under, 2.5, 3.9), &at(&a, 2.5, 3.9));
+        assert!((during - BED_DUCK_DB).abs() < 0.5, "ducked {during:.2} dB");
+        let after = db(&at(&bed_under, 5.2, 5.9), &at(&a, 5.2, 5.9));
+        assert!(after > -1.0, "back up: {after:.2} dB");
+        // The gain moves smoothly: the ducked bed never steps further than the bed itself.
+        let ratio: Vec<f32> = (0..6 * second / 256)
+            .map(|k| {
+                let r = k * 256..(k + 1) * 256;
+                synth::tests::rms(&bed_under[r.clone()]) / synth::tests::rms(&a[r]).max(1e-9)
+            })
+            .collect();
+        let jump = ratio
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0f32, f32::max);
+        assert!(jump < 0.15, "the gain jumped by {jump} in 5 ms");
+        assert!(worst_step(&bed_under) <= worst_step(&a) * 1.01);
+    }
+
+    #[test]
+    fn tones_dip_a_little_under_speech_but_not_under_a_bell() {
+        let second = RATE as usize;
+        let tone = || Voice::Tone(synth::Tone::new(Phase::Exhale, Duration::from_secs(6)).unwrap());
+        let (mut plain, mut spoken, mut belled) =
+            (Mixer::new(1.0), Mixer::new(1.0), Mixer::new(1.0));
+        for m in [&mut plain, &mut spoken, &mut belled] {
+            m.add(0, tone());
+        }
+        let said = words(1.5, 0.1);
+        spoken.add(2 * second as u64, speech(said.clone()));
+        belled.add(
+            2 * second as u64,
+            Voice::Strike(synth::Strike::new(Instrument::Wood, 0.3)),
+        );
+        let (a, b) = (run(&mut plain, 5 * second), run(&mut spoken, 5 * second));
+        let d = Mixer::delay() as usize;
+        let mut tone_under = b.clone();
+        for (i, w) in said.iter().enumerate() {
+            tone_under[2 * second + d + i] -= w;
+        }
+        let r = 2 * second + second / 4..3 * second + second / 3;
+        let during = db(&tone_under[r.clone()], &a[r]);
+        assert!((during - TONE_DUCK_DB).abs() < 0.5, "ducked {during:.2} dB");
+        assert!(worst_step(&tone_under[2 * second..3 * second]) < 0.01);
+        // A wood knock is no speech: the tone under it is untouched.
+        let c = run(&mut belled, 5 * second);
+        let strike = {
+            let mut m = Mixer::new(1.0);
+            m.add(
+                2 * second as u64,
+                Voice::Strike(synth::Strike::new(Instrument::Wood, 0.3)),
+            );
+            run(&mut m, 5 * second)
+        };
+        let r = 2 * second..3 * second;
+        let off = c[r.clone()]
+            .iter()
+            .zip(&strike[r.clone()])
+            .zip(&a[r])
+            .map(|((c, s), a)| (c - s - a).abs())
+            .fold(0f32, f32::max);
+        assert!(off < 1e-5, "{off}");
+    }
+
+    #[test]
+    fn speech_pauses_where_it_is_and_resumes_from_there() {
+        let second = RATE as usize;
+        let said = words(2.0, 0.3);
+        let mut m = Mixer::new(1.0);
+        m.add(0, speech(said.clone()));
+        let before = run(&mut m, second);
+        let d = Mixer::delay() as usize;
+        assert_eq!(before[d..], said[..second - d], "the words, as they are");
+        m.set_paused(true);
+        let paused = run(&mut m, 2 * second);
+        assert!(
+            paused[second / 10..].iter().all(|s| *s == 0.0),
+            "silent while paused"
+        );
+        assert!(worst_step(&paused[..second / 10]) < 0.03, "faded, not cut");
+        m.set_paused(false);
+        let after = run(&mut m, 2 * second);
+        // It goes on from where it stopped: the words went on under the fade out (RAMP
+        // samples, to the end of the mixer's block it ended in) and the fade in (RAMP more);
+        // from then on the samples are the words' own, exactly (the output lags the mix by
+        // the limiter's delay).
+        let resumed = RAMP + d;
+        let held_at = (second + RAMP..second + RAMP + BLOCK)
+            .find(|&h| (0..1000).all(|i| (after[resumed + i] - said[h + RAMP + i]).abs() < 1e-6))
+            .expect("the words resume where they were held");
+        assert!(held_at - (second + RAMP) < BLOCK);
+        // And every word is heard once: the last one ends where what was left of them does.
+        let last = after.iter().rposition(|x| x.abs() > 1e-6).unwrap();
+        let left = said.len() - held_at;
+        assert!(
+            (last as i64 - (d + left) as i64).abs() <= 3,
+            "{last} vs {}",
+            d + left
+        );
+        assert!(worst_step(&after[..resumed + 100]) < 0.03);
+    }
+
+    #[test]
+    fn the_bed_pauses_and_follows_the_master_volume() {
+        let second = RATE as usize;
+        let mut m = Mixer::new(1.0);
+        m.add(0, bed_voice(Noise::Surf, 0.5, 100));
+        let on = run(&mut m, second);
+        m.set_paused(true);
+        let paused = run(&mut m, second);
+        assert!(paused[second / 10..].iter().all(|s| *s == 0.0));
+        m.set_paused(false);
+        let back = run(&mut m, second);
+        assert!(
+            synth::tests::rms(&back[second / 10..]) > 0.3 * synth::tests::rms(&on[second / 2..])
+        );
+        m.set_gain(0.0);
+        let muted = run(&mut m, second);
+        assert!(muted[second / 10..].iter().all(|s| *s == 0.0));
+        assert!(!m.is_quiet(), "a bed keeps the stream playing");
+    }
+
+    #[test]
+    fn the_same_bed_plays_on_another_crossfades_and_an_end_fades_it_out() {
+        let second = RATE as usize;
+        let mut m = Mixer::new(1.0);
+        m.add(0, bed_voice(Noise::Rain, 0.5, 1000));
+        run(&mut m, 2 * second);
+        let steady = run(&mut m, second);
+        // Asked for again at a step start: unbroken, no second voice.
+        m.add(m.position(), bed_voice(Noise::Rain, 0.5, 1000));
+        let again = run(&mut m, second);
+        assert_eq!(m.beds.len(), 1);
+        assert!(db(&again, &steady).abs() < 1.0);
+        // Another bed: both play while one fades out and the other in, then only the new.
+        m.add(m.position(), bed_voice(Noise::Surf, 0.5, 1000));
+        run(&mut m, second / 2);
+        assert_eq!(m.beds.len(), 2);
+        run(&mut m, second);
+        assert_eq!(m.beds.len(), 1);
+        m.add(m.position(), Voice::Bed(BedChange::End { fade: None }));
+        let out = run(&mut m, 2 * second);
+        let tenth = second / 10;
+        assert!(
+            synth::tests::rms(&out[second + tenth..]) == 0.0,
+            "gone after its fade"
+        );
+        assert!(
+            synth::tests::rms(&out[..tenth]) > 10.0 * synth::tests::rms(&out[9 * tenth..second])
+        );
         assert!(m.is_quiet());
     }
 }

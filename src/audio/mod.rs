@@ -1,5 +1,6 @@
 //! Sound: synthesised instruments and breath tones, the session's audio track, and playback.
 
+pub mod bed;
 pub mod devices;
 pub mod files;
 pub mod loudness;

@@ -27,8 +27,9 @@ use std::time::{Duration, Instant};
 use rodio::cpal::traits::{DeviceTrait, StreamTrait};
 use rodio::cpal::{self, BufferSize, StreamConfig};
 
+use super::bed::BedVoice;
 use super::devices::{self, Quiet};
-use super::mix::{Mixer, Voice};
+use super::mix::{BedChange, Mixer, Voice};
 use super::render::{Bank, Speech, voices};
 use super::synth::RATE;
 use crate::session::format::{Bell, Instrument};
@@ -405,9 +406,15 @@ fn control(
             match open_stream(device, shared, wake) {
                 Ok((l, name)) => {
                     shared.failed.store(false, Ordering::Release);
-                    // Sounds asked for while there was no device are not played late.
+                    // Sounds asked for while there was no device are not played late; the sound
+                    // bed is not a sound but what plays from now on, so it starts (fading in).
                     let mut deck = lock(&shared.deck);
-                    deck.pending.clear();
+                    for (_, v) in std::mem::take(&mut deck.pending) {
+                        if matches!(v, Voice::Bed(_)) {
+                            let now = deck.mixer.position();
+                            deck.mixer.add(now, v);
+                        }
+                    }
                     deck.restarted = true;
                     drop(deck);
                     live = Some(l);
@@ -565,6 +572,10 @@ pub struct Audio {
     muted: bool,
     /// When the last sound sent will be quiet (−40 dB below its peak).
     ringing_until: Cell<Option<Instant>>,
+    /// The fade of the sound bed playing, if one is.
+    bed_fade: Cell<Option<Duration>>,
+    /// When the bed's last fade-out is over.
+    bed_until: Cell<Option<Instant>>,
 }
 
 impl Audio {
@@ -598,6 +609,8 @@ impl Audio {
                 percent,
                 muted: false,
                 ringing_until: Cell::new(None),
+                bed_fade: Cell::new(None),
+                bed_until: Cell::new(None),
             },
             Err(e) => {
                 shared.set(Output::NoDevice(e.to_string()));
@@ -609,6 +622,8 @@ impl Audio {
                     percent,
                     muted: false,
                     ringing_until: Cell::new(None),
+                    bed_fade: Cell::new(None),
+                    bed_until: Cell::new(None),
                 }
             }
         }
@@ -630,6 +645,8 @@ impl Audio {
             percent: 0,
             muted: true,
             ringing_until: Cell::new(None),
+            bed_fade: Cell::new(None),
+            bed_until: Cell::new(None),
         }
     }
 
@@ -693,8 +710,11 @@ impl Audio {
         let (Some(s), Some(_)) = (&self.shared, &self.tx) else {
             return;
         };
-        // With no device nothing is heard, and nothing is left to ring out.
-        if !matches!(*lock(&s.output), Output::Device(_)) {
+        // With no device nothing is heard, and nothing is left to ring out; but the bed is
+        // kept track of, so it plays once a device opens.
+        let device = matches!(*lock(&s.output), Output::Device(_));
+        let bed = matches!(kind, EventKind::Ambient { .. } | EventKind::Finished);
+        if !device && !bed {
             return;
         }
         let audible = match kind {
@@ -704,6 +724,19 @@ impl Audio {
                 length,
                 tone: true,
             } if phase.has_tone() => *length,
+            // A bed plays on until it is changed or ended: only its fade-out rings out.
+            EventKind::Ambient { bed } => {
+                let leaving = self.bed_fade.replace(bed.as_ref().map(|a| a.fade));
+                match (leaving, bed) {
+                    (Some(fade), None) => fade,
+                    (None, None) => return,
+                    (_, Some(_)) => Duration::ZERO,
+                }
+            }
+            EventKind::Finished => match self.bed_fade.take() {
+                Some(fade) => fade,
+                None => return,
+            },
             kind => match kind.said().map(|said| self.bank.said_length(said)) {
                 Some(n) if n > 0 && self.bank.speaking() => {
                     Duration::from_secs_f64(n as f64 / f64::from(RATE))
@@ -712,6 +745,9 @@ impl Audio {
             },
         };
         let heard = due + DELAY;
+        if device && matches!(kind, EventKind::Ambient { bed: None } | EventKind::Finished) {
+            self.bed_until.set(Some(heard + audible));
+        }
         {
             // Straight into the deck: the callback places them, whatever the control thread
             // is doing.
@@ -722,10 +758,34 @@ impl Audio {
             }
         }
         // Muted or at 0, it sounds (unmuting mid-ring brings it back) but nobody waits for it.
-        if !self.muted && self.percent > 0 {
+        // (A bed starting is heard until it is changed or ended: nothing to wait for yet.)
+        if device && !self.muted && self.percent > 0 && !audible.is_zero() {
             self.rings(heard, audible);
         }
         self.send(Command::Sounding);
+    }
+
+    /// Fades the sound bed out now (when a run is stopped), over its own fade or `at_most`,
+    /// whichever is shorter. Nothing happens when no bed plays.
+    pub fn end_bed(&self, at_most: Duration) {
+        let (Some(s), Some(fade)) = (&self.shared, self.bed_fade.take()) else {
+            return;
+        };
+        let fade = fade.min(at_most);
+        let heard = Instant::now() + DELAY;
+        let end = BedChange::End {
+            fade: Some(BedVoice::fade_samples(fade)),
+        };
+        lock(&s.deck).pending.push((heard, Voice::Bed(end)));
+        self.bed_until.set(Some(heard + fade));
+        self.send(Command::Sounding);
+    }
+
+    /// How long until the sound bed has faded out (zero when none is fading).
+    pub fn bed_fading_for(&self) -> Duration {
+        self.bed_until.get().map_or(Duration::ZERO, |t| {
+            t.saturating_duration_since(Instant::now())
+        })
     }
 
     /// Strikes a bell now (the sound check).
@@ -902,24 +962,7 @@ mod tests {
     fn with_no_device_nothing_is_left_to_ring_out() {
         // The state an open that found no device leaves (built here rather than by opening,
         // which would wake the machine's sound system from inside a unit test).
-        let shared = Arc::new(Shared {
-            deck: Mutex::new(Deck::new(percent_to_gain(80))),
-            output: Mutex::new(Output::NoDevice("no sound output can play here".into())),
-            changed: Condvar::new(),
-            callbacks: AtomicU64::new(0),
-            failed: AtomicBool::new(false),
-            xruns: AtomicU64::new(0),
-            priority: AtomicU64::new(Priority::Normal as u64),
-        });
-        let a = Audio {
-            tx: Some(mpsc::channel().0),
-            shared: Some(shared),
-            thread: None,
-            bank: Arc::new(Bank::default()),
-            percent: 80,
-            muted: false,
-            ringing_until: Cell::new(None),
-        };
+        let a = standing(Output::NoDevice("no sound output can play here".into()));
         assert!(matches!(
             a.wait_ready(Duration::from_secs(10)),
             Output::NoDevice(_)
@@ -927,6 +970,84 @@ mod tests {
         assert_eq!(a.status(), "no sound device");
         a.bell(&Bell::default());
         assert_eq!(a.ringing_for(), Duration::ZERO);
+        // A bed is kept, to play when a device opens; nothing waits for it.
+        a.event(&EventKind::Ambient {
+            bed: Some(crate::audio::bed::tests::bed(
+                crate::session::format::Noise::Rain,
+                0.2,
+                Duration::from_secs(3),
+            )),
+        });
+        a.event(&EventKind::Finished);
+        assert_eq!(a.ringing_for(), Duration::ZERO);
+        assert_eq!(a.bed_fading_for(), Duration::ZERO);
+        let deck = lock(&a.shared.as_ref().unwrap().deck);
+        assert_eq!(deck.pending.len(), 2);
+    }
+
+    #[test]
+    fn a_bed_rings_out_only_as_it_fades_and_a_stop_fades_it_quickly() {
+        let a = standing(Output::Device("test".into()));
+        let bed = |secs| EventKind::Ambient {
+            bed: Some(crate::audio::bed::tests::bed(
+                crate::session::format::Noise::Surf,
+                0.2,
+                Duration::from_secs(secs),
+            )),
+        };
+        a.event(&bed(5));
+        assert_eq!(
+            a.ringing_for(),
+            Duration::ZERO,
+            "a bed plays on: nothing to wait for"
+        );
+        a.event(&EventKind::Finished);
+        let wait = a.ringing_for();
+        assert!(
+            wait > DELAY + Duration::from_millis(4900) && wait <= DELAY + Duration::from_secs(5)
+        );
+        assert!(
+            a.bed_fading_for() <= wait && a.bed_fading_for() + Duration::from_millis(100) > wait
+        );
+        // Stopped part-way: a long fade is cut to the stop's.
+        a.event(&bed(30));
+        a.end_bed(Duration::from_secs(2));
+        let fading = a.bed_fading_for();
+        assert!(
+            fading > DELAY + Duration::from_millis(1900)
+                && fading <= DELAY + Duration::from_secs(2)
+        );
+        let placed = lock(&a.shared.as_ref().unwrap().deck).pending.len();
+        a.end_bed(Duration::from_secs(2));
+        assert_eq!(
+            lock(&a.shared.as_ref().unwrap().deck).pending.len(),
+            placed,
+            "once"
+        );
+    }
+
+    /// Audio standing in `output`, with no thread and no device behind it.
+    fn standing(output: Output) -> Audio {
+        let shared = Arc::new(Shared {
+            deck: Mutex::new(Deck::new(percent_to_gain(80))),
+            output: Mutex::new(output),
+            changed: Condvar::new(),
+            callbacks: AtomicU64::new(0),
+            failed: AtomicBool::new(false),
+            xruns: AtomicU64::new(0),
+            priority: AtomicU64::new(Priority::Normal as u64),
+        });
+        Audio {
+            tx: Some(mpsc::channel().0),
+            shared: Some(shared),
+            thread: None,
+            bank: Arc::new(Bank::default()),
+            percent: 80,
+            muted: false,
+            ringing_until: Cell::new(None),
+            bed_fade: Cell::new(None),
+            bed_until: Cell::new(None),
+        }
     }
 
     fn click() -> Voice {

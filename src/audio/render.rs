@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::bed::BedVoice;
 use super::files::Decoded;
-use super::mix::{Mixer, Voice};
+use super::mix::{BedChange, Mixer, Voice};
 use super::synth::{self, RATE, Strike, Tone, samples_in};
-use crate::session::format::{Bell, Sound};
+use crate::session::format::{Ambient, AmbientSound, Bell, Sound};
 use crate::timeline::{EventKind, Phase, Said, Timeline};
 
 /// The sound files a session uses, decoded. Instruments need nothing here: they are
@@ -21,6 +22,8 @@ use crate::timeline::{EventKind, Phase, Said, Timeline};
 pub struct Bank {
     files: HashMap<PathBuf, Arc<Decoded>>,
     bundled: HashMap<String, Arc<Decoded>>,
+    /// Sound beds' files (and bundled sounds played as beds), decoded as beds.
+    beds: HashMap<AmbientSound, Arc<Decoded>>,
     /// Spoken texts (by their words as written), synthesised before they are due; shared by
     /// every clone, so speech made in the background is heard by a bank already playing.
     /// `None`: the engine could not say it (and that has been told).
@@ -42,15 +45,21 @@ pub enum Speech {
 }
 
 impl Bank {
-    /// The files `timeline` uses, decoded by `decode` (bundled sounds by hara itself).
+    /// The files `timeline` uses, decoded by `decode` (and its beds' files by `decode_bed`;
+    /// bundled sounds by hara itself).
     pub fn for_timeline<E>(
         timeline: &Timeline,
         decode: impl Fn(&std::path::Path) -> Result<Decoded, E>,
+        decode_bed: impl Fn(&std::path::Path) -> Result<Decoded, E>,
     ) -> Result<Self, E> {
         let mut bank = Bank::default();
         for e in &timeline.events {
             let clip;
             let sound = match (&e.kind, e.kind.said()) {
+                (EventKind::Ambient { bed: Some(a) }, _) => {
+                    bank.add_bed_sound(&a.sound, &decode_bed)?;
+                    continue;
+                }
                 (EventKind::Bell { bell }, _) => &bell.sound,
                 (_, Some(Said::Clip(path))) => {
                     clip = Sound::File(path.to_path_buf());
@@ -74,6 +83,40 @@ impl Bank {
             }
         }
         Ok(bank)
+    }
+
+    fn add_bed_sound<E>(
+        &mut self,
+        sound: &AmbientSound,
+        decode: impl Fn(&std::path::Path) -> Result<Decoded, E>,
+    ) -> Result<(), E> {
+        if self.beds.contains_key(sound) {
+            return Ok(());
+        }
+        let decoded = match sound {
+            AmbientSound::Noise(_) => return Ok(()),
+            AmbientSound::File(path) => decode(path)?,
+            // Bundled sounds are tested to decode; one that did not would be silent.
+            AmbientSound::Bundled(name) => match crate::bundled::sound(name)
+                .and_then(|bytes| super::files::decode_bed_bytes(bytes).ok())
+            {
+                Some(d) => d,
+                None => return Ok(()),
+            },
+        };
+        self.beds.insert(sound.clone(), Arc::new(decoded));
+        Ok(())
+    }
+
+    /// A sound bed ready to start: `None` for a file the bank was not made with.
+    pub fn bed(&self, bed: &Ambient) -> Option<BedVoice> {
+        match &bed.sound {
+            AmbientSound::Noise(kind) => Some(BedVoice::noise(*kind, bed)),
+            sound => self
+                .beds
+                .get(sound)
+                .map(|d| BedVoice::file(d.samples.clone(), d.gain, bed)),
+        }
     }
 
     /// Adds a decoded sound file.
@@ -134,7 +177,7 @@ impl Bank {
         if !self.speaking() {
             return None;
         }
-        let samples = |d: &Decoded| Voice::Samples {
+        let samples = |d: &Decoded| Voice::Speech {
             data: d.samples.clone(),
             at: 0,
             gain: d.gain,
@@ -238,6 +281,14 @@ pub fn voices(bank: &Bank, kind: &EventKind) -> Vec<(u64, Voice)> {
             length,
             tone: true,
         } => tone(*phase, *length).into_iter().collect(),
+        EventKind::Ambient { bed: Some(bed) } => bank
+            .bed(bed)
+            .map(|v| (0, Voice::Bed(BedChange::Start(Box::new(v)))))
+            .into_iter()
+            .collect(),
+        EventKind::Ambient { bed: None } | EventKind::Finished => {
+            vec![(0, Voice::Bed(BedChange::End { fade: None }))]
+        }
         _ => kind
             .said()
             .and_then(|said| bank.said(said))
@@ -339,6 +390,8 @@ pub fn render<E>(
     let mut skip = Mixer::delay() as usize;
     let mut block = vec![0.0f32; RATE as usize / 10];
     let mut written = 0u64;
+    // The fade of the bed playing: the track runs on until it has faded out.
+    let mut bed_fade = None;
     loop {
         let from = mixer.position();
         let to = from + block.len() as u64;
@@ -346,6 +399,17 @@ pub fn render<E>(
             let at = samples_in(timeline.prepare + e.at) as u64;
             match &e.kind {
                 EventKind::Bell { bell } => end = end.max(at + bank.bell_length(bell) as u64),
+                EventKind::Ambient { bed } => {
+                    if let Some(fade) = bed_fade {
+                        end = end.max(at + fade);
+                    }
+                    bed_fade = bed.as_ref().map(|a| BedVoice::fade_samples(a.fade) as u64);
+                }
+                EventKind::Finished => {
+                    if let Some(fade) = bed_fade.take() {
+                        end = end.max(at + fade);
+                    }
+                }
                 kind => {
                     if let Some(said) = kind.said() {
                         end = end.max(at + bank.said_length(said) as u64);
@@ -536,5 +600,73 @@ mod tests {
         assert_eq!(full.len(), tenth.len());
         let k = RATE as usize / 10;
         assert!((tenth[k] - full[k] * 0.1).abs() < 1e-6);
+    }
+
+    fn window_db(track: &[f32], from: f32, to: f32) -> f64 {
+        let r = RATE as f32;
+        let w = &track[(from * r) as usize..(to * r) as usize];
+        20.0 * (crate::audio::loudness::a_weighted_rms(w) / synth::reference_loudness()).log10()
+    }
+
+    #[test]
+    fn a_bed_is_in_the_render_at_its_level_and_fades_out_with_the_session() {
+        let session = |bed: &str| {
+            format!(
+                "title = \"b\"\n{bed}\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+                 at = [{{ at = \"20s\", sound = \"bowl\" }}]\n\
+                 [[step]]\nduration = 15\n[[step]]\nduration = 15\n"
+            )
+        };
+        let with = track(
+            &timeline(&session(
+                "ambient = { sound = \"rain\", volume = 0.5, fade = \"1s\" }",
+            )),
+            1.0,
+        );
+        let without = track(&timeline(&session("")), 1.0);
+        // At volume 1.0 a bed is 6 dB under a bowl, at 0.5 another 6 dB; the step change at
+        // 15 s (the same bed) leaves it as it was.
+        let level = window_db(&with, 2.0, 14.0);
+        assert!((level + 12.04).abs() < 0.5, "{level:.2} dB");
+        let across = window_db(&with, 14.0, 16.0);
+        assert!(
+            (across - level).abs() < 0.5,
+            "{across:.2} dB across the step change"
+        );
+        assert!(without[..20 * RATE as usize].iter().all(|s| *s == 0.0));
+        // Faded in, not switched on.
+        assert!(window_db(&with, 0.0, 0.05) < level - 20.0);
+        // The session ends at 30 s and the bed fades over a second; then only the bowl is
+        // left, sample for sample what it is without a bed.
+        assert_eq!(with.len(), without.len());
+        let gone = (31.01 * RATE as f32) as usize;
+        assert_eq!(with[gone..], without[gone..]);
+        assert!(with[(30.5 * RATE as f32) as usize].abs() > 0.0);
+    }
+
+    #[test]
+    fn a_step_without_a_bed_fades_it_out_and_the_track_waits_for_the_fade() {
+        let t = timeline(
+            "title = \"b\"\nambient = { sound = \"surf\", fade = \"2s\" }\n\
+             [bells]\nstart = \"none\"\nend = \"none\"\n\
+             [[step]]\nduration = 10\n[[step]]\nduration = 10\nambient = false\n\
+             [[step]]\nduration = 5\nambient = { sound = \"rain\", fade = \"0s\" }\n",
+        );
+        let track = track(&t, 1.0);
+        let s = |x: f32| (x * RATE as f32) as usize;
+        assert!(
+            window_db(&track, 3.0, 9.0) > -30.0,
+            "surf in the first step"
+        );
+        assert!(
+            track[s(12.01)..s(20.0)].iter().all(|x| *x == 0.0),
+            "none in the second"
+        );
+        assert!(window_db(&track, 20.1, 24.9) > -30.0, "rain in the third");
+        // The last bed's fade is as short as the mix's click-free ramp.
+        assert_eq!(
+            track.len(),
+            s(25.0) + BedVoice::fade_samples(Duration::ZERO)
+        );
     }
 }

@@ -27,8 +27,15 @@ pub fn run(library: &Library, specs: &[String]) -> Result<ExitCode> {
         let checked = library.check(&found);
         super::report(&found, &checked)?;
         if let Some((_, timeline)) = &checked.session {
+            // Bells at random fall elsewhere in every run: what is said of them here holds
+            // for the plan of seed 0 (`hara show --seed 0`), and may for others.
+            let drawn = if timeline.seed.is_some() {
+                " (with bells at random as seed 0 draws them)"
+            } else {
+                ""
+            };
             for line in spoken_overlaps(timeline) {
-                output::print(&format!("warning: {line}\n"))?;
+                output::print(&format!("warning: {line}{drawn}\n"))?;
             }
         }
         output::print(&format!(

@@ -266,6 +266,9 @@ pub fn log(settings: &Settings, args: &LogArgs) -> Result<ExitCode> {
         if let Some(speed) = e.preview {
             line += &format!(" (a preview at {speed}×, not counted)");
         }
+        if let Some(seed) = e.seed {
+            line += &format!(", bells at random from seed {seed}");
+        }
         if let Some(note) = &e.note {
             line += &format!("  · {}", text::fit(&clean_line(note), MAX_NOTE_CHARS));
         }

@@ -107,6 +107,8 @@ pub enum Command {
         /// Show the plan scaled as `hara run` would scale it
         #[command(flatten)]
         fit: run::FitArgs,
+        #[command(flatten)]
+        seed: run::SeedArgs,
     },
     /// Write a commented template session to start from (never overwrites)
     New {
@@ -213,7 +215,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         None | Some(Command::List) => list::run(&library, command.is_none()),
         Some(Command::Check { sessions }) => check::run(&library, sessions),
-        Some(Command::Show { session, json, fit }) => show::run(&library, session, *json, fit),
+        Some(Command::Show {
+            session,
+            json,
+            fit,
+            seed,
+        }) => show::run(&library, session, *json, fit, seed),
         Some(Command::Run(args)) => run::run(&library, args, &settings),
         Some(Command::Sit(args)) => quick::sit(args, &settings),
         Some(Command::Breathe(args)) => quick::breathe(args, &settings),

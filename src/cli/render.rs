@@ -24,19 +24,24 @@ pub struct RenderArgs {
     /// Replace the file if it exists
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub seed: super::run::SeedArgs,
 }
 
 /// The bank of sounds a timeline uses: its sound files, decoded.
 pub fn bank_for(timeline: &Timeline) -> Result<Bank> {
-    Bank::for_timeline(timeline, |path| {
-        files::decode(path).with_context(|| format!("cannot play {}", path.display()))
-    })
+    Bank::for_timeline(
+        timeline,
+        |path| files::decode(path).with_context(|| format!("cannot play {}", path.display())),
+        |path| files::decode_bed(path).with_context(|| format!("cannot play {}", path.display())),
+    )
 }
 
 /// Writes the track, streamed to the file in constant memory, at the master volume of the
 /// settings (`--volume`, `HARA_VOLUME`, the config file's).
 pub fn run(library: &Library, args: &RenderArgs, settings: &Settings) -> Result<ExitCode> {
-    let (_, timeline) = super::load(library, &args.session)?;
+    let (session, timeline) = super::load(library, &args.session)?;
+    let timeline = args.seed.apply(&session, timeline)?;
     let shown = crate::text::clean_line(&args.output.display().to_string());
     if args.output.exists() && !args.force {
         bail!("{} exists; pass --force to replace it", shown);
@@ -63,5 +68,10 @@ pub fn run(library: &Library, args: &RenderArgs, settings: &Settings) -> Result<
         took.as_secs_f64(),
         audio.as_secs_f64() / took.as_secs_f64().max(1e-6)
     ))?;
+    if let Some(seed) = timeline.seed {
+        crate::output::print(&format!(
+            "bells at random from seed {seed}: `hara show --seed {seed}` shows where they fall\n"
+        ))?;
+    }
     Ok(ExitCode::SUCCESS)
 }

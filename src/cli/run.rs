@@ -42,6 +42,8 @@ pub struct RunOptions {
     pub speed: u32,
     #[command(flatten)]
     pub fit: FitArgs,
+    #[command(flatten)]
+    pub seed: SeedArgs,
     /// Start at this step, by number (1 is the first) or title, after the countdown: to
     /// resume after an interruption
     #[arg(long, value_name = "STEP")]
@@ -89,7 +91,35 @@ impl FitArgs {
             (None, None) => return Ok(timeline),
         };
         let fitted = fit(session, target)?;
-        compile(&fitted).with_context(|| format!("cannot fit the session into {}", format(target)))
+        // Fitted with the seed the plan was drawn with, so --fit and --seed together repeat.
+        compile(&fitted, timeline.seed.unwrap_or(0))
+            .with_context(|| format!("cannot fit the session into {}", format(target)))
+    }
+}
+
+/// The seed of a plan's bells at random (`run`, `show`, `render`).
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// Draw the bells at random (`every = "3m..7m"`) from this seed, to repeat a plan that
+    /// `hara show` printed or the journal kept (default: a new seed each time)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+impl SeedArgs {
+    /// The session's plan drawn from the seed asked for, or a new one, when it has bells at
+    /// random; otherwise the plan as checked (which no seed changes).
+    pub fn apply(&self, session: &Session, timeline: Timeline) -> Result<Timeline> {
+        if !session.draws_at_random() {
+            if self.seed.is_some() {
+                crate::output::eprint(
+                    "note: this session has no bells at random, so --seed changes nothing\n",
+                )?;
+            }
+            return Ok(timeline);
+        }
+        let seed = self.seed.unwrap_or_else(crate::practice::new_seed);
+        compile(session, seed).context("cannot plan the session")
     }
 }
 
@@ -207,6 +237,7 @@ pub fn practise(
     settings: &Settings,
 ) -> Result<ExitCode> {
     let journal = settings.journal.as_deref();
+    let timeline = args.seed.apply(session, timeline)?;
     let timeline = args.fit.apply(session, timeline)?;
     let first = match &args.from {
         Some(step) => start_step(&timeline, step)?,
@@ -240,7 +271,7 @@ pub fn practise(
         super::share::close(room);
         match ran.and_then(|()| plain::print_ending(&practice, &ending, &mut out)) {
             Ok(()) if ending.completed => practice.ring_out(&mut inbox),
-            Ok(()) => {}
+            Ok(()) => practice.fade_out(&mut inbox),
             // A reader that went away (`hara run … | head`, a closed terminal) is not an
             // error worth a message: the journal has it.
             Err(e) if gone(&e) => {}
@@ -256,8 +287,16 @@ pub fn practise(
     super::share::close(room);
     shown.context("the terminal view failed")?;
     print_ended(&ending);
+    if let Some(seed) = practice.timeline().seed {
+        let _ = writeln!(
+            std::io::stdout(),
+            "Bells at random from seed {seed}: `--seed {seed}` runs this plan again."
+        );
+    }
     if ending.completed {
         practice.ring_out(&mut inbox);
+    } else {
+        practice.fade_out(&mut inbox);
     }
     Ok(ExitCode::SUCCESS)
 }

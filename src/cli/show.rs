@@ -6,14 +6,21 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::check::plural;
-use super::run::FitArgs;
+use super::run::{FitArgs, SeedArgs};
 use crate::output::Writer;
 use crate::session::duration::{self, format_clock_tenths};
 use crate::session::library::Library;
 use crate::timeline::{EventKind, PlannedStep, Spoken, Timeline};
 
-pub fn run(library: &Library, spec: &str, json: bool, fit: &FitArgs) -> Result<ExitCode> {
+pub fn run(
+    library: &Library,
+    spec: &str,
+    json: bool,
+    fit: &FitArgs,
+    seed: &SeedArgs,
+) -> Result<ExitCode> {
     let (session, timeline) = super::load(library, spec)?;
+    let timeline = seed.apply(&session, timeline)?;
     let timeline = fit.apply(&session, timeline)?;
     let mut out = Writer::stdout();
     if json {
@@ -57,7 +64,13 @@ pub fn plan(t: &Timeline) -> String {
     if !t.prepare.is_zero() {
         out += &format!(", after a {} countdown", duration::format(t.prepare));
     }
-    out += "\n\n";
+    out += "\n";
+    if let Some(seed) = t.seed {
+        out += &format!(
+            "bells at random from seed {seed}: `--seed {seed}` gives this plan again (hara show, run, render)\n"
+        );
+    }
+    out += "\n";
     let tones = |step: usize| {
         let next = t.steps.get(step + 1).map_or(t.total, |s| s.start);
         t.events.iter().any(|e| {
@@ -75,9 +88,19 @@ pub fn plan(t: &Timeline) -> String {
                 && matches!(&e.kind, EventKind::Speech { of: o, .. } if *o == of)
         })
     };
+    // The bed is named where it changes, not at every step that keeps it.
+    let mut bed = None;
     for e in &t.events {
         let at = format_clock_tenths(e.at);
         match &e.kind {
+            EventKind::Ambient { bed: now } if bed != Some(now) => {
+                match now {
+                    Some(a) => out += &format!("{at:>9}      bed: {a}\n"),
+                    None => out += &format!("{at:>9}      bed: none\n"),
+                }
+                bed = Some(now);
+            }
+            EventKind::Ambient { .. } => {}
             EventKind::StepStarted { step } => {
                 let s = &t.steps[*step];
                 let tone_note = match (tones(*step), spoken(*step, Spoken::Breath)) {

@@ -4,10 +4,12 @@
 //! All arithmetic is on whole milliseconds (`Duration`); offsets are sums of exact integer
 //! lengths, so the total is exact however long the session.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
 use thiserror::Error;
 
 use super::duration;
@@ -201,7 +203,18 @@ fn step_event_count(step: &Step) -> u64 {
             CueTime::Every(e) => ((len.as_millis().saturating_sub(1)) / e.as_millis()) as u64,
         })
         .sum();
-    phases + cues + u64::from(step.bell.is_some())
+    phases + cues + u64::from(step.bell.is_some()) + bells_event_count(&step.bells, len)
+}
+
+/// The most bells a set of bells can sound over `len` (an interval counted at its shortest).
+fn bells_event_count(bells: &Bells, len: Duration) -> u64 {
+    let interval = bells.interval.as_ref().map_or(0, |i| {
+        (len.as_millis().saturating_sub(1) / i.every.shortest().as_millis()) as u64
+    });
+    u64::from(bells.start.is_some())
+        + u64::from(bells.end.is_some())
+        + bells.at.len() as u64
+        + interval
 }
 
 fn items_event_count(items: &[Item]) -> u64 {
@@ -288,10 +301,9 @@ pub fn check_limits(session: &Session) -> Result<(), LimitError> {
     }
     let bells = &session.bells;
     let interval = bells.interval.as_ref().map_or(0, |i| {
-        (total.as_millis().saturating_sub(1) / i.every.as_millis()) as u64
+        (total.as_millis().saturating_sub(1) / i.every.shortest().as_millis()) as u64
     });
-    let fixed_bells =
-        u64::from(bells.start.is_some()) + u64::from(bells.end.is_some()) + bells.at.len() as u64;
+    let fixed_bells = bells_event_count(bells, total) - interval;
     let steps = items_event_count(&session.items);
     let events = steps.saturating_add(interval).saturating_add(fixed_bells);
     if events <= MAX_EVENTS {
@@ -363,12 +375,83 @@ pub fn breath_events(
     out
 }
 
+// ---------- drawing at random ----------
+
+/// The seed of a plan's draws (the gaps of bells at random). The same session, fit and seed
+/// always give the same plan; a run picks its seed outside the core and says which.
+pub type Seed = u64;
+
+/// The generator of the draws for one interval: ChaCha8 from the seed, on a stream of its
+/// own (0 for the session's interval, 1 + the step's number for a step's), so the gaps of one
+/// interval do not change with the draws of another. ChaCha8's output for a seed is
+/// documented as stable across versions of `rand_chacha`.
+fn draws(seed: Seed, stream: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    rng
+}
+
+/// A number from `0` to `n`, each as likely (numbers from the top of the generator's range
+/// that would favour the low ones are drawn again). Written out here rather than taken from
+/// `rand`'s distributions, whose values are not promised to stay the same between versions.
+fn up_to(rng: &mut impl RngCore, n: u64) -> u64 {
+    let Some(count) = n.checked_add(1) else {
+        return rng.next_u64();
+    };
+    let zone = u64::MAX / count * count;
+    loop {
+        let x = rng.next_u64();
+        if x < zone {
+            return x % count;
+        }
+    }
+}
+
+/// A gap from `shortest` to `longest`, both included: in whole seconds when both ends are
+/// whole seconds (so a plan reads 4:37, not 4:36.812), else in milliseconds.
+pub fn draw_gap(rng: &mut impl RngCore, shortest: Duration, longest: Duration) -> Duration {
+    let unit = if shortest.subsec_millis() == 0 && longest.subsec_millis() == 0 {
+        1000
+    } else {
+        1
+    };
+    let (low, high) = (
+        shortest.as_millis() as u64 / unit,
+        longest.as_millis() as u64 / unit,
+    );
+    Duration::from_millis((low + up_to(rng, high.saturating_sub(low))) * unit)
+}
+
+/// The moments of an interval's bells in `[start, end)`: the first one gap after `start`.
+fn interval_times(
+    every: Every,
+    start: Duration,
+    end: Duration,
+    rng: &mut ChaCha8Rng,
+) -> Vec<Duration> {
+    let mut gap = || match every {
+        Every::Fixed(d) => d,
+        Every::Between { shortest, longest } => draw_gap(rng, shortest, longest),
+    };
+    let mut out = Vec::new();
+    let mut at = start + gap();
+    while at < end {
+        out.push(at);
+        at += gap();
+    }
+    out
+}
+
 // ---------- compiling ----------
 
-pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
+/// The session's plan. Bells at random take their gaps from `seed` (a session without them
+/// comes out the same whatever the seed); the timeline records the seed when it used it.
+pub fn compile(session: &Session, seed: Seed) -> Result<Timeline, LimitError> {
     check_limits(session)?;
     let mut c = Compiler {
         lang: session.lang.clone(),
+        session_bed: session.ambient.clone(),
+        beds: session.ambient.is_some() || items_have_own_bed(&session.items),
         ..Compiler::default()
     };
     c.items(&session.items, None);
@@ -377,27 +460,23 @@ pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
     if let Some(b) = &bells.start {
         c.push(Duration::ZERO, EventKind::Bell { bell: b.clone() });
     }
-    for b in &bells.at {
-        c.push(
-            b.at,
-            EventKind::Bell {
-                bell: b.bell.clone(),
-            },
-        );
-    }
-    if let Some(b) = &bells.end {
-        c.push(total, EventKind::Bell { bell: b.clone() });
-    }
+    c.fixed_bells(bells, Duration::ZERO, total);
     if let Some(interval) = &bells.interval {
-        // An interval bell that would sound with another bell is left out: one strike is
-        // clearer than two at once.
-        let mut at = interval.every;
-        while at < total {
-            let taken = c
-                .events
-                .iter()
-                .any(|e| e.at == at && matches!(e.kind, EventKind::Bell { .. }));
-            if !taken {
+        c.intervals
+            .push((interval.clone(), Duration::ZERO, total, 0));
+    }
+    // An interval bell that would sound with another bell is left out: one strike is
+    // clearer than two at once. The steps' intervals come before the session's.
+    let mut taken: HashSet<Duration> = c
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Bell { .. }))
+        .map(|e| e.at)
+        .collect();
+    for (interval, start, end, stream) in std::mem::take(&mut c.intervals) {
+        let mut rng = draws(seed, stream);
+        for at in interval_times(interval.every, start, end, &mut rng) {
+            if taken.insert(at) {
                 c.push(
                     at,
                     EventKind::Bell {
@@ -405,7 +484,6 @@ pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
                     },
                 );
             }
-            at += interval.every;
         }
     }
     c.push(total, EventKind::Finished);
@@ -421,6 +499,15 @@ pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
         total,
         steps: c.steps,
         events: c.events,
+        seed: session.draws_at_random().then_some(seed),
+    })
+}
+
+/// Whether a step among `items` has a sound bed of its own.
+fn items_have_own_bed(items: &[Item]) -> bool {
+    items.iter().any(|item| match item {
+        Item::Step(s) => matches!(s.ambient, StepAmbient::Own(_)),
+        Item::Repeat(r) => items_have_own_bed(&r.items),
     })
 }
 
@@ -514,16 +601,38 @@ fn give_way(events: &mut Vec<Event>) {
 struct Compiler {
     /// The session's language, for the words of `speak_breath`.
     lang: Option<String>,
+    /// The session's sound bed, and whether any bed plays anywhere (only then does each step
+    /// start say which bed plays in it).
+    session_bed: Option<Ambient>,
+    beds: bool,
     now: Duration,
     steps: Vec<PlannedStep>,
     events: Vec<Event>,
     /// How many lines of each principle have been used, so the next use gets the next line.
     principle_uses: HashMap<&'static str, usize>,
+    /// Intervals to place once every other bell is in: each with the span it sounds in and
+    /// the stream its draws come from.
+    intervals: Vec<(IntervalBell, Duration, Duration, u64)>,
 }
 
 impl Compiler {
     fn push(&mut self, at: Duration, kind: EventKind) {
         self.events.push(Event { at, kind });
+    }
+
+    /// The bells at offsets from `start`, and the end bell at `end`.
+    fn fixed_bells(&mut self, bells: &Bells, start: Duration, end: Duration) {
+        for b in &bells.at {
+            self.push(
+                start + b.at,
+                EventKind::Bell {
+                    bell: b.bell.clone(),
+                },
+            );
+        }
+        if let Some(b) = &bells.end {
+            self.push(end, EventKind::Bell { bell: b.clone() });
+        }
     }
 
     fn text(&mut self, text: &Text) -> String {
@@ -562,8 +671,24 @@ impl Compiler {
         let index = self.steps.len();
         let text = step.text.as_ref().map(|t| self.text(t));
         self.push(start, EventKind::StepStarted { step: index });
+        if self.beds {
+            // Every step start says which bed plays, so a skip or a step back lands on the
+            // right one; the same bed as before plays on unbroken.
+            let bed = match &step.ambient {
+                StepAmbient::Session => self.session_bed.clone(),
+                StepAmbient::Off => None,
+                StepAmbient::Own(a) => Some(a.clone()),
+            };
+            self.push(start, EventKind::Ambient { bed });
+        }
         if let Some(bell) = &step.bell {
             self.push(start, EventKind::Bell { bell: bell.clone() });
+        }
+        self.fixed_bells(&step.bells, start, start + len);
+        if let Some(interval) = &step.bells.interval {
+            let stream = 1 + index as u64;
+            self.intervals
+                .push((interval.clone(), start, start + len, stream));
         }
         if step.speak && (text.is_some() || step.voice.is_some()) {
             self.push(
@@ -810,5 +935,187 @@ mod tests {
             assert!(breaths_length(ramp, n) <= len, "{ms}: {n}");
             assert!(breaths_length(ramp, n + 1) > len, "{ms}: {n}");
         }
+    }
+
+    // ---------- bells at random and step bells ----------
+
+    use crate::session::check::InstrumentsOnly;
+    use proptest::prelude::*;
+
+    fn session(source: &str) -> Session {
+        let checked = crate::session::check_str(source, &InstrumentsOnly);
+        assert!(
+            checked.diagnostics.iter().all(|d| !d.is_error()),
+            "{:#?}",
+            checked.diagnostics
+        );
+        checked.session.unwrap().0
+    }
+
+    /// The times of the bells of `sound`, in order.
+    fn bells_of(t: &Timeline, sound: &str) -> Vec<Duration> {
+        t.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Bell { bell } if bell.sound.to_string() == sound => Some(e.at),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn beds(source: &str) -> Vec<(u64, Option<String>)> {
+        let t = crate::session::check_str(source, &crate::session::check::InstrumentsOnly)
+            .session
+            .unwrap()
+            .1;
+        t.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Ambient { bed } => {
+                    Some((e.at.as_secs(), bed.as_ref().map(|a| a.sound.to_string())))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn s(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
+
+    const RANDOM: &str = "title = \"R\"\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+        interval = { every = \"3m..7m\", sound = \"bell\" }\n[[step]]\nduration = \"2h\"\n";
+
+    #[test]
+    fn a_seed_gives_one_plan_and_another_seed_another() {
+        let random = session(RANDOM);
+        let a = compile(&random, 48213).unwrap();
+        assert_eq!(a, compile(&random, 48213).unwrap());
+        assert_eq!(a.seed, Some(48213));
+        assert_ne!(
+            bells_of(&a, "bell"),
+            bells_of(&compile(&random, 48214).unwrap(), "bell")
+        );
+        // A session with nothing at random is the same plan whatever the seed, and says no seed.
+        let fixed = session(&RANDOM.replace("3m..7m", "5m"));
+        let f = compile(&fixed, 1).unwrap();
+        assert_eq!(f, compile(&fixed, 2).unwrap());
+        assert_eq!(f.seed, None);
+        assert_eq!(bells_of(&f, "bell")[..3], [s(300), s(600), s(900)]);
+    }
+
+    #[test]
+    fn the_gaps_of_a_seed_stay_the_same_from_version_to_version() {
+        // ChaCha8's stream for a seed is documented as stable; this pins hara's draw from it,
+        // so a seed kept in a journal gives the same bells in a later hara.
+        let t = compile(&session(RANDOM), 7).unwrap();
+        let first: Vec<u64> = bells_of(&t, "bell")[..4]
+            .iter()
+            .map(|d| d.as_secs())
+            .collect();
+        assert_eq!(first, [289, 613, 1026, 1272]);
+    }
+
+    proptest! {
+        #[test]
+        fn every_gap_lies_in_the_range(seed in any::<u64>(), low in 1u64..600, wide in 0u64..600, ms in any::<bool>()) {
+            let (low, high) = if ms { (low * 100 + 7, (low + wide) * 100 + 7) } else { (low * 1000, (low + wide) * 1000) };
+            let every = format!("{}..{}", duration::format(Duration::from_millis(low)), duration::format(Duration::from_millis(high)));
+            let source = RANDOM.replace("3m..7m", &every);
+            let random = session(&source);
+            let t = compile(&random, seed).unwrap();
+            prop_assert_eq!(&t, &compile(&random, seed).unwrap());
+            let times = bells_of(&t, "bell");
+            prop_assert!(!times.is_empty());
+            let mut last = Duration::ZERO;
+            for at in &times {
+                let gap = (*at - last).as_millis() as u64;
+                prop_assert!((low..=high).contains(&gap), "{} not in {}..{}", gap, low, high);
+                last = *at;
+            }
+            // The next gap would have passed the end.
+            prop_assert!(t.total - last <= Duration::from_millis(high));
+        }
+    }
+
+    #[test]
+    fn a_draw_from_a_range_of_one_value_is_that_value_and_up_to_is_even() {
+        let mut rng = draws(3, 0);
+        assert_eq!(draw_gap(&mut rng, s(60), s(60)), s(60));
+        let mut counts = [0u32; 4];
+        for _ in 0..40_000 {
+            counts[up_to(&mut rng, 3) as usize] += 1;
+        }
+        assert!(
+            counts.iter().all(|&c| (9_000..11_000).contains(&c)),
+            "{counts:?}"
+        );
+    }
+
+    const STEPS: &str = "title = \"S\"\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+        [[step]]\ntitle = \"Sit\"\nduration = \"10m\"\n\
+        bells = { interval = { every = \"1m..3m\", sound = \"wood\" }, at = [{ at = \"5m\", sound = \"bell\" }], end = \"bowl\" }\n\
+        [[step]]\nrepeat = 3\n[[step.step]]\ntitle = \"Breathe\"\nbreaths = 4\nbreath = \"4-0-6-0\"\n\
+        bells = { start = \"bell\", end = \"bowl\" }\n";
+
+    #[test]
+    fn step_bells_are_timed_from_the_step_and_every_round_has_them() {
+        let t = compile(&session(STEPS), 11).unwrap();
+        let wood = bells_of(&t, "wood");
+        assert!(!wood.is_empty());
+        assert!(
+            wood.iter().all(|at| *at > Duration::ZERO && *at < s(600)),
+            "{wood:?}"
+        );
+        // The step's `at` bell, then each round's start bell (`bells.start`, as `bell`).
+        assert_eq!(bells_of(&t, "bell"), [s(300), s(600), s(640), s(680)]);
+        // Each step's end: the sit's, then each round's 40 s of breaths.
+        assert_eq!(bells_of(&t, "bowl"), [s(600), s(640), s(680), s(720)]);
+        assert_eq!(t.steps[1].start, s(600));
+        assert_eq!(t.seed, Some(11));
+    }
+
+    #[test]
+    fn a_step_interval_gives_way_to_another_bell_at_the_same_moment() {
+        let source = "title = \"S\"\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+            interval = { every = \"2m\", sound = \"bell\" }\n\
+            [[step]]\nduration = \"10m\"\nbells = { interval = { every = \"1m\", sound = \"wood\" }, at = [{ at = \"3m\" }] }\n";
+        let t = compile(&session(source), 0).unwrap();
+        // Wood every minute but at 3m (the bowl at an offset); the session's bells every
+        // two minutes give way to the step's.
+        assert_eq!(
+            bells_of(&t, "wood"),
+            [1, 2, 4, 5, 6, 7, 8, 9].map(|m| s(60 * m))
+        );
+        assert_eq!(bells_of(&t, "bowl"), [s(180)]);
+        assert!(bells_of(&t, "bell").is_empty());
+    }
+
+    #[test]
+    fn every_step_start_says_which_bed_plays_when_a_session_has_one() {
+        let source = "title = \"T\"\nambient = \"surf\"\n\
+            [[step]]\nduration = 10\n\
+            [[step]]\nduration = 10\nambient = false\n\
+            [[step]]\nrepeat = 2\n[[step.step]]\nduration = 5\nambient = \"rain\"\n\
+            [[step.step]]\nduration = 5\n";
+        let surf = Some("surf".to_string());
+        let rain = Some("rain".to_string());
+        assert_eq!(
+            beds(source),
+            [
+                (0, surf.clone()),
+                (10, None),
+                (20, rain.clone()),
+                (25, surf.clone()),
+                (30, rain),
+                (35, surf)
+            ]
+        );
+        // Only a step's own bed: the others have none.
+        let source =
+            "title = \"T\"\n[[step]]\nduration = 10\n[[step]]\nduration = 10\nambient = \"rain\"\n";
+        assert_eq!(beds(source), [(0, None), (10, Some("rain".into()))]);
+        // No bed anywhere: no bed events at all.
+        assert!(beds("title = \"T\"\n[[step]]\nduration = 10\n").is_empty());
     }
 }

@@ -64,6 +64,11 @@ fn scale_items(items: &mut [Item], num: u128, den: u128) {
                     Some(breath) => Length::Breaths(breaths_fitting(breath, share).max(1)),
                 };
                 let len = step_length(step);
+                // A step's bells at offsets move with it, as its cues do; its interval
+                // keeps its length, as the session's does; its end bell stays at its end.
+                for bell in &mut step.bells.at {
+                    bell.at = scale(bell.at, num, den).min(len);
+                }
                 for cue in &mut step.cues {
                     if let CueTime::At(at) = &mut cue.when {
                         *at =
@@ -127,6 +132,8 @@ pub fn fit(session: &Session, target: Duration) -> Result<Session, FitError> {
                 voice: None,
                 cues: Vec::new(),
                 bell: None,
+                bells: Bells::default(),
+                ambient: StepAmbient::Session,
                 length_span: 0..0,
             })));
         }
@@ -177,6 +184,12 @@ mod tests {
     use crate::session::check_str;
     use crate::session::compile::compile;
 
+    fn compile_at(
+        session: &Session,
+    ) -> Result<crate::timeline::Timeline, crate::session::compile::LimitError> {
+        compile(session, 0)
+    }
+
     fn session(source: &str) -> Session {
         check_str(source, &InstrumentsOnly).session.unwrap().0
     }
@@ -200,7 +213,7 @@ duration = "6m"
         let s = session(MIXED);
         for minutes in [4u64, 5, 7, 13, 31] {
             let target = Duration::from_secs(minutes * 60) + Duration::from_millis(300);
-            let t = compile(&fit(&s, target).unwrap()).unwrap();
+            let t = compile_at(&fit(&s, target).unwrap()).unwrap();
             assert_eq!(t.total, target, "{minutes} min");
             let breaths = t.steps[1].breath.as_ref().unwrap();
             assert_eq!(t.steps[1].length, Duration::from_secs(10) * breaths.breaths);
@@ -210,7 +223,7 @@ duration = "6m"
     #[test]
     fn scales_steps_cues_and_bells_together() {
         let s = session(MIXED); // 10 minutes
-        let t = compile(&fit(&s, Duration::from_secs(5 * 60)).unwrap()).unwrap();
+        let t = compile_at(&fit(&s, Duration::from_secs(5 * 60)).unwrap()).unwrap();
         assert_eq!(t.steps[0].length, Duration::from_secs(60));
         assert_eq!(t.steps[1].breath.as_ref().unwrap().breaths, 6);
         assert_eq!(t.steps[2].length, Duration::from_secs(180));
@@ -243,7 +256,7 @@ duration = "6m"
         let s = session(
             "title = \"r\"\n[[step]]\nrepeat = 3\n[[step.step]]\nbreaths = 5\nbreath = \"4-0-6-0\"\n",
         );
-        let t = compile(&fit(&s, Duration::from_secs(100)).unwrap()).unwrap();
+        let t = compile_at(&fit(&s, Duration::from_secs(100)).unwrap()).unwrap();
         assert_eq!(t.total, Duration::from_secs(100));
         assert_eq!(t.breaths(), 9);
         assert_eq!(t.steps.last().unwrap().title, "Rest");
@@ -253,7 +266,7 @@ duration = "6m"
     #[test]
     fn a_session_of_breathing_only_rests_the_difference() {
         let s = session("title = \"b\"\n[[step]]\nbreaths = 10\nbreath = \"4-0-6-0\"\n");
-        let t = compile(&fit(&s, Duration::from_secs(95)).unwrap()).unwrap();
+        let t = compile_at(&fit(&s, Duration::from_secs(95)).unwrap()).unwrap();
         assert_eq!(t.total, Duration::from_secs(95));
         assert_eq!(t.steps[0].breath.as_ref().unwrap().breaths, 9);
     }

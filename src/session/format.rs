@@ -44,7 +44,102 @@ pub struct Session {
     /// The language its words are written in (BCP 47, e.g. "de"): the speech engine's voice.
     pub lang: Option<String>,
     pub bells: Bells,
+    /// The sound bed under the whole session (format 1.1), unless a step says otherwise.
+    pub ambient: Option<Ambient>,
     pub items: Vec<Item>,
+}
+
+/// A sound bed (format 1.1): a quiet sound looped under the session, faded in and out,
+/// ducked under bells and speech.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ambient {
+    pub sound: AmbientSound,
+    /// 0.0 to 1.0: at 1.0 the bed is 6 dB quieter to the ear than a bowl's strike.
+    pub volume: f32,
+    /// How long it takes to fade in as it starts and out as it ends.
+    #[serde(rename = "fade_ms", serialize_with = "serialize_ms")]
+    pub fade: Duration,
+}
+
+impl Ambient {
+    /// A bed's volume unless the file says: a quiet bed, 20 dB under a bowl.
+    pub const VOLUME: f32 = 0.2;
+    /// Its fade unless the file says.
+    pub const FADE: Duration = Duration::from_secs(5);
+}
+
+/// What a sound bed plays.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AmbientSound {
+    /// Synthesised by hara while it plays.
+    Noise(Noise),
+    /// A WAV or Ogg Vorbis file, looped (crossfaded at its loop point).
+    File(PathBuf),
+    /// A sound file bundled with hara, by name, looped.
+    Bundled(String),
+}
+
+/// hara's own beds, synthesised from a seeded generator as they play.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Noise {
+    /// Soft brown noise that swells and ebbs like waves on a beach.
+    Surf,
+    /// Pink noise, softened above a few kHz: steady rain.
+    Rain,
+}
+
+impl Noise {
+    pub const ALL: [Noise; 2] = [Noise::Surf, Noise::Rain];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Noise::Surf => "surf",
+            Noise::Rain => "rain",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|n| n.name() == name)
+    }
+}
+
+impl std::fmt::Display for AmbientSound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AmbientSound::Noise(n) => f.write_str(n.name()),
+            AmbientSound::File(path) => {
+                f.write_str(&crate::text::clean_line(&path.display().to_string()))
+            }
+            AmbientSound::Bundled(name) => f.write_str(name),
+        }
+    }
+}
+
+impl std::fmt::Display for Ambient {
+    /// "surf, volume 20%, fading over 5s".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}, volume {:.0}%, fading over {}",
+            self.sound,
+            self.volume * 100.0,
+            super::duration::format(self.fade)
+        )
+    }
+}
+
+/// A step's sound bed (format 1.1).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum StepAmbient {
+    /// No `ambient` key: the session's bed plays on (or none, if it has none).
+    #[default]
+    Session,
+    /// `ambient = false`: no bed in this step (the session's fades out, and in again after).
+    Off,
+    /// A bed of its own, in place of the session's for this step.
+    Own(Ambient),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -53,6 +148,8 @@ pub struct Bells {
     pub end: Option<Bell>,
     pub interval: Option<IntervalBell>,
     pub at: Vec<TimedBell>,
+    /// Where `end` was given, for diagnostics about it.
+    pub end_span: Option<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,9 +165,45 @@ pub struct Bell {
 
 #[derive(Debug, Clone)]
 pub struct IntervalBell {
-    pub every: Duration,
+    pub every: Every,
     pub every_span: Span,
     pub bell: Bell,
+}
+
+/// The time between interval bells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Every {
+    /// The same each time: `every = "5m"`.
+    Fixed(Duration),
+    /// Each gap drawn anew from `shortest..=longest` (format 1.1): `every = "3m..7m"`. The
+    /// draw is seeded, so a seed gives the same gaps again (`session::compile`).
+    Between {
+        shortest: Duration,
+        longest: Duration,
+    },
+}
+
+impl Every {
+    /// The shortest gap there can be: what the limits count with.
+    pub fn shortest(self) -> Duration {
+        match self {
+            Every::Fixed(d) => d,
+            Every::Between { shortest, .. } => shortest,
+        }
+    }
+}
+
+impl std::fmt::Display for Every {
+    /// "5m", or "3m..7m" as a session file writes it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use super::duration::format;
+        match self {
+            Every::Fixed(d) => f.write_str(&format(*d)),
+            Every::Between { shortest, longest } => {
+                write!(f, "{}..{}", format(*shortest), format(*longest))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +274,20 @@ impl std::fmt::Display for Sound {
     }
 }
 
+impl Session {
+    /// Whether its plan draws anything at random (bells at random, in the session or a
+    /// step): then a plan depends on a seed as well as on the file.
+    pub fn draws_at_random(&self) -> bool {
+        fn any(items: &[Item]) -> bool {
+            items.iter().any(|item| match item {
+                Item::Step(s) => s.bells.at_random(),
+                Item::Repeat(r) => any(&r.items),
+            })
+        }
+        self.bells.at_random() || any(&self.items)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Item {
     Step(Box<Step>),
@@ -172,8 +319,13 @@ pub struct Step {
     /// A recorded voice played instead of the step's words synthesised.
     pub voice: Option<PathBuf>,
     pub cues: Vec<Cue>,
-    /// Sounded as the step starts.
+    /// Sounded as the step starts (`bell`, or `bells.start`).
     pub bell: Option<Bell>,
+    /// The step's own bells (format 1.1), timed from its start: `at`, `interval`, and `end`
+    /// at its end. Its `start` is always `None`: a step's start bell is [`bell`](Self::bell).
+    pub bells: Bells,
+    /// Its sound bed: the session's, none, or its own.
+    pub ambient: StepAmbient,
     /// Where the step's length was given, for diagnostics about it.
     pub length_span: Span,
 }
@@ -267,6 +419,13 @@ impl Default for Bell {
 }
 
 impl Bells {
+    /// Whether any of these bells come at random.
+    pub fn at_random(&self) -> bool {
+        self.interval
+            .as_ref()
+            .is_some_and(|i| matches!(i.every, Every::Between { .. }))
+    }
+
     /// A bowl at the start and the end, unless the session says otherwise.
     pub fn defaults() -> Self {
         Bells {
@@ -274,6 +433,7 @@ impl Bells {
             end: Some(Bell::default()),
             interval: None,
             at: Vec::new(),
+            end_span: None,
         }
     }
 }

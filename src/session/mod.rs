@@ -181,7 +181,9 @@ fn check_text(source: &str, name: Option<&str>, sounds: &dyn SoundFiles) -> Chec
     drop(syntax_errors);
     let session = check::check_document(root.get_ref(), source, sounds, name, &mut diagnostics);
     let compiled = match session {
-        Some(session) if syntax_ok => match compile::compile(&session) {
+        // Checked with the first seed: limits count every interval at its shortest, so
+        // they hold for any seed; a run plans the session again with a seed of its own.
+        Some(session) if syntax_ok => match compile::compile(&session, 0) {
             Ok(timeline) => Some((session, timeline)),
             Err(limit) => {
                 diagnostics.push(

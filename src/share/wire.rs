@@ -66,6 +66,8 @@ pub fn events(plan: &Plan, clips: &Clips) -> String {
                 EventKind::Bell { bell } => {
                     json!({"at": at, "kind": "bell", "clip": clip, "label": clean_line(&bell.to_string())})
                 }
+                // The bed is not played in the browser (see docs/session-format.md).
+                EventKind::Ambient { .. } => json!({"at": at, "kind": "bed"}),
                 EventKind::Finished => json!({"at": at, "kind": "end"}),
                 // Heard in the room from hara's own speakers; the page shows the step's words.
                 EventKind::Speech { .. } => return None,

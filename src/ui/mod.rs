@@ -32,9 +32,10 @@ use crate::audio::output::Audio;
 use crate::engine::{Clock, RealClock};
 use crate::journal::{Ending, History};
 use crate::practice::{Inbox, Inputs, Practice, Wake};
+use crate::session::compile::compile;
 use crate::timeline::Timeline;
 use action::{Action, Scope, keymap, text_keymap};
-use picker::{Choice, Entry, Picker};
+use picker::{Choice, Entry, Picker, Redraw};
 use session::{Mode, SessionScreen, SessionView};
 use theme::Theme;
 
@@ -432,7 +433,13 @@ pub fn run_picker(
                     }
                     Err(why) => picker.say(why),
                 },
-                Some(Choice::Start(timeline, source)) => {
+                Some(Choice::Start(timeline, source, redraw)) => {
+                    // Bells at random are drawn anew for each run, as `hara run` draws them.
+                    let timeline = match redraw {
+                        Some(Redraw(session)) => compile(&session, crate::practice::new_seed())
+                            .map_or(timeline, Box::new),
+                        None => timeline,
+                    };
                     let audio = open_audio(&timeline);
                     let mut practice = Practice::new((*timeline).clone(), RealClock::new(1), audio);
                     let mut screen = session_screen(&options);

@@ -8,10 +8,12 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::action::{Action, Scope, hint_line};
 use super::theme::Theme;
 use crate::session::duration::format_rounded;
+use crate::session::format::Session;
 use crate::session::library::Listed;
 use crate::session::quick::{EXAMPLES, Quick};
 use crate::text::clean_line;
 use crate::timeline::Timeline;
+use std::sync::Arc;
 
 /// One row of the picker.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,13 +28,26 @@ pub struct Entry {
     pub origin: String,
     /// `None` for a session file with errors.
     pub timeline: Option<Timeline>,
+    /// Set for a session with bells at random: its plan is drawn anew for each run.
+    pub redraw: Option<Redraw>,
+}
+
+/// A session whose plan is drawn anew for each run from a seed of its own (bells at random),
+/// rather than run as checked.
+#[derive(Debug, Clone)]
+pub struct Redraw(pub Arc<Session>);
+
+impl PartialEq for Redraw {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl Entry {
     pub fn from_listed(l: Listed) -> Self {
         let source = l.found.source_label();
         match l.checked.session {
-            Some((_, t)) => Entry {
+            Some((session, t)) => Entry {
                 name: clean_line(&l.found.name),
                 title: t.title.clone(),
                 length: format_rounded(t.total),
@@ -41,6 +56,7 @@ impl Entry {
                 source,
                 origin: l.found.display.clone(),
                 timeline: Some(t),
+                redraw: session.draws_at_random().then(|| Redraw(Arc::new(session))),
             },
             None => Entry {
                 name: clean_line(&l.found.name),
@@ -54,6 +70,7 @@ impl Entry {
                 source,
                 origin: l.found.display.clone(),
                 timeline: None,
+                redraw: None,
             },
         }
     }
@@ -71,8 +88,9 @@ impl Entry {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Choice {
     Stay,
-    /// Run this session; the string is its origin, for the journal.
-    Start(Box<Timeline>, String),
+    /// Run this session; the string is its origin, for the journal; a session with bells at
+    /// random comes with what to draw its plan from.
+    Start(Box<Timeline>, String, Option<Redraw>),
     Quit,
     /// Ctrl-Z: give the terminal back until `fg`.
     Suspend,
@@ -159,13 +177,20 @@ impl Picker {
             Action::Journal => return Choice::Journal,
             Action::Quit | Action::Cancel | Action::ForceQuit => return Choice::Quit,
             Action::Select => {
-                let chosen = self
-                    .visible()
-                    .get(self.selected)
-                    .map(|e| (e.timeline.clone(), e.summary.clone(), e.origin.clone()));
+                let chosen = self.visible().get(self.selected).map(|e| {
+                    let redraw = e.redraw.clone();
+                    (
+                        e.timeline.clone(),
+                        e.summary.clone(),
+                        e.origin.clone(),
+                        redraw,
+                    )
+                });
                 match chosen {
-                    Some((Some(t), _, origin)) => return Choice::Start(Box::new(t), origin),
-                    Some((None, why, _)) => self.note = Some(why),
+                    Some((Some(t), _, origin, redraw)) => {
+                        return Choice::Start(Box::new(t), origin, redraw);
+                    }
+                    Some((None, why, _, _)) => self.note = Some(why),
                     None => {}
                 }
             }
@@ -185,7 +210,7 @@ impl Picker {
         match checked {
             Ok((timeline, command)) => {
                 self.quick = None;
-                Choice::Start(Box::new(timeline), command)
+                Choice::Start(Box::new(timeline), command, None)
             }
             Err(why) => {
                 self.note = Some(clean_line(&why));
@@ -331,6 +356,41 @@ mod tests {
     }
 
     #[test]
+    fn a_session_with_bells_at_random_starts_with_what_to_draw_its_plan_from() {
+        use crate::session::library::{Found, Listed, Origin};
+        let listed = |text: &str| {
+            let found = Found {
+                name: "sit".into(),
+                display: "sit.toml".into(),
+                origin: Origin::Path,
+                path: None,
+                bytes: text.as_bytes().to_vec(),
+            };
+            Entry::from_listed(Listed {
+                checked: Library::default().check(&found),
+                found,
+            })
+        };
+        let random = "format = 1.1\ntitle = \"R\"\n[bells]\ninterval = { every = \"3m..7m\" }\n[[step]]\nduration = \"20m\"\n";
+        let mut p = Picker::new(vec![
+            listed(random),
+            listed(&random.replace("3m..7m", "5m")),
+        ]);
+        match p.handle(Action::Select) {
+            Choice::Start(_, origin, Some(Redraw(session))) => {
+                assert_eq!(origin, "sit.toml");
+                assert!(session.draws_at_random());
+            }
+            other => panic!("{other:?}"),
+        }
+        p.handle(Action::Down);
+        assert!(matches!(
+            p.handle(Action::Select),
+            Choice::Start(_, _, None)
+        ));
+    }
+
+    #[test]
     fn moves_filters_and_starts() {
         let mut p = picker();
         assert_eq!(p.handle(Action::Down), Choice::Stay);
@@ -346,7 +406,7 @@ mod tests {
         p.handle(Action::Select); // Enter ends the filter
         assert!(!p.typing());
         match p.handle(Action::Select) {
-            Choice::Start(t, origin) => {
+            Choice::Start(t, origin, _) => {
                 assert_eq!(t.title, "Cyclic sigh");
                 assert_eq!(origin, "builtin:cyclic-sigh");
             }
@@ -379,6 +439,7 @@ mod tests {
                 source: "broken.toml".into(),
                 origin: "broken.toml".into(),
                 timeline: None,
+                redraw: None,
             },
         );
         let mut p = Picker::new(entries);
@@ -406,7 +467,7 @@ mod tests {
             p.handle(Action::Char(c));
         }
         match p.handle(Action::Select) {
-            Choice::Start(t, origin) => {
+            Choice::Start(t, origin, _) => {
                 assert_eq!(t.title, "Sit 20m");
                 assert_eq!(t.total, std::time::Duration::from_secs(20 * 60));
                 assert_eq!(origin, "hara sit 20m --every 5m");
@@ -428,7 +489,7 @@ mod tests {
             p.handle(Action::Char(c));
         }
         match p.handle(Action::Select) {
-            Choice::Start(t, _) => assert_eq!(t.title, "Breathe 4-7-8"),
+            Choice::Start(t, _, _) => assert_eq!(t.title, "Breathe 4-7-8"),
             other => panic!("{other:?}"),
         }
     }

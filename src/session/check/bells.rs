@@ -10,10 +10,23 @@ const BELL_KEYS: &[&str] = &["sound", "strikes", "gap", "volume"];
 const INTERVAL_KEYS: &[&str] = &["every", "sound", "strikes", "gap", "volume"];
 const TIMED_BELL_KEYS: &[&str] = &["at", "sound", "strikes", "gap", "volume"];
 
+/// Whose bells a `bells` table holds: they read the same, but only the session's sound a
+/// bowl at its start and end unless told otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum BellsOf {
+    /// `[bells]`, timed from the opening bell.
+    Session,
+    /// A step's `bells = { … }` (format 1.1), timed from the step's start.
+    Step,
+}
+
 impl Checker<'_> {
-    pub(super) fn bells(&mut self, v: &Value<'_>) -> Option<Bells> {
-        let t = self.table(v, "[bells]", BELLS_KEYS)?;
-        let defaults = Bells::defaults();
+    pub(super) fn bells(&mut self, v: &Value<'_>, of: BellsOf) -> Option<Bells> {
+        let (what, defaults) = match of {
+            BellsOf::Session => ("[bells]", Bells::defaults()),
+            BellsOf::Step => ("a step's bells", Bells::default()),
+        };
+        let t = self.table(v, what, BELLS_KEYS)?;
         let start = match get(t, "start") {
             Some(v) => self.bell(v),
             None => Some(defaults.start),
@@ -29,6 +42,7 @@ impl Checker<'_> {
             end: end?,
             interval: interval.unwrap_or(Some(None))?,
             at: at.unwrap_or(Some(Vec::new()))?,
+            end_span: key_span(t, "end"),
         })
     }
 
@@ -93,7 +107,7 @@ impl Checker<'_> {
         let t = self.table(v, "an interval bell", INTERVAL_KEYS)?;
         let every_span = get(t, "every").map_or(v.span(), |e| e.span());
         let every = match get(t, "every") {
-            Some(v) => self.positive_duration(v, "the interval"),
+            Some(v) => self.every(v),
             None => {
                 self.error(
                     "an interval bell needs `every`",
@@ -109,6 +123,110 @@ impl Checker<'_> {
             every_span,
             bell: bell?,
         }))
+    }
+
+    /// An interval's `every`: one length, or a range such as `"3m..7m"` (format 1.1) from
+    /// which each gap is drawn.
+    fn every(&mut self, v: &Value<'_>) -> Option<Every> {
+        let range = match v.get_ref() {
+            DeValue::String(s) => s.split_once("..").map(|(a, b)| (s.as_ref(), a, b)),
+            _ => None,
+        };
+        let Some((whole, low, high)) = range else {
+            return self.positive_duration(v, "the interval").map(Every::Fixed);
+        };
+        self.needs(
+            FormatVersion::V1_1,
+            "bells at random (a range in `every`)",
+            v.span(),
+        );
+        let malformed = low.trim().is_empty()
+            || high.trim().is_empty()
+            || low.trim_end().ends_with('.')
+            || high.trim_start().starts_with('.')
+            || high.contains("..");
+        if malformed {
+            self.push(
+                Diagnostic::error(format!("`{}` is not a range of lengths", text::clean_line(whole)), v.span())
+                    .with_label("expected SHORTEST..LONGEST")
+                    .with_help("write the shortest and the longest gap with two dots between, e.g. every = \"3m..7m\""),
+            );
+            return None;
+        }
+        // Each end is read as any length is, and a mistake points into the string.
+        let offset = low.len() + 2;
+        let end = |this: &mut Self, text: &str, at: usize| match duration::parse(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                let lead = text.len() - text.trim_start().len();
+                let span = this.inner_span(v, whole, at + lead + e.at.start..at + lead + e.at.end);
+                let help = match &e.meant {
+                    Some(meant) => format!("write \"{meant}\""),
+                    None if e.message == "this number has no unit" => format!(
+                        "inside quotes each end needs a unit: \"{}s\" for seconds, \"{}m\" for minutes",
+                        text.trim(),
+                        text.trim()
+                    ),
+                    None => "write each end as a length, e.g. \"3m..7m\" or \"90s..2m30s\"".into(),
+                };
+                this.push(
+                    Diagnostic::error(format!("invalid length in the range: {}", e.message), span)
+                        .with_help(help),
+                );
+                None
+            }
+        };
+        let shortest = end(self, low, 0);
+        let longest = end(self, high, offset);
+        let (shortest, longest) = (shortest?, longest?);
+        if shortest.is_zero() {
+            let span = self.inner_span(v, whole, 0..low.len());
+            self.push(
+                Diagnostic::error("the shortest gap must be longer than zero", span)
+                    .with_label("zero")
+                    .with_help(format!(
+                        "bells need time between them: start the range above zero, e.g. \"1m..{}\"",
+                        duration::format(longest.max(Duration::from_secs(120)))
+                    )),
+            );
+            return None;
+        }
+        if shortest > longest {
+            self.push(
+                Diagnostic::error(
+                    format!(
+                        "this range runs backwards: {} is longer than {}",
+                        duration::format(shortest),
+                        duration::format(longest)
+                    ),
+                    v.span(),
+                )
+                .with_label("the shortest gap comes first")
+                .with_help(format!(
+                    "write every = \"{}..{}\"",
+                    duration::format(longest),
+                    duration::format(shortest)
+                )),
+            );
+            return None;
+        }
+        if shortest == longest {
+            self.push(
+                Diagnostic::warning(
+                    format!(
+                        "both ends of the range are {}: the bells come at a fixed interval",
+                        duration::format(shortest)
+                    ),
+                    v.span(),
+                )
+                .with_help(format!(
+                    "write every = \"{}\", or widen the range for bells at random",
+                    duration::format(shortest)
+                )),
+            );
+            return Some(Every::Fixed(shortest));
+        }
+        Some(Every::Between { shortest, longest })
     }
 
     pub(super) fn timed_bells(&mut self, v: &Value<'_>) -> Option<Vec<TimedBell>> {
@@ -279,5 +397,84 @@ mod tests {
         let f = bells("end = \"chimes/gone.wav\"\n");
         assert_eq!(f.len(), 1, "{f:#?}");
         assert!(f[0].starts_with("3:7 error:"), "{f:#?}");
+    }
+
+    fn interval(every: &str) -> Vec<String> {
+        bells(&format!("interval = {{ every = \"{every}\" }}\n"))
+    }
+
+    #[test]
+    fn a_range_in_every_draws_at_random_and_is_checked_end_by_end() {
+        assert_eq!(interval("3m..7m"), Vec::<String>::new());
+        assert_eq!(interval("90s..2m30s"), Vec::<String>::new());
+        assert_eq!(
+            interval("7m..3m"),
+            [
+                "3:22 error: this range runs backwards: 7m is longer than 3m [write every = \"3m..7m\"]"
+            ]
+        );
+        assert_eq!(
+            interval("0s..2m"),
+            [
+                "3:23 error: the shortest gap must be longer than zero [bells need time between them: start the range above zero, e.g. \"1m..2m\"]"
+            ]
+        );
+        for malformed in ["3m..", "..7m", "3m...7m", "3m..5m..7m", ".."] {
+            let f = interval(malformed);
+            assert_eq!(f.len(), 1, "{malformed}: {f:#?}");
+            assert!(f[0].starts_with("3:22 error: `"), "{malformed}: {f:#?}");
+            assert!(
+                f[0].contains("is not a range of lengths"),
+                "{malformed}: {f:#?}"
+            );
+        }
+        // A mistake in one end points at it, inside the string.
+        assert_eq!(
+            interval("3m..7q"),
+            [
+                "3:28 error: invalid length in the range: unknown unit `q` [write each end as a length, e.g. \"3m..7m\" or \"90s..2m30s\"]"
+            ]
+        );
+        let f = interval("90..2m");
+        assert_eq!(
+            f,
+            [
+                "3:23 error: invalid length in the range: this number has no unit [inside quotes each end needs a unit: \"90s\" for seconds, \"90m\" for minutes]"
+            ]
+        );
+        let f = interval("5m..5m");
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(
+            f[0].starts_with("3:22 warning: both ends of the range are 5m"),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn a_range_where_one_length_is_needed_is_an_error_saying_where_ranges_go() {
+        let f = bells(
+            "at = [{ at = \"1m..2m\" }]\nend = { sound = \"bowl\", strikes = 2, gap = \"1s..2s\" }\n",
+        );
+        assert_eq!(f.len(), 2, "{f:#?}");
+        for d in &f {
+            assert!(
+                d.contains("error: a range of lengths is not allowed here"),
+                "{f:#?}"
+            );
+            assert!(d.contains("only for an interval bell's `every`"), "{f:#?}");
+        }
+    }
+
+    #[test]
+    fn a_file_of_format_1_may_not_draw_at_random() {
+        let f = findings(
+            "format = 1\ntitle = \"T\"\n[bells]\ninterval = { every = \"3m..7m\" }\n[[step]]\nduration = \"5m\"\n",
+        );
+        assert_eq!(
+            f,
+            [
+                "4:22 error: bells at random (a range in `every`) needs session format 1.1 [this file says `format = 1`; write `format = 1.1` at its top]"
+            ]
+        );
     }
 }

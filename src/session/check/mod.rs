@@ -5,6 +5,7 @@
 //! shape or a wrong meaning becomes a [`Diagnostic`] pointing at the value, and the walk goes
 //! on, so a file with ten mistakes gets ten messages.
 
+mod ambient;
 mod bells;
 mod cues;
 mod patterns;

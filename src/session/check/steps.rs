@@ -1,5 +1,6 @@
 //! `[[step]]` tables and repeat groups: titles, lengths, breaths, tones and words.
 
+use super::bells::BellsOf;
 use super::*;
 
 /// The deepest nesting of repeat groups.
@@ -19,6 +20,8 @@ const STEP_KEYS: &[&str] = &[
     "voice",
     "cues",
     "bell",
+    "bells",
+    "ambient",
 ];
 const GROUP_KEYS: &[&str] = &["title", "repeat", "step"];
 
@@ -156,6 +159,30 @@ impl Checker<'_> {
             }
         }
         let bell = get(t, "bell").map(|v| self.bell(v));
+        let bells = get(t, "bells").map(|v| {
+            let span = key_span(t, "bells").unwrap_or(v.span());
+            self.needs(FormatVersion::V1_1, "a step's own `bells`", span);
+            self.bells(v, BellsOf::Step)
+        });
+        // `bells.start` is the step's `bell` by another name: one of them, not both.
+        let start_twice = match (get(t, "bell"), get(t, "bells").map(|b| b.get_ref())) {
+            (Some(_), Some(DeValue::Table(b))) => key_span(b, "start"),
+            _ => None,
+        };
+        if let Some(span) = start_twice.clone() {
+            self.push(
+                Diagnostic::error("this step's start bell is given twice", span)
+                    .with_label("`bell` gives it already")
+                    .with_help("`bell = …` and `bells.start = …` are the same bell, sounded as the step starts; keep one of them"),
+            );
+        }
+        let ambient = get(t, "ambient").map(|v| {
+            let key = key_span(t, "ambient").unwrap_or(v.span());
+            self.ambient(v, key).map(|said| match said {
+                super::ambient::Said::Bed(a) => StepAmbient::Own(a),
+                super::ambient::Said::Off => StepAmbient::Off,
+            })
+        });
 
         let length = match (get(t, "duration"), get(t, "breaths")) {
             (Some(_), Some(b)) => {
@@ -204,6 +231,14 @@ impl Checker<'_> {
             _ => None,
         });
         let cues = get(t, "cues").map_or(Some(Vec::new()), |v| self.cues(v, step_len));
+        let mut bells = bells.unwrap_or(Some(Bells::default()))?;
+        if let Some(len) = step_len {
+            self.bells_within(&bells, len, "the step");
+        }
+        let bell = match bells.start.take() {
+            Some(start) if start_twice.is_none() => Some(start),
+            _ => bell.unwrap_or(Some(None))?,
+        };
         let (length, length_span) = length?;
         let breath = breath.unwrap_or(Some(None))?;
         if let (Some(true), None, Some(span)) = (tones, breath, key_span(t, "tones")) {
@@ -242,7 +277,9 @@ impl Checker<'_> {
             speak_breath: speak_breath && breath.is_some(),
             voice,
             cues: Vec::new(),
-            bell: bell.unwrap_or(Some(None))?,
+            bell,
+            bells,
+            ambient: ambient.unwrap_or(Some(StepAmbient::Session))?,
             length_span,
         };
         self.step_length_warnings(&step);
@@ -439,6 +476,74 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:#?}");
         assert!(
             f[0].contains("warning: a ramp over one breath never reaches `to`"),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn a_step_has_bells_of_its_own_read_as_the_session_reads_its_own() {
+        assert_eq!(
+            findings(
+                "title = \"T\"\n[bells]\nend = \"none\"\n[[step]]\nduration = \"10m\"\n\
+                 bells = { interval = { every = \"1m..3m\" }, at = [{ at = \"5m\" }], end = \"bell\" }\n"
+            ),
+            Vec::<String>::new()
+        );
+        // The same checker: a sound misspelt, a bell past the step's end (a step of breaths
+        // is as long as its breaths), a key bells do not take.
+        let f = findings(&with_step(
+            "breaths = 6\nbreath = \"4-0-6-0\"\nbells = { end = \"bwol\", at = [{ at = \"1m30s\" }], when = 1 }\n",
+        ));
+        assert_eq!(f.len(), 3, "{f:#?}");
+        assert!(f[0].contains("did you mean `bowl`?"), "{f:#?}");
+        assert!(
+            f[1].contains("this bell comes after the step ends [the step is 1m long"),
+            "{f:#?}"
+        );
+        assert!(
+            f[2].contains("unknown key `when` in a step's bells"),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn bell_and_bells_start_are_one_bell_given_once() {
+        let source = with_step("duration = \"5m\"\nbells = { start = \"bell\" }\n");
+        assert_eq!(findings(&source), Vec::<String>::new());
+        let checked = crate::session::check_str(&source, &super::super::InstrumentsOnly);
+        let session = checked.session.unwrap().0;
+        let crate::session::format::Item::Step(step) = &session.items[0] else {
+            panic!()
+        };
+        assert_eq!(step.bell.as_ref().unwrap().sound.to_string(), "bell");
+        assert!(step.bells.start.is_none());
+        let f = findings(&with_step(
+            "duration = \"5m\"\nbell = \"bowl\"\nbells = { start = \"bell\" }\n",
+        ));
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(
+            f[0].starts_with("6:11 error: this step's start bell is given twice"),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn step_bells_need_format_1_1_and_a_repeat_group_has_none() {
+        let f = findings(
+            "format = 1\ntitle = \"T\"\n[[step]]\nduration = \"5m\"\nbells = { at = [{ at = \"1m\" }] }\n",
+        );
+        assert_eq!(
+            f,
+            [
+                "5:1 error: a step's own `bells` needs session format 1.1 [this file says `format = 1`; write `format = 1.1` at its top]"
+            ]
+        );
+        let f = findings(
+            "title = \"T\"\n[[step]]\nrepeat = 2\nbells = { end = \"bowl\" }\n[[step.step]]\nduration = 5\n",
+        );
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(
+            f[0].contains("a repeat group has no `bells` of its own"),
             "{f:#?}"
         );
     }

@@ -1,10 +1,12 @@
 //! The top level of a session file: its title, summary, tags, countdown and steps.
 
+use super::bells::BellsOf;
 use super::steps::Inherited;
 use super::*;
 
 const TOP_KEYS: &[&str] = &[
-    "format", "title", "summary", "tags", "prepare", "lang", "tones", "speak", "bells", "step",
+    "format", "title", "summary", "tags", "prepare", "lang", "tones", "speak", "bells", "ambient",
+    "step",
 ];
 
 impl Checker<'_> {
@@ -30,12 +32,20 @@ impl Checker<'_> {
         let prepare = get(root, "prepare").map_or(Some(Duration::ZERO), |v| self.duration(v));
         let tones = get(root, "tones").map_or(Some(false), |v| self.boolean(v));
         let bells = match get(root, "bells") {
-            Some(v) => self.bells(v),
+            Some(v) => self.bells(v, BellsOf::Session),
             None => Some(Bells::defaults()),
         };
         let speak = get(root, "speak").map_or(Some(false), |v| self.boolean(v));
         let lang = get(root, "lang").map(|v| self.lang(v));
         let tag = lang.clone().flatten().flatten();
+        // `ambient = false` at the top is the same as no bed.
+        let ambient = get(root, "ambient").map(|v| {
+            let key = key_span(root, "ambient").unwrap_or(v.span());
+            self.ambient(v, key).map(|said| match said {
+                super::ambient::Said::Bed(a) => Some(a),
+                super::ambient::Said::Off => None,
+            })
+        });
         let inherited = Inherited {
             tones: tones.unwrap_or(false),
             speak: speak.unwrap_or(false),
@@ -61,6 +71,7 @@ impl Checker<'_> {
             prepare,
             lang: lang.unwrap_or(Some(None))?,
             bells,
+            ambient: ambient.unwrap_or(Some(None))?,
             items,
         })
     }
@@ -123,24 +134,84 @@ impl Checker<'_> {
             .collect()
     }
 
-    /// Bells sounded at an offset must fall within the session.
+    /// Bells sounded at an offset must fall within the session; a step's end bell that
+    /// strikes together with another bell is worth a warning.
     pub(super) fn check_session_bells(&mut self, bells: &mut Bells, items: &[Item]) {
         let total = compile::items_length(items);
+        self.bells_within(bells, total, "the session");
+        self.end_bells_together(items);
+        if let (Some(last), Some(_)) = (items.last().and_then(last_step), &bells.end) {
+            self.together(Some(last), "the session's end bell");
+        }
+    }
+
+    /// Warns of each step's `bells.end` that sounds as the next step's `bell` does: at the
+    /// next step in the list, and, in a group of several rounds, at the group's first step.
+    fn end_bells_together(&mut self, items: &[Item]) {
+        let starts_with_bell = |item: &Item| first_step(item).is_some_and(|s| s.bell.is_some());
+        for pair in items.windows(2) {
+            if starts_with_bell(&pair[1]) {
+                self.together(last_step(&pair[0]), "the next step's bell");
+            }
+        }
+        for item in items {
+            if let Item::Repeat(r) = item {
+                self.end_bells_together(&r.items);
+                if r.times > 1 && r.items.first().is_some_and(starts_with_bell) {
+                    let last = r.items.last().and_then(last_step);
+                    self.together(last, "the bell that starts the next round");
+                }
+            }
+        }
+    }
+
+    fn together(&mut self, step: Option<&Step>, other: &str) {
+        let Some(step) = step else { return };
+        if let (Some(_), Some(span)) = (&step.bells.end, &step.bells.end_span) {
+            self.push(
+                Diagnostic::warning(
+                    format!("this step's end bell sounds at the same moment as {other}"),
+                    span.clone(),
+                )
+                .with_label("two bells at once")
+                .with_help("both will strike together; for one clear strike, keep one of them"),
+            );
+        }
+    }
+
+    /// Bells sounded at an offset must fall within `whole` ("the session", "the step"),
+    /// `length` long.
+    pub(super) fn bells_within(&mut self, bells: &Bells, length: Duration, whole: &str) {
         for bell in &bells.at {
-            if bell.at > total {
+            if bell.at > length {
                 self.push(
                     Diagnostic::error(
-                        "this bell comes after the session ends",
+                        format!("this bell comes after {whole} ends"),
                         bell.at_span.clone(),
                     )
                     .with_label(format!("at {}", duration::format(bell.at)))
                     .with_help(format!(
-                        "the session is {} long; use `end` for a bell at the end",
-                        duration::format(total)
+                        "{whole} is {} long; use `end` for a bell at the end",
+                        duration::format(length)
                     )),
                 );
             }
         }
+    }
+}
+
+/// The step an item begins with, and the step it ends with (a checked group is never empty).
+fn first_step(item: &Item) -> Option<&Step> {
+    match item {
+        Item::Step(s) => Some(s),
+        Item::Repeat(r) => r.items.first().and_then(first_step),
+    }
+}
+
+fn last_step(item: &Item) -> Option<&Step> {
+    match item {
+        Item::Step(s) => Some(s),
+        Item::Repeat(r) => r.items.last().and_then(last_step),
     }
 }
 
@@ -199,5 +270,27 @@ mod tests {
         );
         assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
         assert_eq!(checked.session.unwrap().0.title, "abend");
+    }
+
+    #[test]
+    fn a_step_end_bell_with_another_bell_at_that_moment_is_a_warning() {
+        let f = findings(
+            "title = \"T\"\n[[step]]\nduration = 5\nbells = { end = \"bell\" }\n\
+             [[step]]\nduration = 5\nbell = \"wood\"\nbells = { end = \"none\" }\n",
+        );
+        assert_eq!(
+            f,
+            [
+                "4:11 warning: this step's end bell sounds at the same moment as the next step's bell [both will strike together; for one clear strike, keep one of them]"
+            ]
+        );
+        // `end = "none"` is no bell; the session's own end bell is one.
+        let f = findings("title = \"T\"\n[[step]]\nduration = 5\nbells = { end = \"bell\" }\n");
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(f[0].contains("as the session's end bell"), "{f:#?}");
+        let f = findings(
+            "title = \"T\"\n[bells]\nend = \"none\"\n[[step]]\nduration = 5\nbells = { end = \"bell\" }\n",
+        );
+        assert_eq!(f, Vec::<String>::new());
     }
 }

@@ -180,6 +180,17 @@ impl Checker<'_> {
                     }
                 }
             }
+            DeValue::String(s) if s.contains("..") => {
+                self.push(
+                    Diagnostic::error("a range of lengths is not allowed here", v.span())
+                        .with_label("one length is needed here")
+                        .with_help(
+                            "give one length, e.g. \"5m\"; a range such as \"3m..7m\" is only for \
+                             an interval bell's `every`, where it draws each gap at random",
+                        ),
+                );
+                None
+            }
             DeValue::String(s) if s.trim_start().starts_with('-') => negative(self),
             DeValue::String(s) => match duration::parse(s) {
                 Ok(d) => Some(d),
