@@ -624,3 +624,31 @@ fn hara_check_warns_about_words_said_over_a_bell_s_strike_but_not_a_step_s_words
         "{said}"
     );
 }
+
+#[test]
+fn hara_check_measures_a_text_the_configured_engine_has_spoken_before() {
+    if !needs::have(&[ESPEAK_NG]) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    config(home.path(), "speech_voice = \"en\"\n");
+    // About 4.4 s by the estimate, under 4 s as eSpeak NG says it.
+    let session = "title = \"Measured\"\nspeak = true\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+                   [[step]]\nduration = \"20s\"\n\
+                   cues = [\n  { at = \"1s\", text = \"Let the floor take your whole weight, and soften the belly.\" },\n\
+                   { at = \"5.2s\", text = \"Arrive.\" },\n]\n";
+    let file = home.path().join("measured.toml");
+    std::fs::write(&file, session).unwrap();
+    let check = || {
+        let out = sandbox::command(cargo_bin("hara"), home.path())
+            .arg("check")
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).matches("warning:").count()
+    };
+    assert_eq!(check(), 1, "estimated, it runs into the next line");
+    render(home.path(), session, &[]);
+    assert_eq!(check(), 0, "measured from the cache, it ends in time");
+}

@@ -203,11 +203,6 @@ impl Bank {
         }
     }
 
-    /// Whether `text` is ready to be spoken.
-    pub fn has_speech(&self, text: &str) -> bool {
-        self.spoken().get(text).is_some_and(Option::is_some)
-    }
-
     /// Whether what an event says falls due unready while speech is on: a text the engine
     /// has neither made yet nor failed on. It is skipped (its words are still shown).
     pub fn unready<'k>(&self, kind: &'k EventKind) -> Option<&'k str> {

@@ -10,7 +10,13 @@ use crate::session::duration;
 use crate::session::library::Library;
 use crate::text;
 
-pub fn run(library: &Library, specs: &[String]) -> Result<ExitCode> {
+/// `engine` is the configured speech engine: a text it has spoken before is measured from
+/// the cache, not estimated.
+pub fn run(
+    library: &Library,
+    specs: &[String],
+    engine: &crate::speech::Engine,
+) -> Result<ExitCode> {
     let mut all_valid = true;
     for spec in specs {
         let found = match library.find(spec) {
@@ -34,7 +40,7 @@ pub fn run(library: &Library, specs: &[String]) -> Result<ExitCode> {
             } else {
                 ""
             };
-            for line in spoken_overlaps(timeline) {
+            for line in spoken_overlaps(timeline, engine) {
                 output::print(&format!("warning: {line}{drawn}\n"))?;
             }
         }
@@ -55,10 +61,13 @@ pub fn run(library: &Library, specs: &[String]) -> Result<ExitCode> {
 /// Spoken lines that would run into the next one or a bell, and breath phases too short for
 /// their word: a recorded voice measured, a text from the cache when it was spoken before,
 /// else estimated.
-fn spoken_overlaps(timeline: &crate::timeline::Timeline) -> Vec<String> {
+fn spoken_overlaps(
+    timeline: &crate::timeline::Timeline,
+    engine: &crate::speech::Engine,
+) -> Vec<String> {
     use crate::timeline::Said;
     let speaker = crate::speech::Speaker::new(
-        crate::speech::engine_for(&crate::speech::Engine::default(), timeline),
+        crate::speech::engine_for(engine, timeline),
         crate::speech::default_cache(),
     );
     let seconds = |n: usize| std::time::Duration::from_secs_f64(n as f64 / 48_000.0);

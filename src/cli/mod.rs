@@ -214,7 +214,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             )
         }
         None | Some(Command::List) => list::run(&library, command.is_none()),
-        Some(Command::Check { sessions }) => check::run(&library, sessions),
+        Some(Command::Check { sessions }) => check::run(&library, sessions, &settings.speech),
         Some(Command::Show {
             session,
             json,
