@@ -120,6 +120,15 @@ fn render_without_programs(
         .unwrap()
 }
 
+/// `hara check FILE` in `home`.
+fn check(home: &std::path::Path, file: &std::path::Path) -> std::process::Output {
+    sandbox::command(cargo_bin("hara"), home)
+        .arg("check")
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
 /// Renders `session` in a home of its own; the track's samples.
 fn render(home: &std::path::Path, session: &str, extra: &[&str]) -> Vec<f32> {
     let file = home.join("spoken.toml");
@@ -313,11 +322,7 @@ fn a_recorded_voice_plays_on_its_cue_s_sample_without_any_engine() {
 
     // hara check decodes a voice like any sound file.
     std::fs::write(&file, session.replace("arrive.wav", "broken.wav")).unwrap();
-    let out = sandbox::command(cargo_bin("hara"), home.path())
-        .arg("check")
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = check(home.path(), &file);
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("cannot play `clips/broken.wav`"), "{said}");
@@ -370,11 +375,7 @@ fn hara_check_warns_when_a_spoken_line_would_run_into_the_next() {
          { at = \"4s\", text = \"Arrive.\" },\n  { at = \"12s\", text = \"Soften.\" },\n]\n",
     )
     .unwrap();
-    let out = sandbox::command(cargo_bin("hara"), home.path())
-        .arg("check")
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = check(home.path(), &file);
     assert!(out.status.success());
     let said = String::from_utf8_lossy(&out.stdout);
     let warnings: Vec<&str> = said.lines().filter(|l| l.starts_with("warning:")).collect();
@@ -472,21 +473,13 @@ fn a_step_s_recorded_voice_plays_after_its_bell_without_any_engine_and_check_dec
 
     // hara check decodes a step's voice like any sound file.
     std::fs::write(&file, session.replace("arrive.wav", "broken.wav")).unwrap();
-    let out = sandbox::command(cargo_bin("hara"), home.path())
-        .arg("check")
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = check(home.path(), &file);
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("cannot play `clips/broken.wav`"), "{said}");
     // A voice on a step that does not speak is never heard: a warning.
     std::fs::write(&file, session.replace("speak = true\n", "")).unwrap();
-    let out = sandbox::command(cargo_bin("hara"), home.path())
-        .arg("check")
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = check(home.path(), &file);
     assert!(out.status.success());
     let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
     assert_eq!(
@@ -535,11 +528,7 @@ fn hara_check_warns_when_a_phase_is_too_short_for_its_word() {
             .replace("breaths = 2", "breaths = 4"),
     )
     .unwrap();
-    let out = sandbox::command(cargo_bin("hara"), home.path())
-        .arg("check")
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = check(home.path(), &file);
     assert!(out.status.success());
     let said = String::from_utf8_lossy(&out.stdout);
     let warnings: Vec<&str> = said.lines().filter(|l| l.starts_with("warning:")).collect();
@@ -609,11 +598,7 @@ fn hara_check_warns_about_words_said_over_a_bell_s_strike_but_not_a_step_s_words
          [[step]]\nduration = \"20s\"\nbell = \"bell\"\ncues = [{ at = \"0s\", text = \"Soften.\" }]\n",
     )
     .unwrap();
-    let out = sandbox::command(cargo_bin("hara"), home.path())
-        .arg("check")
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = check(home.path(), &file);
     assert!(out.status.success());
     let said = String::from_utf8_lossy(&out.stdout);
     let warnings: Vec<&str> = said.lines().filter(|l| l.starts_with("warning:")).collect();
@@ -639,16 +624,14 @@ fn hara_check_measures_a_text_the_configured_engine_has_spoken_before() {
                    { at = \"5.2s\", text = \"Arrive.\" },\n]\n";
     let file = home.path().join("measured.toml");
     std::fs::write(&file, session).unwrap();
-    let check = || {
-        let out = sandbox::command(cargo_bin("hara"), home.path())
-            .arg("check")
-            .arg(&file)
-            .output()
-            .unwrap();
+    let warnings = || {
+        let out = check(home.path(), &file);
         assert!(out.status.success());
-        String::from_utf8_lossy(&out.stdout).matches("warning:").count()
+        String::from_utf8_lossy(&out.stdout)
+            .matches("warning:")
+            .count()
     };
-    assert_eq!(check(), 1, "estimated, it runs into the next line");
+    assert_eq!(warnings(), 1, "estimated, it runs into the next line");
     render(home.path(), session, &[]);
-    assert_eq!(check(), 0, "measured from the cache, it ends in time");
+    assert_eq!(warnings(), 0, "measured from the cache, it ends in time");
 }
