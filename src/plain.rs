@@ -6,9 +6,9 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use crate::engine::{Clock, Delivered, Engine};
+use crate::engine::{Clock, Delivered, Engine, State};
 use crate::journal::Ending;
-use crate::practice::{Inputs, Practice, Wake};
+use crate::practice::{Control, Inputs, Practice, Wake};
 use crate::session::duration::{format, format_clock, format_clock_tenths, format_rounded};
 use crate::timeline::{EventKind, Timeline};
 
@@ -65,12 +65,16 @@ pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<S
         EventKind::StepStarted { step, .. } => {
             let s = &timeline.steps[*step];
             let (_, length) = engine.step_span(*step);
+            let length = if engine.is_open(*step) {
+                format!("open: {OPEN_HINT}")
+            } else {
+                format_rounded(length)
+            };
             let mut lines = vec![format!(
-                "step {} of {}: {} ({})",
+                "step {} of {}: {} ({length})",
                 step + 1,
                 timeline.steps.len(),
                 s.title,
-                format_rounded(length)
             )];
             lines.extend(s.text.clone());
             lines
@@ -84,7 +88,15 @@ pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<S
     }
 }
 
+/// How plain mode says an open step goes on.
+pub const OPEN_HINT: &str = "Enter goes on";
+
+/// How often plain mode says how long an open step has run.
+const OPEN_EVERY: Duration = Duration::from_secs(60);
+
 /// Runs `practice` to its end (or to a stop signal), writing a line per event to `out`.
+/// Any input (a line typed: Enter) ends an open step; in a timed step it does nothing. In an
+/// open step a line every minute says how long it has run.
 /// The caller finishes the practice, records it, and then calls [`print_ending`].
 pub fn run<C: Clock, T>(
     practice: &mut Practice<C>,
@@ -93,7 +105,7 @@ pub fn run<C: Clock, T>(
     mut log: Option<&mut TimingLog>,
 ) -> io::Result<()> {
     let timeline = practice.timeline().clone();
-    let mut header = format!("{} ({})", timeline.title, format(timeline.total));
+    let mut header = format!("{} ({})", timeline.title, timeline.length_words(format));
     if !timeline.prepare.is_zero() {
         header += &format!(", starting in {}", format(timeline.prepare));
     }
@@ -108,9 +120,27 @@ pub fn run<C: Clock, T>(
     if let Some(notice) = practice.sound_notice() {
         writeln!(out, "{notice}")?;
     }
+    // The minutes of the open step already told.
+    let mut told = 0;
     loop {
         let now = practice.now();
+        let status = practice.status(now);
+        if status.state == State::Open {
+            let minutes = status.step_elapsed.as_secs() / OPEN_EVERY.as_secs();
+            if minutes > told {
+                told = minutes;
+                writeln!(
+                    out,
+                    "{:>5}  open {} · {OPEN_HINT}",
+                    format_clock_tenths(status.position),
+                    format(OPEN_EVERY * minutes as u32)
+                )?;
+            }
+        }
         for d in practice.advance_every(now) {
+            if matches!(d.kind, EventKind::StepStarted { .. }) {
+                told = 0;
+            }
             if let Some(log) = log.as_deref_mut() {
                 log.record(&d)?;
             }
@@ -122,10 +152,32 @@ pub fn run<C: Clock, T>(
         if practice.is_finished(now) {
             break;
         }
-        match inputs.wait(practice.next_due(), practice.clock()) {
+        let status = practice.status(now);
+        // In an open step, wake for the next whole minute of it too.
+        let minute = (status.state == State::Open).then(|| {
+            let into = status.step_elapsed.as_millis() % OPEN_EVERY.as_millis();
+            now + OPEN_EVERY - Duration::from_millis(into as u64)
+        });
+        let wake = [practice.next_due(), minute].into_iter().flatten().min();
+        match inputs.wait(wake, practice.clock()) {
             Some(Wake::Stop) => break,
             // From a teacher's terminal on the same run (`hara attach`).
             Some(Wake::Control(control)) => practice.apply(control, practice.now()),
+            // A line typed (Enter): ends an open step, and says how long it took.
+            Some(Wake::Input(_)) => {
+                let now = practice.now();
+                let before = practice.status(now);
+                practice.apply(Control::EndOpen, now);
+                if let (State::Open, Some(i)) = (before.state, before.step) {
+                    writeln!(
+                        out,
+                        "{:>5}  {} ended after {}",
+                        format_clock_tenths(before.position),
+                        timeline.steps[i].title,
+                        format(Duration::from_millis(before.step_elapsed.as_millis() as u64))
+                    )?;
+                }
+            }
             _ => {}
         }
     }

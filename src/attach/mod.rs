@@ -46,6 +46,10 @@ pub struct Board {
     pub position_ms: u64,
     /// Where it ends.
     pub end_ms: u64,
+    /// In an open step: how far it is laid out. The run holds there until the person moves
+    /// on (the next board says when), so nothing from there on is counted down to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_ms: Option<u64>,
     /// How many times faster than real time it runs (a preview).
     pub speed: u32,
 }
@@ -56,6 +60,8 @@ pub struct Board {
 pub enum Phase {
     Preparing,
     Running,
+    /// In an open step: its time counts up until the person moves on.
+    Open,
     Paused,
     Finished,
 }
@@ -65,6 +71,7 @@ impl From<State> for Phase {
         match s {
             State::Preparing => Phase::Preparing,
             State::Running => Phase::Running,
+            State::Open => Phase::Open,
             State::Paused => Phase::Paused,
             State::Finished => Phase::Finished,
         }
@@ -119,13 +126,14 @@ impl Board {
             state: plan.state.into(),
             position_ms: ms(plan.offset),
             end_ms: ms(end),
+            hold_ms: plan.hold.map(ms),
             speed: speed.max(1),
         }
     }
 
     /// Whether the run moves with the clock.
     pub fn moving(&self) -> bool {
-        matches!(self.state, Phase::Preparing | Phase::Running)
+        matches!(self.state, Phase::Preparing | Phase::Running | Phase::Open)
     }
 
     /// Where the run is `elapsed` (real time) after this board was sent.
@@ -134,7 +142,10 @@ impl Board {
             return self.position_ms;
         }
         let moved = ms(elapsed).saturating_mul(u64::from(self.speed));
-        self.position_ms.saturating_add(moved).min(self.end_ms)
+        self.position_ms
+            .saturating_add(moved)
+            .min(self.end_ms)
+            .min(self.hold_ms.unwrap_or(u64::MAX))
     }
 
     /// The index of the step at `position`, once the countdown is over.

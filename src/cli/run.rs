@@ -233,6 +233,9 @@ pub fn practise(
     if plain {
         let mut inbox = Inbox::<()>::new(false).context("cannot listen for stop signals")?;
         let _attach = listen_for_teachers(&mut practice, inbox.sender());
+        if practice.timeline().has_open() {
+            read_lines(inbox.sender());
+        }
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         let ran = plain::run(&mut practice, &mut inbox, &mut out, log.as_mut());
@@ -260,6 +263,24 @@ pub fn practise(
         practice.ring_out(&mut inbox);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Passes each line typed on standard input (Enter) to plain mode, which ends an open step
+/// with it. The thread ends at the end of input; one still waiting for a line when the run
+/// is over ends with the process.
+fn read_lines(to: std::sync::mpsc::Sender<crate::practice::Wake<()>>) {
+    let _ = std::thread::Builder::new()
+        .name("hara-lines".into())
+        .spawn(move || {
+            let mut line = String::new();
+            let stdin = std::io::stdin();
+            while matches!(stdin.read_line(&mut line), Ok(n) if n > 0) {
+                line.clear();
+                if to.send(crate::practice::Wake::Input(())).is_err() {
+                    break;
+                }
+            }
+        });
 }
 
 /// Lets `hara attach` in another terminal follow this run and act on it. A run that cannot

@@ -144,10 +144,15 @@ pub(crate) fn breaths_fitting(breath: Breath, len: Duration) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Breaths in a step (zero for a sit).
+/// How far ahead of the run an open step is laid out: a timeline for a run gives each open
+/// step this long, and the engine keeps it at least half of this ahead of the run while it
+/// lasts, so followers always hold the next events of it.
+pub const OPEN_AHEAD: Duration = Duration::from_secs(60);
+
+/// Breaths in a step (zero for a sit, and for an open step: they are not planned).
 pub fn step_breaths(step: &Step) -> u32 {
     match (step.length, step.breath) {
-        (_, None) => 0,
+        (Length::Open, _) | (_, None) => 0,
         (Length::Breaths(n), Some(_)) => n,
         (Length::Time(d), Some(b)) => breaths_fitting(b, d),
     }
@@ -157,7 +162,7 @@ pub fn step_length(step: &Step) -> Duration {
     match (step.length, step.breath) {
         (Length::Time(d), _) => d,
         (Length::Breaths(n), Some(b)) => breaths_length(b, n),
-        (Length::Breaths(_), None) => Duration::ZERO,
+        (Length::Breaths(_), None) | (Length::Open, _) => Duration::ZERO,
     }
 }
 
@@ -177,6 +182,8 @@ fn step_event_count(step: &Step) -> u64 {
     let len = step_length(step);
     let breaths = u64::from(step_breaths(step));
     let phases = match step.breath {
+        // An open step's events are laid out as it runs, a few at a time.
+        _ if step.length == Length::Open => 1,
         None => 1,
         Some(b) => {
             let p = breath_pattern(b, 0, 1);
@@ -365,47 +372,105 @@ pub fn breath_events(
 
 // ---------- compiling ----------
 
+/// The timeline for a run: each open step laid out [`OPEN_AHEAD`] long, for the engine to
+/// lengthen while it lasts and cut where the person moves on.
 pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
+    compile_layout(session, None)
+}
+
+/// The timeline as if each open step lasted `open_for` (for `hara render`, and for a plan
+/// that assumes a length): every step is then timed.
+pub fn compile_open_for(session: &Session, open_for: Duration) -> Result<Timeline, LimitError> {
+    compile_layout(session, Some(open_for))
+}
+
+fn compile_layout(session: &Session, open_for: Option<Duration>) -> Result<Timeline, LimitError> {
     check_limits(session)?;
-    let mut c = Compiler::default();
+    if let Some(d) = open_for {
+        let opens = count_open(&session.items);
+        let total = items_length(&session.items).saturating_add(d.saturating_mul(opens));
+        if opens > 0 && total > MAX_SESSION {
+            return Err(LimitError {
+                what: format!(
+                    "with its open steps {} each, the session is {} long; hara runs sessions of \
+                     at most 24 hours",
+                    duration::format(d),
+                    duration::format(total)
+                ),
+                span: None,
+                help: "give the open steps a shorter length".into(),
+            });
+        }
+    }
+    let mut c = Compiler {
+        open_for,
+        interval: session
+            .bells
+            .interval
+            .as_ref()
+            .map(|i| (i.every, i.bell.clone())),
+        ..Compiler::default()
+    };
     c.items(&session.items, None);
-    let total = c.now;
+    // Bells at offsets, and interval bells, count the planned time: an open step takes none
+    // of it (it has interval bells of its own), and a bell at the moment an open step begins
+    // sounds as it begins.
+    let planned = c.planned;
+    let laid = |t: Duration| {
+        t + c
+            .opens
+            .iter()
+            .filter(|(start, _)| *start < t)
+            .map(|(_, len)| *len)
+            .sum::<Duration>()
+    };
+    let end = c.now;
+    let mut bells_at: Vec<Event> = Vec::new();
     let bells = &session.bells;
     if let Some(b) = &bells.start {
-        c.push(Duration::ZERO, EventKind::Bell { bell: b.clone() });
+        bells_at.push(Event {
+            at: Duration::ZERO,
+            kind: EventKind::Bell { bell: b.clone() },
+        });
     }
     for b in &bells.at {
-        c.push(
-            b.at,
-            EventKind::Bell {
+        bells_at.push(Event {
+            at: laid(b.at),
+            kind: EventKind::Bell {
                 bell: b.bell.clone(),
             },
-        );
+        });
     }
     if let Some(b) = &bells.end {
-        c.push(total, EventKind::Bell { bell: b.clone() });
+        bells_at.push(Event {
+            at: end,
+            kind: EventKind::Bell { bell: b.clone() },
+        });
     }
     if let Some(interval) = &bells.interval {
         // An interval bell that would sound with another bell is left out: one strike is
         // clearer than two at once.
         let mut at = interval.every;
-        while at < total {
+        while at < planned {
+            let at_laid = laid(at);
             let taken = c
                 .events
                 .iter()
-                .any(|e| e.at == at && matches!(e.kind, EventKind::Bell { .. }));
+                .chain(&bells_at)
+                .any(|e| e.at == at_laid && matches!(e.kind, EventKind::Bell { .. }));
             if !taken {
-                c.push(
-                    at,
-                    EventKind::Bell {
+                bells_at.push(Event {
+                    at: at_laid,
+                    kind: EventKind::Bell {
                         bell: interval.bell.clone(),
                     },
-                );
+                });
             }
             at += interval.every;
         }
     }
-    c.push(total, EventKind::Finished);
+    c.events.extend(bells_at);
+    c.push(end, EventKind::Finished);
     c.events.sort_by_key(|e| (e.at, e.kind.rank()));
     Ok(Timeline {
         title: session.title.clone(),
@@ -413,15 +478,36 @@ pub fn compile(session: &Session) -> Result<Timeline, LimitError> {
         tags: session.tags.clone(),
         lang: session.lang.clone(),
         prepare: session.prepare,
-        total,
+        total: if open_for.is_some() { end } else { planned },
+        open_for,
         steps: c.steps,
         events: c.events,
     })
 }
 
+/// How many open steps a list holds (repeats expanded; the checker keeps them out of groups).
+fn count_open(items: &[Item]) -> u32 {
+    items
+        .iter()
+        .map(|item| match item {
+            Item::Step(s) => u32::from(s.length == Length::Open),
+            Item::Repeat(r) => count_open(&r.items).saturating_mul(r.times),
+        })
+        .sum()
+}
+
 #[derive(Default)]
 struct Compiler {
+    /// Where the next step starts, as laid out (open steps included).
     now: Duration,
+    /// Where the next step starts in planned time (open steps taking none).
+    planned: Duration,
+    /// `(planned start, laid-out length)` of each open step.
+    opens: Vec<(Duration, Duration)>,
+    /// `None` lays open steps out for a run; a length lays them out that long.
+    open_for: Option<Duration>,
+    /// The session's interval bell, which open steps sound on their own.
+    interval: Option<(Duration, Bell)>,
     steps: Vec<PlannedStep>,
     events: Vec<Event>,
     /// How many lines of each principle have been used, so the next use gets the next line.
@@ -464,6 +550,9 @@ impl Compiler {
     }
 
     fn step(&mut self, step: &Step, round: Option<Round>) {
+        if step.length == Length::Open {
+            return self.open_step(step, round);
+        }
         let start = self.now;
         let len = step_length(step);
         let index = self.steps.len();
@@ -524,7 +613,90 @@ impl Compiler {
             length: len,
             breath,
             round,
+            open: None,
         });
+        self.now = start + len;
+        self.planned += len;
+    }
+
+    /// An open step: its start, and its events laid out for a while (for a run) or for the
+    /// length given (for a render).
+    fn open_step(&mut self, step: &Step, round: Option<Round>) {
+        let start = self.now;
+        let index = self.steps.len();
+        let text = step.text.as_ref().map(|t| self.text(t));
+        let spoken = text.clone().filter(|_| step.speak);
+        self.push(
+            start,
+            EventKind::StepStarted {
+                step: index,
+                spoken,
+            },
+        );
+        if let Some(bell) = &step.bell {
+            self.push(start, EventKind::Bell { bell: bell.clone() });
+        }
+        let cues = step
+            .cues
+            .iter()
+            .map(|cue| OpenCue {
+                when: cue.when,
+                lines: match &cue.text {
+                    Text::Written(s) => vec![s.clone()],
+                    Text::Principle(p) => {
+                        // Its lines in turn, from the next one not yet used.
+                        let used = self.principle_uses.entry(p.id).or_default();
+                        let first = *used % p.cues.len();
+                        *used += 1;
+                        p.cues[first..]
+                            .iter()
+                            .chain(&p.cues[..first])
+                            .map(|l| l.to_string())
+                            .collect()
+                    }
+                },
+                spoken: cue.speak.unwrap_or(step.speak),
+                voice: cue.voice.clone(),
+            })
+            .collect();
+        let breath = match step.breath {
+            Some(Breath::Steady(p)) => Some(p),
+            // The checker allows no ramp in an open step: there is no length to spread it over.
+            Some(Breath::Ramp { from, .. }) => Some(from),
+            None => None,
+        };
+        let plan = OpenPlan {
+            breath,
+            tones: step.tones,
+            cues,
+            interval: self.interval.clone(),
+        };
+        let len = self.open_for.unwrap_or(OPEN_AHEAD);
+        let laid = if self.open_for.is_some() {
+            plan.laid_out(len)
+        } else {
+            let mut laid: Vec<Event> = plan.still(len).into_iter().collect();
+            laid.extend(plan.events(Duration::ZERO, len));
+            laid
+        };
+        self.events.extend(laid.into_iter().map(|e| Event {
+            at: start + e.at,
+            kind: e.kind,
+        }));
+        self.steps.push(PlannedStep {
+            title: step.title.clone(),
+            text,
+            start,
+            length: len,
+            breath: breath.map(|p| BreathPlan {
+                breaths: 0,
+                first: p,
+                last: p,
+            }),
+            round,
+            open: Some(plan),
+        });
+        self.opens.push((self.planned, len));
         self.now = start + len;
     }
 

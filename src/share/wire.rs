@@ -82,6 +82,7 @@ fn state_name(state: State) -> &'static str {
     match state {
         State::Preparing => "preparing",
         State::Running => "running",
+        State::Open => "open",
         State::Paused => "paused",
         State::Finished => "finished",
     }
@@ -89,12 +90,16 @@ fn state_name(state: State) -> &'static str {
 
 /// Where the run is: at clock reading `now` it was at `offset`, and moving or not.
 pub fn state(plan: &Plan) -> String {
-    json!({
+    let mut state = json!({
         "now": ms(plan.now),
         "offset": ms(plan.offset),
         "state": state_name(plan.state),
-    })
-    .to_string()
+    });
+    // In an open step: nothing from here on is due until a new state says so.
+    if let Some(hold) = plan.hold {
+        state["hold"] = json!(ms(hold));
+    }
+    state.to_string()
 }
 
 #[cfg(test)]

@@ -94,7 +94,6 @@ impl Checker<'_> {
     /// Keys added by a later format are refused in a file that declares an earlier one, so
     /// that a file saying `format = 1` still means the same to an older hara. A file without
     /// a `format` line may use everything this hara reads.
-    #[allow(dead_code)] // Until the first key of format 1.1 lands (issue 15).
     fn needs(&mut self, version: FormatVersion, what: &str, span: Span) {
         let Some(declared) = self.declared.filter(|&d| d < version) else {
             return;

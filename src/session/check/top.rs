@@ -124,6 +124,22 @@ impl Checker<'_> {
     /// Bells sounded at an offset must fall within the session.
     pub(super) fn check_session_bells(&mut self, bells: &mut Bells, items: &[Item]) {
         let total = compile::items_length(items);
+        let open = items
+            .iter()
+            .any(|i| matches!(i, Item::Step(s) if s.length == Length::Open));
+        if let Some(interval) = bells
+            .interval
+            .as_ref()
+            .filter(|i| open && i.every < steps::OPEN_SHORTEST)
+        {
+            self.push(
+                Diagnostic::error(
+                    "in a session with open steps, interval bells come at most once a second",
+                    interval.every_span.clone(),
+                )
+                .with_help("give `every` 1s or more"),
+            );
+        }
         for bell in &bells.at {
             if bell.at > total {
                 self.push(

@@ -53,12 +53,16 @@
   }
 
   // --- where the run is -----------------------------------------------------------------
-  const moving = () => state.state === "preparing" || state.state === "running";
+  // "open": in an open step, whose time counts up until the person moves on; nothing from
+  // `state.hold` on is due until a new state says so.
+  const moving = () => state.state === "preparing" || state.state === "running" || state.state === "open";
+  const held = (at) => state.state === "open" && state.hold !== null && state.hold !== undefined && at >= state.hold;
 
   function offsetAt(now) {
     let at = moving() ? state.offset + (now - state.now) : state.offset;
     const events = plan ? plan.events : [];
-    const end = events.length ? events[events.length - 1].at : at;
+    let end = events.length ? events[events.length - 1].at : at;
+    if (state.state === "open" && state.hold != null) end = Math.min(end, state.hold);
     return Math.max(0, Math.min(at, end));
   }
 
@@ -185,6 +189,7 @@
         fill = level(here.phase || null, offset);
       }
       if (!finished) left = `${clockText(end - Math.max(offset, plan.prepare))} left`;
+      if (!finished && state.state === "open") left = `open · ${clockText(offset - here.stepAt)} · waits for the leader`;
     }
     text(view.phase, "phase", label);
     text(view.words, "words", words);
@@ -256,7 +261,7 @@
     for (let i = Math.max(0, lastAt(offset)); i < plan.events.length; i++) {
       const e = plan.events[i];
       const wait = (e.at - offset); // ms of server time until it is due
-      if (wait > PREFETCH) break;
+      if (wait > PREFETCH || held(e.at)) break;
       if (e.clip === null || e.clip === undefined || wait < -40) continue;
       const buffer = clipBuffer(e.clip);
       if (wait > LOOKAHEAD || !buffer || sound.started.has(e.at + ":" + e.clip)) continue;
