@@ -27,6 +27,8 @@ pub struct Entry {
     pub title: String,
     /// `builtin:NAME` or the session file's path.
     pub source: String,
+    /// The planned length of the timed steps (a fitted session: as fitted). An open step
+    /// counts for nothing in it; the time it took is in `practised_s`.
     pub planned_s: u64,
     /// Running time after the countdown, pauses excluded.
     pub practised_s: u64,

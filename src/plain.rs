@@ -10,7 +10,7 @@ use crate::engine::{Clock, Delivered, Engine, State};
 use crate::journal::Ending;
 use crate::practice::{Control, Inputs, Practice, Wake};
 use crate::session::duration::{format, format_clock, format_clock_tenths, format_rounded};
-use crate::timeline::{EventKind, Timeline};
+use crate::timeline::{EventKind, Phase, Timeline};
 
 /// What a preview is told: it is kept, but is not practice.
 pub const PREVIEW: &str = "A preview: the journal marks it as one, and stats leave it out.";
@@ -59,8 +59,13 @@ fn event_name(kind: &EventKind) -> String {
     }
 }
 
-/// The line printed for an event (without its time).
-pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<String> {
+/// The line printed for an event (without its time), delivered at clock reading `now`.
+pub fn describe(
+    kind: &EventKind,
+    timeline: &Timeline,
+    engine: &Engine,
+    now: Duration,
+) -> Vec<String> {
     match kind {
         EventKind::StepStarted { step, .. } => {
             let s = &timeline.steps[*step];
@@ -78,6 +83,13 @@ pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<S
             )];
             lines.extend(s.text.clone());
             lines
+        }
+        // An open sit's one phase has no length yet.
+        EventKind::Phase {
+            phase: Phase::Still,
+            ..
+        } if engine.status(now).state == State::Open => {
+            vec![format!("still, until you go on ({OPEN_HINT})")]
         }
         EventKind::Phase { phase, length, .. } => {
             vec![format!("{} {}", phase.name(), format_rounded(*length))]
@@ -144,7 +156,7 @@ pub fn run<C: Clock, T>(
             if let Some(log) = log.as_deref_mut() {
                 log.record(&d)?;
             }
-            for line in describe(&d.kind, &timeline, practice.engine()) {
+            for line in describe(&d.kind, &timeline, practice.engine(), d.delivered) {
                 writeln!(out, "{:>5}  {line}", format_clock_tenths(d.at))?;
             }
         }

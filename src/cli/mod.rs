@@ -107,6 +107,9 @@ pub enum Command {
         /// Show the plan scaled as `hara run` would scale it
         #[command(flatten)]
         fit: run::FitArgs,
+        /// Times after an open step are shown without it (marked +) unless this says how long it lasts
+        #[command(flatten)]
+        open: run::OpenForArgs,
     },
     /// Write a commented template session to start from (never overwrites)
     New {
@@ -213,7 +216,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         None | Some(Command::List) => list::run(&library, command.is_none()),
         Some(Command::Check { sessions }) => check::run(&library, sessions),
-        Some(Command::Show { session, json, fit }) => show::run(&library, session, *json, fit),
+        Some(Command::Show {
+            session,
+            json,
+            fit,
+            open,
+        }) => show::run(&library, session, *json, fit, open),
         Some(Command::Run(args)) => run::run(&library, args, &settings),
         Some(Command::Sit(args)) => quick::sit(args, &settings),
         Some(Command::Breathe(args)) => quick::breathe(args, &settings),

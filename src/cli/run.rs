@@ -68,7 +68,48 @@ pub struct FitArgs {
     pub until: Option<jiff::civil::Time>,
 }
 
+/// How long open steps last where nobody is there to end them (`show`, `render`).
+#[derive(Debug, Args)]
+pub struct OpenForArgs {
+    /// How long each open step (duration = "open") lasts here, e.g. 10m
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub open_for: Option<Duration>,
+}
+
+impl OpenForArgs {
+    /// The timeline of `session`, scaled as `fit` asks, with each open step lasting as long
+    /// as asked; without `--open-for`, as a run lays it out.
+    pub fn timeline(
+        &self,
+        fit: &FitArgs,
+        session: &Session,
+        timeline: Timeline,
+    ) -> Result<Timeline> {
+        let timeline = fit.apply(session, timeline)?;
+        let Some(open_for) = self.open_for else {
+            return Ok(timeline);
+        };
+        let fitted = fit.fitted(session)?;
+        let session = fitted.as_ref().unwrap_or(session);
+        crate::session::compile::compile_open_for(session, open_for)
+            .with_context(|| format!("cannot lay the open steps out {} long", format(open_for)))
+    }
+}
+
 impl FitArgs {
+    /// The session scaled as asked, if it was asked (without the note `apply` gives).
+    pub fn fitted(&self, session: &Session) -> Result<Option<Session>> {
+        let target = match (self.fit, self.until) {
+            (None, None) => return Ok(None),
+            (Some(d), _) => d,
+            (None, Some(t)) => {
+                let left = time_until(&jiff::ZonedDateTime::now(), t)?;
+                left.saturating_sub(session.prepare)
+            }
+        };
+        Ok(Some(fit(session, target)?))
+    }
+
     /// The timeline scaled as asked, or as it is.
     pub fn apply(&self, session: &Session, timeline: Timeline) -> Result<Timeline> {
         let now = jiff::ZonedDateTime::now();
@@ -89,6 +130,20 @@ impl FitArgs {
             (None, None) => return Ok(timeline),
         };
         let fitted = fit(session, target)?;
+        let open = crate::session::fit::open_steps(&session.items);
+        if open > 0 {
+            // Said before the run, so nobody expects the open steps to fit too.
+            let steps = if open == 1 {
+                "step lasts"
+            } else {
+                "steps last"
+            };
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: the timed steps are scaled to {}; the open {steps} until you go on, on top of that",
+                format(target)
+            );
+        }
         compile(&fitted).with_context(|| format!("cannot fit the session into {}", format(target)))
     }
 }
