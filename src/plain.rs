@@ -186,7 +186,7 @@ pub fn run<C: Clock, T>(
                         "{:>5}  {} ended after {}",
                         format_clock_tenths(before.position),
                         timeline.steps[i].title,
-                        format(Duration::from_millis(before.step_elapsed.as_millis() as u64))
+                        format(Duration::from_secs(before.step_elapsed.as_secs()))
                     )?;
                 }
             }
