@@ -457,8 +457,11 @@ fn render_needs_to_be_told_how_long_an_open_step_lasts() {
     let plan = stdout(&show);
     assert!(plan.contains("length 5s"), "{plan}");
     assert!(plan.contains("    00:03      bell: wood ×1\n    00:04      bell: wood ×1\n    00:05      bell: bowl ×1\n"), "{plan}");
-    std::fs::write(home.path().join("timed.toml"), "title = \"Timed\"\n[[step]]\nduration = 3\n")
-        .unwrap();
+    std::fs::write(
+        home.path().join("timed.toml"),
+        "title = \"Timed\"\n[[step]]\nduration = 3\n",
+    )
+    .unwrap();
     let out = home.run(&["render", "timed.toml", "-o", "x.wav", "--open-for", "3s"]);
     assert_eq!(
         stderr(&out),

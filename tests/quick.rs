@@ -245,7 +245,12 @@ fn enter_after(home: &Path, args: &[&str], then: &str) -> String {
     stdout.read_to_string(&mut seen).unwrap();
     drop(stdin);
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     assert!(child.wait().unwrap().success(), "{seen}{stderr}");
     seen
 }
@@ -256,7 +261,15 @@ fn an_open_sit_in_plain_mode_is_ended_by_enter_and_its_time_recorded() {
     // At 60× a minute of the open step passes in a real second: its minute lines are what
     // the test waits for, never a fixed sleep.
     let args = [
-        "sit", "--open", "--every", "1m", "--prepare", "0s", "--plain", "--speed", "60",
+        "sit",
+        "--open",
+        "--every",
+        "1m",
+        "--prepare",
+        "0s",
+        "--plain",
+        "--speed",
+        "60",
     ];
     let seen = enter_after(home.path(), &args, "open 2m · Enter goes on");
     assert!(
@@ -298,18 +311,36 @@ fn an_open_sit_in_plain_mode_is_ended_by_enter_and_its_time_recorded() {
 fn an_open_sit_saves_as_an_open_step_and_takes_no_length() {
     let home = tempfile::tempdir().unwrap();
     let args = [
-        "sit", "--open", "--save", "open", "--prepare", "0s", "--plain", "--no-journal",
+        "sit",
+        "--open",
+        "--save",
+        "open",
+        "--prepare",
+        "0s",
+        "--plain",
+        "--no-journal",
     ];
     enter_after(home.path(), &args, "still, until you go on");
     let file = home.path().join("config/hara/sessions/open.toml");
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(saved.contains("format = 1.1\n"), "{saved}");
-    assert!(saved.contains("[[step]]\ntitle = \"Sit\"\nduration = \"open\"\n"), "{saved}");
+    assert!(
+        saved.contains("[[step]]\ntitle = \"Sit\"\nduration = \"open\"\n"),
+        "{saved}"
+    );
     let check = hara_in(home.path(), &["check", "open"]);
     assert!(check.status.success(), "{}", text(&check.stderr));
-    assert!(text(&check.stdout).contains("ok (open)"), "{}", text(&check.stdout));
+    assert!(
+        text(&check.stdout).contains("ok (open)"),
+        "{}",
+        text(&check.stdout)
+    );
     // Run again by name, it is the same open sit.
-    let again = enter_after(home.path(), &["run", "open", "--plain"], "still, until you go on");
+    let again = enter_after(
+        home.path(),
+        &["run", "open", "--plain"],
+        "still, until you go on",
+    );
     assert!(again.contains("Sit ended after"), "{again}");
 
     let out = hara(&["sit", "--open", "20m"]);
@@ -322,5 +353,9 @@ fn an_open_sit_saves_as_an_open_step_and_takes_no_length() {
     let out = hara(&["sit", "--open", "--bells", "5m"]);
     assert!(text(&out.stderr).contains("an open sit has no length for bells at set times"));
     let out = hara(&["sit"]);
-    assert_eq!(out.status.code(), Some(2), "clap asks for a length or --open");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "clap asks for a length or --open"
+    );
 }

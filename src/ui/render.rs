@@ -159,8 +159,14 @@ fn hint(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
         state => hint_line(Scope::Session, state == State::Paused),
     };
     // On a narrow screen, the two keys that lead to all the others.
+    let short = if view.state == State::Open {
+        // How to go on is what matters most in an open step.
+        format!("{OPEN_HINT} · ? keys · q quit")
+    } else {
+        "? keys · q quit".to_string()
+    };
     let text = if text.chars().count() > usize::from(area.width) {
-        "? keys · q quit"
+        &short
     } else {
         &text
     };
