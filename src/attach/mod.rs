@@ -212,4 +212,37 @@ mod tests {
         assert_eq!(paused.position_after(s(100)), 4000, "paused: it stays");
         assert_eq!(paused.step_at(1000), None, "in the countdown");
     }
+
+    #[test]
+    fn a_board_in_an_open_step_counts_up_to_where_it_is_laid_out_and_no_further() {
+        let source = "format = 1.1\ntitle = \"T\"\nprepare = 2\n[[step]]\ntitle = \"Talk\"\n\
+            duration = \"open\"\n[[step]]\ntitle = \"Sit\"\nduration = 10\n";
+        let (_, t) = crate::session::check_str(source, &InstrumentsOnly)
+            .session
+            .unwrap();
+        let clock = ManualClock::default();
+        let mut p = Practice::new(t, &clock, Audio::silent());
+        p.advance(s(40));
+        let b = Board::new(&p.plan(s(40)), p.timeline(), 1);
+        assert_eq!(b.state, Phase::Open);
+        assert!(b.moving(), "an open step's time counts up");
+        let hold = b.hold_ms.expect("where it holds");
+        assert_eq!(hold, b.steps[1].start_ms, "the next step waits there");
+        assert_eq!(
+            b.position_after(s(3600)),
+            hold,
+            "left alone, it holds rather than starting the next step"
+        );
+        let view = crate::ui::teacher::view(&b, s(10), &jiff::ZonedDateTime::now());
+        assert_eq!(
+            view.open,
+            Some(48),
+            "38 s in the step, and 10 s since the board"
+        );
+        assert_eq!(view.next.as_ref().map(|(_, at)| at.as_str()), Some("after"));
+        p.apply(Control::EndOpen, s(41));
+        let b = Board::new(&p.plan(s(41)), p.timeline(), 1);
+        assert_eq!((b.state, b.hold_ms), (Phase::Running, None));
+        assert_eq!(b.steps[0].length_ms, 39_000, "the open step took 39 s");
+    }
 }

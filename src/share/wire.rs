@@ -124,6 +124,24 @@ mod tests {
     }
 
     #[test]
+    fn an_open_step_is_sent_as_open_with_where_it_holds() {
+        let source = "format = 1.1\ntitle = \"T\"\n[[step]]\nduration = \"open\"\n";
+        let (_, t) = crate::session::check_str(source, &InstrumentsOnly)
+            .session
+            .unwrap();
+        let clock = ManualClock::default();
+        let mut p = Practice::new(t, &clock, Audio::silent());
+        p.advance(Duration::from_secs(5));
+        let v: Value = serde_json::from_str(&state(&p.plan(Duration::from_secs(5)))).unwrap();
+        assert_eq!(v["state"], "open");
+        assert_eq!(v["hold"], 60_000.0, "laid out a minute ahead");
+        p.apply(Control::EndOpen, Duration::from_secs(6));
+        let v: Value = serde_json::from_str(&state(&p.plan(Duration::from_secs(6)))).unwrap();
+        assert_eq!(v["state"], "finished");
+        assert!(v.get("hold").is_none());
+    }
+
+    #[test]
     fn the_session_is_sent_as_text_with_its_rounds() {
         let clock = ManualClock::default();
         let p = practice(&clock);
