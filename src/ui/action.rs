@@ -158,7 +158,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[(key(KeyCode::Enter), Action::EndOpen)],
         label: "Enter",
-        what: "end an open step and go on (nothing in a timed step)",
+        what: "end an open step and go on",
         hint: None,
         scopes: SESSION,
     },
