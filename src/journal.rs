@@ -46,6 +46,10 @@ pub struct Entry {
     /// Added by hand (`hara log add`): a sitting done without hara. Counted like any other.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub added: bool,
+    /// The session had open steps (format 1.1), which last until the person goes on: its
+    /// `planned_s` leaves them out, and `practised_s` has the time they took.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub open: bool,
 }
 
 impl Entry {
@@ -86,6 +90,7 @@ pub fn entry(timeline: &Timeline, source: &str, ending: Ending) -> Entry {
         note: ending.note,
         preview: (ending.speed > 1).then_some(ending.speed),
         added: false,
+        open: timeline.has_open(),
     }
 }
 
@@ -109,6 +114,7 @@ pub fn added_entry(
         note: note.map(str::to_string),
         preview: None,
         added: true,
+        open: false,
     }
 }
 

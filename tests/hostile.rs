@@ -125,6 +125,7 @@ fn entry(title: &str) -> Entry {
         note: None,
         preview: None,
         added: false,
+        open: false,
     }
 }
 

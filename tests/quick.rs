@@ -297,8 +297,18 @@ fn an_open_sit_in_plain_mode_is_ended_by_enter_and_its_time_recorded() {
     assert_eq!(entry["source"], "hara sit --open --every 1m --prepare 0s");
     assert_eq!(entry["completed"], true);
     assert_eq!(entry["planned_s"], 0, "an open step has no planned length");
+    assert_eq!(entry["open"], true);
     let practised = entry["practised_s"].as_u64().unwrap();
     assert!(practised >= 120, "two minutes of it had passed: {entry}");
+    let log = hara_in(home.path(), &["log"]);
+    let log = text(&log.stdout);
+    assert!(
+        log.contains(&format!(
+            "Open sit  {} (open), completed",
+            hara::session::duration::format(std::time::Duration::from_secs(practised))
+        )),
+        "{log}"
+    );
     let said = hara::session::duration::format(std::time::Duration::from_secs(practised));
     assert_eq!(
         finished,

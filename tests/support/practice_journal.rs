@@ -38,6 +38,7 @@ fn entry(day: Date, hour: i8, minute: i8, title: &str, planned: u64, practised: 
         note: None,
         preview: None,
         added: false,
+        open: false,
     }
 }
 
