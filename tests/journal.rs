@@ -37,6 +37,7 @@ fn entry(title: &str) -> Entry {
         note: Some("a \"quoted\", note".into()),
         preview: None,
         added: false,
+        open: false,
     }
 }
 
