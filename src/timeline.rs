@@ -49,6 +49,18 @@ impl Timeline {
             .sum()
     }
 
+    /// Every kind of event the run may sound or say: those of the timeline, and those its
+    /// open steps bring while they last (laid out only as they run), so sounds and speech
+    /// can be made ready before the run.
+    pub fn kinds(&self) -> impl Iterator<Item = EventKind> + '_ {
+        self.events.iter().map(|e| e.kind.clone()).chain(
+            self.steps
+                .iter()
+                .filter_map(|s| s.open.as_ref())
+                .flat_map(OpenPlan::kinds),
+        )
+    }
+
     /// Whether any step is open (lasts until the person moves on).
     pub fn has_open(&self) -> bool {
         self.steps.iter().any(|s| s.open.is_some())
@@ -197,6 +209,27 @@ impl OpenPlan {
             }
         }
         out.sort_by_key(|e| (e.at, e.kind.rank()));
+        out
+    }
+
+    /// Every cue and bell it may bring, once each (each line of a cue).
+    pub fn kinds(&self) -> Vec<EventKind> {
+        let mut out: Vec<EventKind> = self
+            .cues
+            .iter()
+            .flat_map(|c| {
+                c.lines.iter().map(|line| EventKind::Cue {
+                    text: line.clone(),
+                    spoken: c.spoken,
+                    voice: c.voice.clone(),
+                })
+            })
+            .collect();
+        out.extend(
+            self.interval
+                .iter()
+                .map(|(_, bell)| EventKind::Bell { bell: bell.clone() }),
+        );
         out
     }
 

@@ -35,9 +35,9 @@ impl Bank {
         decode: impl Fn(&std::path::Path) -> Result<Decoded, E>,
     ) -> Result<Self, E> {
         let mut bank = Bank::default();
-        for e in &timeline.events {
+        for kind in timeline.kinds() {
             let clip;
-            let sound = match &e.kind {
+            let sound = match &kind {
                 EventKind::Bell { bell } => &bell.sound,
                 EventKind::Cue {
                     voice: Some(path), ..
