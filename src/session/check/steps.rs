@@ -29,6 +29,13 @@ fn is_open(v: &Value<'_>) -> bool {
     matches!(v.get_ref(), DeValue::String(s) if s.trim().eq_ignore_ascii_case("open"))
 }
 
+/// Whether `duration` is a word close to `"open"` (`"opn"`, `"opne"`), not a length.
+fn misspelt_open(v: &Value<'_>) -> bool {
+    matches!(v.get_ref(), DeValue::String(s)
+        if s.trim().chars().all(|c| c.is_alphabetic())
+            && did_you_mean(&s.trim().to_lowercase(), ["open"]).is_some())
+}
+
 /// Whether an unknown key of a step looks like `duration` or `breaths` misspelt.
 fn misspelt_length(t: &DeTable<'_>) -> bool {
     t.keys()
@@ -190,6 +197,14 @@ impl Checker<'_> {
                 } else {
                     Some((Length::Open, d.span()))
                 }
+            }
+            (Some(d), None) if misspelt_open(d) => {
+                self.push(
+                    Diagnostic::error("this is not a duration", d.span())
+                        .with_label("not a length")
+                        .with_help("did you mean \"open\"? (a step that lasts until you go on)"),
+                );
+                None
             }
             (Some(d), None) => self
                 .positive_duration(d, "a step's duration")
@@ -390,6 +405,21 @@ mod tests {
             f.iter()
                 .any(|d| d.contains("repeat groups nest more than 8 deep")),
             "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn open_misspelt_is_told_what_was_meant() {
+        let f = findings(&with_step("duration = \"opne\"\n"));
+        assert_eq!(
+            f,
+            [
+                "4:12 error: this is not a duration [did you mean \"open\"? (a step that lasts until you go on)]"
+            ]
+        );
+        assert_eq!(
+            findings(&with_step("duration = \"Open\"\n")),
+            Vec::<String>::new()
         );
     }
 
