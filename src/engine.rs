@@ -210,8 +210,11 @@ enum Openness {
     Timed,
     /// Open, not yet ended: laid out ahead of the run as it goes.
     Open,
-    /// Open, ended where the person moved on (or left out by starting after it).
+    /// Open, ended where the person moved on.
     Ended,
+    /// Open, but not in this run: it started after it (`--from`), or the timeline gives it a
+    /// length of its own (a render's).
+    LeftOut,
 }
 
 pub struct Engine {
@@ -278,7 +281,7 @@ impl Engine {
             .enumerate()
             .map(|(i, s)| match (&s.open, timeline.open_for) {
                 (Some(_), None) if i >= step => Openness::Open,
-                (Some(_), _) => Openness::Ended,
+                (Some(_), _) => Openness::LeftOut,
                 (None, _) => Openness::Timed,
             })
             .collect();
@@ -456,15 +459,13 @@ impl Engine {
     /// as at first, to be ended anew.
     fn reopen_from(&mut self, pos: Duration) {
         for i in 0..self.spans.len() {
-            if self.openness[i] == Openness::Timed || self.spans[i].0 < pos {
+            let reopens = matches!(self.openness[i], Openness::Open | Openness::Ended);
+            if !reopens || self.spans[i].0 < pos {
                 continue;
             }
             let Some(plan) = self.timeline.steps[i].open.clone() else {
                 continue;
             };
-            if self.timeline.open_for.is_some() {
-                continue;
-            }
             let start = self.spans[i].0;
             let after = self.cut(i, start);
             let mut fresh: Vec<Event> = plan.still(OPEN_AHEAD).into_iter().collect();
@@ -894,6 +895,12 @@ impl Engine {
     pub fn total_at(&self, now: Duration) -> Duration {
         let pos = self.position(now).max(self.timeline.prepare);
         self.end - self.timeline.prepare - self.open_ahead(pos)
+    }
+
+    /// Where the open step the run is in, or will reach next, is laid out to (from the
+    /// start of the countdown): nothing from there on has a time until it ends.
+    pub fn hold_offset(&self) -> Option<Duration> {
+        self.hold().map(|i| self.spans[i].1)
     }
 
     /// Whether step `i` is open and has not ended.

@@ -72,9 +72,9 @@ pub struct Plan {
     /// Every event of the run as it now stands (extensions in, later events moved), at
     /// offsets from the start of the countdown, in order.
     pub events: Arc<[Event]>,
-    /// In an open step ([`State::Open`]): the offset up to which it is laid out so far.
-    /// Nothing from there on is due until the person moves on (a new plan says when); the
-    /// run holds there if no new plan comes.
+    /// When the run is in an open step ([`State::Open`]) or will reach one: the offset up to
+    /// which that step is laid out so far. Nothing from there on is due until the person
+    /// moves on (a new plan says when); the run holds there if no new plan comes.
     pub hold: Option<Duration>,
 }
 
@@ -140,13 +140,10 @@ impl<C: Clock> Practice<C> {
             prepare: self.timeline().prepare,
             revision: self.revision,
             events: self.events.clone(),
-            hold: status
-                .step
-                .filter(|_| status.state == State::Open)
-                .map(|i| {
-                    let (start, length) = self.engine.step_span(i);
-                    self.timeline().prepare + start + length
-                }),
+            hold: self
+                .engine
+                .hold_offset()
+                .filter(|_| !matches!(status.state, State::Finished)),
         }
     }
 

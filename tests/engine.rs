@@ -722,9 +722,40 @@ fn a_run_started_after_an_open_step_leaves_it_out() {
     ));
     assert_eq!(engine.status(secs(5)).state, State::Running);
     assert_eq!(engine.status(secs(5)).session_left, minutes(1));
-    let mut engine = Engine::starting_at(t, Duration::ZERO, 1);
+    let mut engine = Engine::starting_at(t.clone(), Duration::ZERO, 1);
     engine.advance(minutes(30));
     assert_eq!(engine.status(minutes(30)).state, State::Open);
+    // Back to the start of the countdown of a run started after the open step: the step it
+    // left out stays out.
+    let mut engine = Engine::starting_at(t, Duration::ZERO, 2);
+    engine.advance(secs(2));
+    engine.previous_step(secs(2));
+    assert_eq!(engine.hold_offset(), None);
+    let got = engine.advance(secs(10));
+    assert!(
+        matches!(got[0].kind, EventKind::StepStarted { step: 2, .. }),
+        "{got:?}"
+    );
+    assert_eq!(engine.total(), minutes(1));
+}
+
+#[test]
+fn before_an_open_step_its_followers_know_nothing_after_it_has_a_time_yet() {
+    let t = timeline(OPEN_SIT);
+    let mut engine = Engine::new(t, Duration::ZERO);
+    engine.advance(secs(10));
+    let hold = engine.hold_offset().expect("an open step lies ahead");
+    assert_eq!(
+        hold,
+        secs(5 + 30) + minutes(1),
+        "laid out a minute ahead of its start"
+    );
+    assert_eq!(engine.status(secs(10)).state, State::Running);
+    assert_eq!(
+        engine.status(secs(10)).session_left,
+        secs(25) + minutes(1),
+        "the timed steps left: the rest of Settle and Close"
+    );
 }
 
 #[test]

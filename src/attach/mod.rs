@@ -46,8 +46,9 @@ pub struct Board {
     pub position_ms: u64,
     /// Where it ends.
     pub end_ms: u64,
-    /// In an open step: how far it is laid out. The run holds there until the person moves
-    /// on (the next board says when), so nothing from there on is counted down to.
+    /// When the run is in an open step or will reach one: how far that step is laid out.
+    /// The run holds there until the person moves on (the next board says when), so nothing
+    /// from there on is counted down to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hold_ms: Option<u64>,
     /// How many times faster than real time it runs (a preview).

@@ -60,6 +60,18 @@ pub fn view(board: &Board, elapsed: Duration, now: &jiff::ZonedDateTime) -> Teac
         None => board.steps.first().map_or(board.end_ms, |s| s.start_ms),
     };
     let next_index = current.map_or(0, |i| i + 1);
+    // The open step the run is in or will reach: laid out up to `hold_ms`, which is not yet
+    // time the session takes.
+    let holding = board.hold_ms.and_then(|hold| {
+        board
+            .steps
+            .iter()
+            .position(|s| s.start_ms + s.length_ms == hold && s.length_ms > 0)
+    });
+    let ahead = holding.map_or(0, |k| {
+        let s = &board.steps[k];
+        (s.start_ms + s.length_ms).saturating_sub(s.start_ms.max(position))
+    });
     TeacherView {
         title: board.title.clone(),
         state: board.state,
@@ -69,12 +81,10 @@ pub fn view(board: &Board, elapsed: Duration, now: &jiff::ZonedDateTime) -> Teac
         }),
         step_left: secs_up(step_end.saturating_sub(position), speed),
         open: current
-            .filter(|_| board.hold_ms.is_some())
+            .filter(|&i| Some(i) == holding && board.state != Phase::Finished)
             .map(|i| position.saturating_sub(board.steps[i].start_ms) / (1000 * u64::from(speed))),
         session_left: secs_up(
-            board
-                .end_ms
-                .saturating_sub(board.hold_ms.unwrap_or(position).max(position)),
+            board.end_ms.saturating_sub(position).saturating_sub(ahead),
             speed,
         ),
         next: board

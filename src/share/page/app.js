@@ -53,16 +53,17 @@
   }
 
   // --- where the run is -----------------------------------------------------------------
-  // "open": in an open step, whose time counts up until the person moves on; nothing from
-  // `state.hold` on is due until a new state says so.
+  // "open": in an open step, whose time counts up until the person moves on. `state.hold`
+  // (in one, or before one): nothing from there on is due until a new state says so.
   const moving = () => state.state === "preparing" || state.state === "running" || state.state === "open";
-  const held = (at) => state.state === "open" && state.hold !== null && state.hold !== undefined && at >= state.hold;
+  const hasHold = () => state.hold !== null && state.hold !== undefined;
+  const held = (at) => hasHold() && at >= state.hold;
 
   function offsetAt(now) {
     let at = moving() ? state.offset + (now - state.now) : state.offset;
     const events = plan ? plan.events : [];
     let end = events.length ? events[events.length - 1].at : at;
-    if (state.state === "open" && state.hold != null) end = Math.min(end, state.hold);
+    if (hasHold()) end = Math.min(end, state.hold);
     return Math.max(0, Math.min(at, end));
   }
 
@@ -190,6 +191,11 @@
       }
       if (!finished) left = `${clockText(end - Math.max(offset, plan.prepare))} left`;
       if (!finished && state.state === "open") left = `open · ${clockText(offset - here.stepAt)} · waits for the leader`;
+      else if (!finished && hasHold()) {
+        // Until the open step ahead begins; after it, nothing has a time yet.
+        const opens = plan.events.filter((e) => e.kind === "step" && e.at < state.hold).pop();
+        left = `${clockText((opens ? opens.at : end) - Math.max(offset, plan.prepare))} to an open step`;
+      }
     }
     text(view.phase, "phase", label);
     text(view.words, "words", words);
