@@ -279,4 +279,30 @@ duration = "6m"
         assert_eq!(t.total, Duration::from_secs(95));
         assert_eq!(t.steps[0].breath.as_ref().unwrap().breaths, 9);
     }
+
+    #[test]
+    fn only_the_timed_steps_are_scaled_and_open_steps_stay_open() {
+        let s = session(
+            "format = 1.1\ntitle = \"o\"\n[[step]]\nduration = \"2m\"\n[[step]]\nduration = \"open\"\n\
+             [[step]]\nduration = \"1m\"\n",
+        );
+        let fitted = fit(&s, Duration::from_secs(6 * 60)).unwrap();
+        let t = compile(&fitted).unwrap();
+        assert_eq!(
+            t.total,
+            Duration::from_secs(6 * 60),
+            "the timed steps: 4m and 2m"
+        );
+        assert!(t.steps[1].open.is_some(), "the open step is still open");
+        assert_eq!(
+            (t.steps[0].start, t.steps[2].start - t.steps[1].start),
+            (Duration::ZERO, crate::session::compile::OPEN_AHEAD),
+            "laid out a minute ahead, as for any run"
+        );
+        let only = session("format = 1.1\ntitle = \"o\"\n[[step]]\nduration = \"open\"\n");
+        assert_eq!(
+            fit(&only, Duration::from_secs(60)).unwrap_err().to_string(),
+            "cannot fit the session into 1m: it has no timed steps to scale, only open ones (they last until you go on)"
+        );
+    }
 }
