@@ -374,10 +374,11 @@ pub fn prepare_in_background(
         });
 }
 
-/// The texts `timeline` speaks, each once, in the order they come.
-pub fn texts(timeline: &crate::timeline::Timeline) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    for e in &timeline.events {
+/// The texts `timeline` speaks, each once, in the order they come (and those its open steps
+/// may speak while they last).
+pub fn texts(timeline: &crate::timeline::Timeline) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for kind in timeline.kinds() {
         use crate::timeline::EventKind;
         if let EventKind::Cue {
             text,
@@ -386,8 +387,8 @@ pub fn texts(timeline: &crate::timeline::Timeline) -> Vec<&str> {
         }
         | EventKind::StepStarted {
             spoken: Some(text), ..
-        } = &e.kind
-            && !out.contains(&text.as_str())
+        } = kind
+            && !out.contains(&text)
         {
             out.push(text);
         }
@@ -406,9 +407,9 @@ pub fn fill_bank(
 ) -> usize {
     let mut ready = 0;
     for text in texts(timeline) {
-        match speaker.speak(text) {
+        match speaker.speak(&text) {
             Ok(d) => {
-                bank.add_speech(text, d);
+                bank.add_speech(&text, d);
                 ready += 1;
             }
             Err(e @ (SpeechError::NotInstalled(_) | SpeechError::NoCommand)) => {
@@ -431,6 +432,25 @@ mod tests {
             timeout: Duration::from_millis(300),
             ..Engine::default()
         }
+    }
+
+    #[test]
+    fn an_open_steps_spoken_lines_are_made_ready_before_it_runs() {
+        let source = "format = 1.1\ntitle = \"T\"\nspeak = true\n[[step]]\nduration = \"open\"\n\
+            cues = [{ every = \"10m\", principle = \"relax\" }]\n";
+        let (_, t) = crate::session::check_str(source, &crate::session::check::InstrumentsOnly)
+            .session
+            .unwrap();
+        // The first minute laid out holds none of them; every line of the principle is ready.
+        let relax = crate::principles::find("relax").unwrap();
+        let texts = texts(&t);
+        assert_eq!(texts.len(), relax.cues.len());
+        assert!(
+            relax
+                .cues
+                .iter()
+                .all(|line| texts.iter().any(|t| t == line))
+        );
     }
 
     #[test]
