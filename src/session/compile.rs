@@ -1061,6 +1061,42 @@ mod tests {
     }
 
     #[test]
+    fn bells_at_random_in_an_open_step_come_from_the_seed_whatever_stretch_is_asked_for() {
+        let source = "format = 1.1\ntitle = \"O\"\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+            interval = { every = \"20s..40s\", sound = \"bell\" }\n\
+            [[step]]\nduration = \"1m\"\n[[step]]\ntitle = \"Talk\"\nduration = \"open\"\n";
+        let open = session(source);
+        let plan = |seed| {
+            let t = compile(&open, seed).unwrap();
+            assert_eq!(t.seed, Some(seed));
+            t.steps[1].open.clone().unwrap()
+        };
+        let bells = |plan: &OpenPlan, from: u64, to: u64| -> Vec<Duration> {
+            plan.events(s(from), s(to))
+                .into_iter()
+                .filter(|e| matches!(e.kind, EventKind::Bell { .. }))
+                .map(|e| e.at)
+                .collect()
+        };
+        // An hour of the open step: each gap in the range, counted from the step's start.
+        let a = plan(5);
+        let hour = bells(&a, 0, 3600);
+        let mut last = Duration::ZERO;
+        for at in &hour {
+            assert!((s(20)..=s(40)).contains(&(*at - last)), "{hour:?}");
+            last = *at;
+        }
+        // Laid out a piece at a time (as the engine does while it lasts), the same bells.
+        let pieces: Vec<Duration> = (0..60)
+            .flat_map(|m| bells(&a, m * 60, m * 60 + 60))
+            .collect();
+        assert_eq!(pieces, hour);
+        // The same seed, the same bells; another seed, others.
+        assert_eq!(bells(&plan(5), 0, 3600), hour);
+        assert_ne!(bells(&plan(6), 0, 3600), hour);
+    }
+
+    #[test]
     fn a_step_interval_gives_way_to_another_bell_at_the_same_moment() {
         let source = "title = \"S\"\n[bells]\nstart = \"none\"\nend = \"none\"\n\
             interval = { every = \"2m\", sound = \"bell\" }\n\

@@ -290,6 +290,8 @@ impl Checker<'_> {
                 .with_label("an open step lasts until you go on")
                 .with_help("keep only `start` here (or `bell = …`); the session's `[bells] interval` sounds in an open step from its start, and cues with `every` keep coming while it lasts"),
             );
+            // Said once: no warnings follow about when those bells would have struck.
+            bells = Bells::default();
         }
         if let (Some(d), Some(Some(Some(b)))) = (open, breath) {
             self.open_step_breath(b, d.span(), get(t, "breath").map_or(d.span(), |v| v.span()));
@@ -457,6 +459,32 @@ mod tests {
                 .any(|d| d.contains("repeat groups nest more than 8 deep")),
             "{f:#?}"
         );
+    }
+
+    #[test]
+    fn an_open_step_takes_a_start_bell_but_no_other_bells_of_its_own() {
+        assert_eq!(
+            findings(&with_step(
+                "duration = \"open\"\nbells = { start = \"bell\" }\n"
+            )),
+            Vec::<String>::new()
+        );
+        for bells in [
+            "{ end = \"bowl\" }",
+            "{ at = [{ at = \"5m\" }] }",
+            "{ interval = { every = \"3m..7m\" } }",
+        ] {
+            let f = findings(&with_step(&format!(
+                "duration = \"open\"\nbells = {bells}\n"
+            )));
+            assert_eq!(
+                f,
+                [
+                    "5:1 error: an open step has no bells of its own but the one it starts with [keep only `start` here (or `bell = …`); the session's `[bells] interval` sounds in an open step from its start, and cues with `every` keep coming while it lasts]"
+                ],
+                "{bells}"
+            );
+        }
     }
 
     #[test]
