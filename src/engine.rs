@@ -15,10 +15,23 @@
 //!   means); `previous_step` replays from the start of a step, so its events come again.
 //! - Practice time counts running time after the preparation countdown, not pauses:
 //!   planned length + extensions − skipped + replayed.
+//!
+//! An **open step** (`duration = "open"`) lasts until the person moves on. The timeline lays
+//! it out [`OPEN_AHEAD`] long; while the run is in it, the engine keeps it laid out at least
+//! half of that ahead of the position ([`OpenPlan::events`] gives its breath, cues and bells
+//! for any stretch, so laying it out piece by piece is the same as all at once), and moves
+//! what follows later with it, as an extension would. The position is never allowed past
+//! the end laid out so far: the run holds there (state [`State::Open`]) until the next call
+//! lays out more, so nothing after the step can fall due early, and the anchor is untouched,
+//! so the position is still exactly `anchor_position + (now − anchor_clock)`. Moving on
+//! ([`next_step`](Engine::next_step)) cuts the step where the run is: what was laid out
+//! beyond is dropped and everything after moves earlier to meet it, so the step lasts
+//! exactly the time it took. Going back to an open step (or before one) opens it again from
+//! its start.
 
 use std::time::{Duration, Instant};
 
-use crate::session::compile::breath_events;
+use crate::session::compile::{OPEN_AHEAD, breath_events};
 use crate::timeline::{Event, EventKind, Phase, Timeline};
 
 /// A monotonic clock: a reading is the time since some fixed origin.
@@ -128,6 +141,9 @@ pub enum State {
     /// The quiet countdown before the opening bell.
     Preparing,
     Running,
+    /// Running in an open step: its time counts up, and nothing after it is due until the
+    /// person moves on.
+    Open,
     Paused,
     Finished,
 }
@@ -165,7 +181,11 @@ pub struct Status {
     pub step: Option<usize>,
     pub phase: Option<PhaseStatus>,
     pub prepare_left: Duration,
+    /// Time left in the step (zero in an open step, which has no end yet).
     pub step_left: Duration,
+    /// How long the step has run (the time an open step shows, counting up).
+    pub step_elapsed: Duration,
+    /// Time left in the session's timed steps: open steps still to end count for nothing.
     pub session_left: Duration,
     /// Session time from the opening bell (zero while preparing).
     pub position: Duration,
@@ -183,6 +203,19 @@ enum Late {
 /// Steps that have run for longer than this go back to their own start on "previous";
 /// earlier, to the start of the step before.
 const RESTART_GRACE: Duration = Duration::from_secs(3);
+
+/// Whether a step lasts until the person moves on, and whether they have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Openness {
+    Timed,
+    /// Open, not yet ended: laid out ahead of the run as it goes.
+    Open,
+    /// Open, ended where the person moved on.
+    Ended,
+    /// Open, but not in this run: it started after it (`--from`), or the timeline gives it a
+    /// length of its own (a render's).
+    LeftOut,
+}
 
 pub struct Engine {
     timeline: Timeline,
@@ -202,6 +235,10 @@ pub struct Engine {
     stopped: bool,
     /// The session time left out before a run started part-way.
     skipped: Duration,
+    /// Per step, whether it is open and ended.
+    openness: Vec<Openness>,
+    /// Counts the changes to `events` (extensions, open steps laid out further or cut).
+    revision: u64,
 }
 
 impl Engine {
@@ -236,7 +273,18 @@ impl Engine {
                 )
             })
             .collect();
-        let end = prepare + timeline.total - skip;
+        let end = prepare + timeline.end() - skip;
+        // A timeline laid out for a render already knows how long its open steps last.
+        let openness = timeline
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| match (&s.open, timeline.open_for) {
+                (Some(_), None) if i >= step => Openness::Open,
+                (Some(_), _) => Openness::LeftOut,
+                (None, _) => Openness::Timed,
+            })
+            .collect();
         Engine {
             timeline,
             events,
@@ -249,6 +297,188 @@ impl Engine {
             banked: Duration::ZERO,
             stopped: false,
             skipped: skip,
+            openness,
+            revision: 0,
+        }
+    }
+
+    /// Counts the changes to [`events`](Self::events): a follower needs them again only when
+    /// it moves.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// The open step the run holds at, if it is in (or still before) one that has not ended:
+    /// the first such step that ends after the anchor.
+    fn hold(&self) -> Option<usize> {
+        (0..self.spans.len())
+            .find(|&i| self.openness[i] == Openness::Open && self.spans[i].1 > self.anchor_pos)
+    }
+
+    /// The position at `now` were nothing held: where the anchor says the run is.
+    fn unheld(&self, now: Duration) -> Duration {
+        if self.paused {
+            self.anchor_pos
+        } else {
+            self.anchor_pos + now.saturating_sub(self.anchor_clock)
+        }
+    }
+
+    /// Lays the open step the run is in out further, when it is less than half of
+    /// [`OPEN_AHEAD`] ahead of the position at `now`. Called first by everything that moves
+    /// the run, so the position never stays held for longer than a caller sleeps.
+    fn keep_open(&mut self, now: Duration) {
+        let Some(i) = self.hold() else {
+            return;
+        };
+        let raw = self.unheld(now);
+        let end = self.spans[i].1;
+        if raw >= self.spans[i].0 && raw + OPEN_AHEAD / 2 >= end {
+            self.lay_out(i, raw + OPEN_AHEAD - end);
+        }
+    }
+
+    /// Lays open step `i` out `by` further: its events of that stretch in, what follows later.
+    fn lay_out(&mut self, i: usize, by: Duration) {
+        let Some(plan) = self.timeline.steps[i].open.clone() else {
+            return;
+        };
+        let (start, end) = self.spans[i];
+        let extra: Vec<Event> = plan
+            .events(end - start, end - start + by)
+            .into_iter()
+            .map(|e| Event {
+                at: start + e.at,
+                kind: e.kind,
+            })
+            .collect();
+        if plan.breath.is_none() {
+            self.grow_still(start, end, by);
+        }
+        self.lengthen(i, by, extra);
+    }
+
+    /// Makes the still phase of the step in `[start, end)` longer by `by`; false when it has
+    /// none.
+    fn grow_still(&mut self, start: Duration, end: Duration, by: Duration) -> bool {
+        let (lo, hi) = (
+            self.events.partition_point(|e| e.at < start),
+            self.events.partition_point(|e| e.at < end),
+        );
+        let still = self.events[lo..hi]
+            .iter_mut()
+            .rev()
+            .find_map(|e| match &mut e.kind {
+                EventKind::Phase {
+                    phase: Phase::Still,
+                    length,
+                    ..
+                } => Some(length),
+                _ => None,
+            });
+        match still {
+            Some(length) => {
+                *length += by;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Makes step `i` longer by `by`, with `extra` (events of the new stretch, in order)
+    /// inserted at its old end and everything after it moved later.
+    fn lengthen(&mut self, i: usize, by: Duration, extra: Vec<Event>) {
+        let step_end = self.spans[i].1;
+        let insert_at = self.events.partition_point(|e| e.at < step_end);
+        self.lengthen_at(i, by, extra, insert_at);
+    }
+
+    /// [`lengthen`](Self::lengthen), with the new events inserted at index `insert_at` (the
+    /// first event after the step).
+    fn lengthen_at(&mut self, i: usize, by: Duration, extra: Vec<Event>, insert_at: usize) {
+        for e in &mut self.events[insert_at..] {
+            e.at += by;
+        }
+        self.events.splice(insert_at..insert_at, extra);
+        self.spans[i].1 += by;
+        for span in &mut self.spans[i + 1..] {
+            span.0 += by;
+            span.1 += by;
+        }
+        self.end += by;
+        self.revision += 1;
+    }
+
+    /// Cuts step `i` at position `at` (within it): its events from there on are dropped (but
+    /// those that begin it: its start and its bell), the phase going on is cut short, and
+    /// everything after it moves earlier to meet it. Returns the index of the first event
+    /// after the step.
+    fn cut(&mut self, i: usize, at: Duration) -> usize {
+        let (start, end) = self.spans[i];
+        let by = end - at;
+        let (lo, hi) = (
+            self.events.partition_point(|e| e.at < at),
+            self.events.partition_point(|e| e.at < end),
+        );
+        let mut kept: Vec<Event> = self.events[lo..hi]
+            .iter()
+            .filter(|e| {
+                e.at == start
+                    && matches!(
+                        e.kind,
+                        EventKind::StepStarted { .. } | EventKind::Bell { .. }
+                    )
+            })
+            .cloned()
+            .collect();
+        for e in &mut self.events[hi..] {
+            e.at -= by;
+        }
+        let after = lo + kept.len();
+        self.events.splice(lo..hi, kept.drain(..));
+        for e in &mut self.events[..lo] {
+            if let EventKind::Phase { length, .. } = &mut e.kind
+                && e.at >= start
+                && e.at + *length > at
+            {
+                *length = at - e.at;
+            }
+        }
+        self.next = self.next.min(self.events.len());
+        self.spans[i].1 = at;
+        for span in &mut self.spans[i + 1..] {
+            span.0 -= by;
+            span.1 -= by;
+        }
+        self.end -= by;
+        self.revision += 1;
+        after
+    }
+
+    /// Opens again every open step that starts at or after `pos`, from its start: laid out
+    /// as at first, to be ended anew.
+    fn reopen_from(&mut self, pos: Duration) {
+        for i in 0..self.spans.len() {
+            let reopens = matches!(self.openness[i], Openness::Open | Openness::Ended);
+            if !reopens || self.spans[i].0 < pos {
+                continue;
+            }
+            let Some(plan) = self.timeline.steps[i].open.clone() else {
+                continue;
+            };
+            let start = self.spans[i].0;
+            let after = self.cut(i, start);
+            let mut fresh: Vec<Event> = plan.still(OPEN_AHEAD).into_iter().collect();
+            fresh.extend(plan.events(Duration::ZERO, OPEN_AHEAD));
+            let fresh = fresh
+                .into_iter()
+                .map(|e| Event {
+                    at: start + e.at,
+                    kind: e.kind,
+                })
+                .collect();
+            self.lengthen_at(i, OPEN_AHEAD, fresh, after);
+            self.openness[i] = Openness::Open;
         }
     }
 
@@ -270,11 +500,12 @@ impl Engine {
 
     /// The engine's position (from the start of the countdown) at clock reading `now`.
     fn position(&self, now: Duration) -> Duration {
-        if self.paused {
-            self.anchor_pos
-        } else {
-            (self.anchor_pos + now.saturating_sub(self.anchor_clock)).min(self.end)
-        }
+        // Held just short of the end laid out so far: still in the open step, and short of
+        // what follows it (until the next call lays more out).
+        let held = self.hold().map_or(self.end, |i| {
+            self.spans[i].1.saturating_sub(Duration::from_nanos(1))
+        });
+        self.unheld(now).min(self.end).min(held)
     }
 
     /// Practice time in `[from, to)` of positions: the part after the countdown.
@@ -311,6 +542,7 @@ impl Engine {
     }
 
     fn deliver(&mut self, now: Duration, late: Late) -> Vec<Delivered> {
+        self.keep_open(now);
         let pos = self.position(now);
         let due_end = self.next + self.events[self.next..].partition_point(|e| e.at <= pos);
         let batch = self.next..due_end;
@@ -339,12 +571,24 @@ impl Engine {
             .collect()
     }
 
-    /// The clock reading at which the next event falls due; `None` when paused or done.
+    /// The clock reading at which the next event falls due; `None` when paused or done. In
+    /// an open step, what lies after it is not due: then it is the moment the step is to be
+    /// laid out further (a change for followers), if that comes first.
     pub fn next_due(&self) -> Option<Duration> {
         if self.paused {
             return None;
         }
-        self.events.get(self.next).map(|e| self.clock_at(e.at))
+        let next = self.events.get(self.next).map(|e| e.at);
+        match self.hold() {
+            Some(i) if next.is_none_or(|at| at >= self.spans[i].1) => {
+                let relay = self.spans[i]
+                    .1
+                    .saturating_sub(OPEN_AHEAD / 2)
+                    .max(self.spans[i].0);
+                Some(self.clock_at(relay))
+            }
+            _ => next.map(|at| self.clock_at(at)),
+        }
     }
 
     /// The clock reading of the next visible change: the next event, or the next time a
@@ -358,10 +602,16 @@ impl Engine {
             let ms = left.as_millis() as u64 % 1000;
             (!left.is_zero()).then(|| Duration::from_millis(if ms == 0 { 1000 } else { ms }))
         };
+        // An open step's time counts up: it changes at every whole second of the step.
+        let up = |state: State, elapsed: Duration| {
+            (state == State::Open)
+                .then(|| Duration::from_millis(1000 - elapsed.as_millis() as u64 % 1000))
+        };
         [
             s.phase.and_then(|p| tick(p.left)),
             tick(s.session_left),
             tick(s.prepare_left),
+            up(s.state, s.step_elapsed),
         ]
         .into_iter()
         .flatten()
@@ -386,6 +636,7 @@ impl Engine {
     }
 
     pub fn pause(&mut self, now: Duration) {
+        self.keep_open(now);
         if !self.paused {
             let pos = self.position(now);
             self.reanchor(now, pos);
@@ -425,18 +676,39 @@ impl Engine {
 
     /// Ends the countdown or the current step now and goes on with what follows (the end,
     /// after the last step). What lay between is not delivered.
+    ///
+    /// In an open step that is how it ends: it is cut here, so it lasts the time it took.
     pub fn next_step(&mut self, now: Duration) {
+        self.keep_open(now);
         let pos = self.position(now);
         let target = match self.step_at(pos) {
             None => self.timeline.prepare,
+            Some(i) if self.openness[i] == Openness::Open && pos < self.end => {
+                self.cut(i, pos);
+                self.openness[i] = Openness::Ended;
+                pos
+            }
             Some(i) => self.spans[i].1,
         };
         self.jump(now, target);
     }
 
+    /// Ends the open step the run is in, as [`next_step`](Self::next_step) does; in a timed
+    /// step (or the countdown) it does nothing, so a stray Enter skips nothing. True if it
+    /// ended one.
+    pub fn end_open(&mut self, now: Duration) -> bool {
+        self.keep_open(now);
+        if self.status(now).state != State::Open {
+            return false;
+        }
+        self.next_step(now);
+        true
+    }
+
     /// Goes back to the start of this step, or of the one before when this one has only just
     /// begun. During the countdown it restarts the countdown.
     pub fn previous_step(&mut self, now: Duration) {
+        self.keep_open(now);
         let pos = self.position(now);
         let target = match self.step_at(pos) {
             None => Duration::ZERO,
@@ -449,33 +721,31 @@ impl Engine {
                 }
             }
         };
+        // Banks the time up to here before open steps are laid out anew.
+        self.reanchor(now, pos);
+        self.reopen_from(target);
         self.jump(now, target);
     }
 
     /// Makes the current step longer by `by`: a sit sits longer, a breathing step breathes on
     /// in its last pattern, and everything after it moves later. Returns false (and does
-    /// nothing) during the countdown or after the end.
+    /// nothing) during the countdown, in an open step (it lasts as long as it takes anyway)
+    /// or after the end.
     pub fn extend(&mut self, now: Duration, by: Duration) -> bool {
+        self.keep_open(now);
         let pos = self.position(now);
-        let Some(i) = self.step_at(pos).filter(|_| pos < self.end) else {
+        let Some(i) = self
+            .step_at(pos)
+            .filter(|&i| pos < self.end && self.openness[i] != Openness::Open)
+        else {
             return false;
         };
         if by.is_zero() {
             return true;
         }
         let step_end = self.spans[i].1;
-        let insert_at = self.events.partition_point(|e| e.at < step_end);
         let extra = self.extension_phases(i, step_end, by);
-        for e in &mut self.events[insert_at..] {
-            e.at += by;
-        }
-        self.events.splice(insert_at..insert_at, extra);
-        self.spans[i].1 += by;
-        for span in &mut self.spans[i + 1..] {
-            span.0 += by;
-            span.1 += by;
-        }
-        self.end += by;
+        self.lengthen(i, by, extra);
         true
     }
 
@@ -529,6 +799,7 @@ impl Engine {
 
     /// Ends the session now: the rest is not delivered, and the position stays here.
     pub fn stop(&mut self, now: Duration) {
+        self.keep_open(now);
         let pos = self.position(now);
         self.reanchor(now, pos);
         self.paused = true;
@@ -537,6 +808,9 @@ impl Engine {
     }
 
     /// Running time after the countdown, pauses excluded, up to `now`.
+    ///
+    /// In an open step this is the time it really took: the position there counts real time,
+    /// whatever was laid out ahead.
     pub fn practised(&self, now: Duration) -> Duration {
         if self.paused {
             self.banked
@@ -549,12 +823,15 @@ impl Engine {
         let pos = self.position(now);
         let prepare = self.timeline.prepare;
         let step = self.step_at(pos);
+        let open = step.is_some_and(|i| self.openness[i] == Openness::Open);
         let state = if pos >= self.end || self.stopped {
             State::Finished
         } else if self.paused {
             State::Paused
         } else if step.is_none() {
             State::Preparing
+        } else if open {
+            State::Open
         } else {
             State::Running
         };
@@ -585,16 +862,50 @@ impl Engine {
             step,
             phase,
             prepare_left: prepare.saturating_sub(pos),
-            step_left: step.map_or(Duration::ZERO, |i| self.spans[i].1.saturating_sub(pos)),
-            session_left: self.end.saturating_sub(pos.max(prepare)),
+            step_left: step
+                .filter(|_| !open)
+                .map_or(Duration::ZERO, |i| self.spans[i].1.saturating_sub(pos)),
+            step_elapsed: step.map_or(Duration::ZERO, |i| pos.saturating_sub(self.spans[i].0)),
+            session_left: self
+                .end
+                .saturating_sub(pos.max(prepare))
+                .saturating_sub(self.open_ahead(pos.max(prepare))),
             position: pos.saturating_sub(prepare),
             practised: self.practised(now),
         }
     }
 
-    /// The length of the session from the opening bell, extensions included.
+    /// The time laid out ahead of `pos` for open steps that have not ended: not part of the
+    /// session's length until it is lived.
+    fn open_ahead(&self, pos: Duration) -> Duration {
+        (0..self.spans.len())
+            .filter(|&i| self.openness[i] == Openness::Open)
+            .map(|i| self.spans[i].1.saturating_sub(self.spans[i].0.max(pos)))
+            .sum()
+    }
+
+    /// The length of the session from the opening bell, extensions included, as laid out
+    /// (an open step going on counts for the time laid out for it so far).
     pub fn total(&self) -> Duration {
         self.end - self.timeline.prepare
+    }
+
+    /// The length of the session from the opening bell, extensions included, with an open
+    /// step counting for the time it took (up to `now`, for one going on).
+    pub fn total_at(&self, now: Duration) -> Duration {
+        let pos = self.position(now).max(self.timeline.prepare);
+        self.end - self.timeline.prepare - self.open_ahead(pos)
+    }
+
+    /// Where the open step the run is in, or will reach next, is laid out to (from the
+    /// start of the countdown): nothing from there on has a time until it ends.
+    pub fn hold_offset(&self) -> Option<Duration> {
+        self.hold().map(|i| self.spans[i].1)
+    }
+
+    /// Whether step `i` is open and has not ended.
+    pub fn is_open(&self, i: usize) -> bool {
+        self.openness.get(i) == Some(&Openness::Open)
     }
 
     /// The current start and length of step `i` in session time (extensions included).

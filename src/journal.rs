@@ -27,6 +27,8 @@ pub struct Entry {
     pub title: String,
     /// `builtin:NAME` or the session file's path.
     pub source: String,
+    /// The planned length of the timed steps (a fitted session: as fitted). An open step
+    /// counts for nothing in it; the time it took is in `practised_s`.
     pub planned_s: u64,
     /// Running time after the countdown, pauses excluded.
     pub practised_s: u64,
@@ -48,6 +50,10 @@ pub struct Entry {
     /// again. Absent for a session with nothing drawn at random.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// The session had open steps (format 1.1), which last until the person goes on: its
+    /// `planned_s` leaves them out, and `practised_s` has the time they took.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub open: bool,
 }
 
 impl Entry {
@@ -89,6 +95,7 @@ pub fn entry(timeline: &Timeline, source: &str, ending: Ending) -> Entry {
         preview: (ending.speed > 1).then_some(ending.speed),
         added: false,
         seed: timeline.seed,
+        open: timeline.has_open(),
     }
 }
 
@@ -113,6 +120,7 @@ pub fn added_entry(
         preview: None,
         added: true,
         seed: None,
+        open: false,
     }
 }
 

@@ -6,11 +6,11 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use crate::engine::{Clock, Delivered, Engine};
+use crate::engine::{Clock, Delivered, Engine, State};
 use crate::journal::Ending;
-use crate::practice::{Inputs, Practice, Wake};
+use crate::practice::{Control, Inputs, Practice, Wake};
 use crate::session::duration::{format, format_clock, format_clock_tenths, format_rounded};
-use crate::timeline::{EventKind, Timeline};
+use crate::timeline::{EventKind, Phase, Timeline};
 
 /// What a preview is told: it is kept, but is not practice.
 pub const PREVIEW: &str = "A preview: the journal marks it as one, and stats leave it out.";
@@ -61,21 +61,37 @@ fn event_name(kind: &EventKind) -> String {
     }
 }
 
-/// The line printed for an event (without its time).
-pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<String> {
+/// The line printed for an event (without its time), delivered at clock reading `now`.
+pub fn describe(
+    kind: &EventKind,
+    timeline: &Timeline,
+    engine: &Engine,
+    now: Duration,
+) -> Vec<String> {
     match kind {
         EventKind::StepStarted { step, .. } => {
             let s = &timeline.steps[*step];
             let (_, length) = engine.step_span(*step);
+            let length = if engine.is_open(*step) {
+                format!("open: {OPEN_HINT}")
+            } else {
+                format_rounded(length)
+            };
             let mut lines = vec![format!(
-                "step {} of {}: {} ({})",
+                "step {} of {}: {} ({length})",
                 step + 1,
                 timeline.steps.len(),
                 s.title,
-                format_rounded(length)
             )];
             lines.extend(s.text.clone());
             lines
+        }
+        // An open sit's one phase has no length yet.
+        EventKind::Phase {
+            phase: Phase::Still,
+            ..
+        } if engine.status(now).state == State::Open => {
+            vec![format!("still, until you go on ({OPEN_HINT})")]
         }
         EventKind::Phase { phase, length, .. } => {
             vec![format!("{} {}", phase.name(), format_rounded(*length))]
@@ -89,7 +105,15 @@ pub fn describe(kind: &EventKind, timeline: &Timeline, engine: &Engine) -> Vec<S
     }
 }
 
+/// How plain mode says an open step goes on.
+pub const OPEN_HINT: &str = "Enter goes on";
+
+/// How often plain mode says how long an open step has run.
+const OPEN_EVERY: Duration = Duration::from_secs(60);
+
 /// Runs `practice` to its end (or to a stop signal), writing a line per event to `out`.
+/// Any input (a line typed: Enter) ends an open step; in a timed step it does nothing. In an
+/// open step a line every minute says how long it has run.
 /// The caller finishes the practice, records it, and then calls [`print_ending`].
 pub fn run<C: Clock, T>(
     practice: &mut Practice<C>,
@@ -98,7 +122,7 @@ pub fn run<C: Clock, T>(
     mut log: Option<&mut TimingLog>,
 ) -> io::Result<()> {
     let timeline = practice.timeline().clone();
-    let mut header = format!("{} ({})", timeline.title, format(timeline.total));
+    let mut header = format!("{} ({})", timeline.title, timeline.length_words(format));
     if !timeline.prepare.is_zero() {
         header += &format!(", starting in {}", format(timeline.prepare));
     }
@@ -120,9 +144,27 @@ pub fn run<C: Clock, T>(
         writeln!(out, "{notice}")?;
     }
     let mut bed = None;
+    // The minutes of the open step already told.
+    let mut told = 0;
     loop {
         let now = practice.now();
+        let status = practice.status(now);
+        if status.state == State::Open {
+            let minutes = status.step_elapsed.as_secs() / OPEN_EVERY.as_secs();
+            if minutes > told {
+                told = minutes;
+                writeln!(
+                    out,
+                    "{:>5}  open {} · {OPEN_HINT}",
+                    format_clock_tenths(status.position),
+                    format(OPEN_EVERY * minutes as u32)
+                )?;
+            }
+        }
         for d in practice.advance_every(now) {
+            if matches!(d.kind, EventKind::StepStarted { .. }) {
+                told = 0;
+            }
             if let Some(log) = log.as_deref_mut() {
                 log.record(&d)?;
             }
@@ -135,7 +177,7 @@ pub fn run<C: Clock, T>(
                 }
                 continue;
             }
-            for line in describe(&d.kind, &timeline, practice.engine()) {
+            for line in describe(&d.kind, &timeline, practice.engine(), d.delivered) {
                 writeln!(out, "{:>5}  {line}", format_clock_tenths(d.at))?;
             }
         }
@@ -143,10 +185,32 @@ pub fn run<C: Clock, T>(
         if practice.is_finished(now) {
             break;
         }
-        match inputs.wait(practice.next_due(), practice.clock()) {
+        let status = practice.status(now);
+        // In an open step, wake for the next whole minute of it too.
+        let minute = (status.state == State::Open).then(|| {
+            let into = status.step_elapsed.as_millis() % OPEN_EVERY.as_millis();
+            now + OPEN_EVERY - Duration::from_millis(into as u64)
+        });
+        let wake = [practice.next_due(), minute].into_iter().flatten().min();
+        match inputs.wait(wake, practice.clock()) {
             Some(Wake::Stop) => break,
             // From a teacher's terminal on the same run (`hara attach`).
             Some(Wake::Control(control)) => practice.apply(control, practice.now()),
+            // A line typed (Enter): ends an open step, and says how long it took.
+            Some(Wake::Input(_)) => {
+                let now = practice.now();
+                let before = practice.status(now);
+                practice.apply(Control::EndOpen, now);
+                if let (State::Open, Some(i)) = (before.state, before.step) {
+                    writeln!(
+                        out,
+                        "{:>5}  {} ended after {}",
+                        format_clock_tenths(before.position),
+                        timeline.steps[i].title,
+                        format(Duration::from_secs(before.step_elapsed.as_secs()))
+                    )?;
+                }
+            }
             _ => {}
         }
     }

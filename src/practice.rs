@@ -40,6 +40,8 @@ pub enum Control {
     Back,
     /// Makes the current step longer.
     Extend(Duration),
+    /// Ends the open step the run is in and goes on (Enter); nothing in a timed step.
+    EndOpen,
     ToggleMute,
     /// Spoken guidance off and on (what is written is still shown).
     ToggleSpeech,
@@ -70,18 +72,24 @@ pub struct Plan {
     /// Every event of the run as it now stands (extensions in, later events moved), at
     /// offsets from the start of the countdown, in order.
     pub events: Arc<[Event]>,
+    /// When the run is in an open step ([`State::Open`]) or will reach one: the offset up to
+    /// which that step is laid out so far. Nothing from there on is due until the person
+    /// moves on (a new plan says when); the run holds there if no new plan comes.
+    pub hold: Option<Duration>,
 }
 
 impl Plan {
-    /// Whether the run moves with the clock (counting down or running).
+    /// Whether the run moves with the clock (counting down, running, or in an open step).
     pub fn moving(&self) -> bool {
-        matches!(self.state, State::Preparing | State::Running)
+        matches!(self.state, State::Preparing | State::Running | State::Open)
     }
 
     /// The clock reading at which the event at offset `at` falls due if nothing is done to
-    /// the run: `None` for one already reached, or while the run is paused or over.
+    /// the run: `None` for one already reached, while the run is paused or over, or for one
+    /// after the open step the run is in (it waits for the person).
     pub fn due(&self, at: Duration) -> Option<Duration> {
-        (self.moving() && at >= self.offset).then(|| self.now + (at - self.offset))
+        let held = self.hold.is_some_and(|h| at >= h);
+        (self.moving() && at >= self.offset && !held).then(|| self.now + (at - self.offset))
     }
 }
 
@@ -112,7 +120,7 @@ pub struct Practice<C: Clock> {
     audio: Audio,
     /// Local time as the run began (RFC 3339), for the journal.
     started: String,
-    /// The engine's events as last handed out, and how often they changed.
+    /// The engine's events as last handed out, and the engine's revision they are of.
     events: Arc<[Event]>,
     revision: u64,
     followers: Vec<Follower>,
@@ -141,14 +149,29 @@ impl<C: Clock> Practice<C> {
 
     /// The run as it stands at `now`.
     pub fn plan(&self, now: Duration) -> Plan {
+        let status = self.engine.status(now);
         Plan {
             now,
             offset: self.engine.offset(now),
-            state: self.engine.status(now).state,
+            state: status.state,
             prepare: self.timeline().prepare,
             revision: self.revision,
             events: self.events.clone(),
+            hold: self
+                .engine
+                .hold_offset()
+                .filter(|_| !matches!(status.state, State::Finished)),
         }
+    }
+
+    /// Takes the engine's events again when they changed; true if they did.
+    fn refresh(&mut self) -> bool {
+        if self.engine.revision() == self.revision {
+            return false;
+        }
+        self.events = self.engine.events().into();
+        self.revision = self.engine.revision();
+        true
     }
 
     /// Tells `follower` the plan now, and again after every control, every delivery and the
@@ -196,7 +219,7 @@ impl<C: Clock> Practice<C> {
         for d in &delivered {
             self.sound_at_due(d, now);
         }
-        if !delivered.is_empty() {
+        if self.refresh() || !delivered.is_empty() {
             self.changed(now);
         }
         delivered
@@ -214,7 +237,7 @@ impl<C: Clock> Practice<C> {
                 self.sound_at_due(d, now);
             }
         }
-        if !delivered.is_empty() {
+        if self.refresh() || !delivered.is_empty() {
             self.changed(now);
         }
         delivered
@@ -240,10 +263,10 @@ impl<C: Clock> Practice<C> {
             Control::Next => self.engine.next_step(now),
             Control::Back => self.engine.previous_step(now),
             Control::Extend(by) => {
-                if self.engine.extend(now, by) && !by.is_zero() {
-                    self.events = self.engine.events().into();
-                    self.revision += 1;
-                }
+                self.engine.extend(now, by);
+            }
+            Control::EndOpen => {
+                self.engine.end_open(now);
             }
             Control::ToggleMute => self.audio.toggle_mute(),
             Control::ToggleSpeech => self.audio.toggle_speech(),
@@ -255,6 +278,7 @@ impl<C: Clock> Practice<C> {
             // A breath tone fades out where it is and goes on from there on resuming.
             self.audio.set_paused(self.engine.is_paused());
         }
+        self.refresh();
         self.changed(now);
     }
 
@@ -302,6 +326,7 @@ impl<C: Clock> Practice<C> {
         // A bed still playing (the run was stopped) fades out, quickly.
         self.audio.end_bed(STOP_FADE);
         self.engine.stop(now);
+        self.refresh();
         self.changed(now);
         Ending {
             started: self.started.clone(),
@@ -682,6 +707,68 @@ mod tests {
             "two more breaths"
         );
         assert_eq!(after.revision, before.revision + 1);
+    }
+
+    #[test]
+    fn a_follower_of_an_open_step_is_told_nothing_after_it_is_due_until_it_ends() {
+        let source = "format = 1.1\ntitle = \"T\"\nprepare = 2\n[[step]]\ntitle = \"Talk\"\n\
+            duration = \"open\"\ncues = [{ every = \"20s\", text = \"Still.\" }]\n\
+            [[step]]\ntitle = \"Sit\"\nduration = 10\n";
+        let (_, t) = crate::session::check_str(source, &InstrumentsOnly)
+            .session
+            .unwrap();
+        let clock = ManualClock::default();
+        let mut p = Practice::new(t, &clock, Audio::silent());
+        let plans = Rc::new(RefCell::new(Vec::<Plan>::new()));
+        let sink = plans.clone();
+        p.follow(move |plan| sink.borrow_mut().push(plan.clone()));
+        let last = || plans.borrow().last().unwrap().clone();
+        p.advance(s(3));
+        let open = last();
+        assert_eq!(open.state, State::Open);
+        assert!(open.moving(), "its time counts up");
+        let hold = open
+            .hold
+            .expect("the plan says where the step is laid out to");
+        assert_eq!(
+            open.due(offset_of(&open, is_step(1))),
+            None,
+            "the next step waits"
+        );
+        assert!(offset_of(&open, is_step(1)) >= hold);
+        let cue = offset_of(&open, |k| matches!(k, EventKind::Cue { .. }));
+        assert_eq!(open.due(cue), Some(s(22)), "its own cues come on time");
+        // Half an hour later the step has been laid out further, and followers were told.
+        let mut now = s(3);
+        while now < s(1800) {
+            now = p.next_change(now).unwrap();
+            p.advance(now);
+        }
+        let later = last();
+        assert!(later.revision > open.revision);
+        assert!(later.hold.unwrap() > s(1800));
+        let cues = |plan: &Plan| {
+            plan.events
+                .iter()
+                .filter(|e| matches!(e.kind, EventKind::Cue { .. }) && e.at <= s(1800))
+                .count()
+        };
+        assert_eq!(cues(&later), 89, "every 20 s from 0:22 to 29:42");
+        // Enter ends it: the next step is due at once, and nothing is held.
+        p.apply(Control::EndOpen, s(1800));
+        let ended = last();
+        assert_eq!((ended.state, ended.hold), (State::Running, None));
+        assert_eq!(ended.due(offset_of(&ended, is_step(1))), Some(s(1800)));
+        let ending = {
+            p.advance(s(1810));
+            p.finish(None, s(1810))
+        };
+        assert!(ending.completed);
+        assert_eq!(
+            ending.practised,
+            s(1808),
+            "the real time: 29m58s open, then 10s"
+        );
     }
 
     #[test]

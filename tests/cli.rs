@@ -523,6 +523,47 @@ fn render_loops_a_bed_file_at_an_even_level() {
 }
 
 #[test]
+fn render_needs_to_be_told_how_long_an_open_step_lasts() {
+    let home = Home::new();
+    std::fs::write(
+        home.path().join("open.toml"),
+        "format = 1.1\ntitle = \"Open\"\nprepare = 1\n[[step]]\nduration = 2\n\
+         [[step]]\nduration = \"open\"\n[bells]\ninterval = { every = 1, sound = \"wood\" }\n",
+    )
+    .unwrap();
+    let out = home.run(&["render", "open.toml", "-o", "open.wav"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: Open has open steps, which last until someone goes on: say how long each lasts \
+         in the track with --open-for, e.g. --open-for 10m\n"
+    );
+    assert!(!home.path().join("open.wav").exists());
+    let out = home.run(&["render", "open.toml", "-o", "open.wav", "--open-for", "3s"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // 1 s countdown + 2 s + the open step's 3 s + the closing bowl's ring.
+    let wav = std::fs::read(home.path().join("open.wav")).unwrap();
+    let bowl = hara::audio::synth::measured(hara::session::format::Instrument::Bowl).length;
+    assert_eq!(wav.len(), 44 + (6 * 48_000 + bowl) * 2);
+    // What `hara show --open-for` lays out is what was rendered: the wood block sounds
+    // every second of the open step, from its start.
+    let show = home.run(&["show", "open.toml", "--open-for", "3s"]);
+    let plan = stdout(&show);
+    assert!(plan.contains("length 5s"), "{plan}");
+    assert!(plan.contains("    00:03      bell: wood ×1\n    00:04      bell: wood ×1\n    00:05      bell: bowl ×1\n"), "{plan}");
+    std::fs::write(
+        home.path().join("timed.toml"),
+        "title = \"Timed\"\n[[step]]\nduration = 3\n",
+    )
+    .unwrap();
+    let out = home.run(&["render", "timed.toml", "-o", "x.wav", "--open-for", "3s"]);
+    assert_eq!(
+        stderr(&out),
+        "error: Timed has no open steps: leave out --open-for\n"
+    );
+}
+
+#[test]
 fn new_gives_a_bare_name_the_toml_extension_the_sessions_folder_looks_for() {
     let home = Home::new();
     let out = home.run(&["new", "abend2"]);

@@ -529,3 +529,331 @@ fn bells_at_random_move_with_an_extension_and_go_with_a_skip() {
             .collect::<Vec<_>>()
     );
 }
+// ---------- open steps ----------
+
+/// Settle for 30 s, an open sit with a cue every ten minutes, then a closing minute of
+/// breathing.
+const OPEN_SIT: &str = r#"
+format = 1.1
+title = "Open sit"
+prepare = "5s"
+[bells]
+end = "bowl"
+[[step]]
+title = "Settle"
+duration = "30s"
+[[step]]
+title = "Sit"
+duration = "open"
+cues = [{ every = "10m", text = "Still here." }, { at = "1m", text = "A minute in." }]
+[[step]]
+title = "Close"
+duration = "1m"
+breath = "4-0-6-0"
+"#;
+
+fn minutes(n: u64) -> Duration {
+    secs(n * 60)
+}
+
+/// Advances at every due moment up to `until` (the way a front end waits), collecting what
+/// comes.
+fn advance_to(engine: &mut Engine, clock: &ManualClock, until: Duration) -> Vec<Delivered> {
+    let mut out = engine.advance(clock.now());
+    while let Some(due) = engine.next_due().filter(|d| *d <= until) {
+        clock.set(due.max(clock.now()));
+        out.extend(engine.advance(clock.now()));
+    }
+    clock.set(until);
+    out.extend(engine.advance(until));
+    out
+}
+
+fn cues(delivered: &[Delivered]) -> Vec<(Duration, String)> {
+    delivered
+        .iter()
+        .filter_map(|d| match &d.kind {
+            EventKind::Cue { text, .. } => Some((d.at, text.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_open_step_lasts_until_the_person_moves_on_and_counts_the_real_time() {
+    let t = timeline(OPEN_SIT);
+    let clock = ManualClock::default();
+    let mut engine = Engine::new(t, clock.now());
+    // Five hours and a half second in the open step, on a clock that wakes when told to.
+    let open_for = minutes(300) + Duration::from_millis(500);
+    let moved_on = secs(5 + 30) + open_for;
+    let got = advance_to(&mut engine, &clock, moved_on);
+    let s = engine.status(moved_on);
+    assert_eq!((s.state, s.step), (State::Open, Some(1)));
+    assert_eq!(s.step_elapsed, open_for, "the open step's time, exactly");
+    assert_eq!(s.step_left, Duration::ZERO);
+    assert_eq!(
+        s.session_left,
+        minutes(1),
+        "only the timed step after it is left"
+    );
+    assert!(
+        !got.iter()
+            .any(|d| matches!(d.kind, EventKind::StepStarted { step: 2, .. })),
+        "nothing after the open step comes while it lasts"
+    );
+    // Every ten minutes a cue, thirty of them, each at its exact time in the step.
+    let every: Vec<Duration> = cues(&got)
+        .into_iter()
+        .filter(|(_, text)| text == "Still here.")
+        .map(|(at, _)| at)
+        .collect();
+    assert_eq!(every.len(), 30);
+    assert!(
+        every
+            .iter()
+            .enumerate()
+            .all(|(k, at)| *at == secs(30) + minutes(10 * (k as u64 + 1)))
+    );
+    assert_eq!(
+        cues(&got).first(),
+        Some(&(secs(30) + minutes(1), "A minute in.".to_string()))
+    );
+    // Enter: the step ends here, and what follows comes now, on time.
+    assert!(engine.end_open(moved_on));
+    let after = engine.advance(moved_on);
+    assert_eq!(
+        after.first().map(|d| (&d.kind, d.at, d.due)),
+        Some((
+            &EventKind::StepStarted { step: 2 },
+            secs(30) + open_for,
+            moved_on
+        ))
+    );
+    assert_eq!(
+        engine.step_span(1),
+        (secs(30), open_for),
+        "the step took its real time"
+    );
+    let end = moved_on + minutes(1);
+    let rest = advance_to(&mut engine, &clock, end);
+    assert!(engine.is_finished(end));
+    assert_eq!(
+        rest.last().map(|d| (&d.kind, d.due)),
+        Some((&EventKind::Finished, end))
+    );
+    assert_eq!(
+        engine.practised(end),
+        secs(30) + open_for + minutes(1),
+        "practice time is the real time: no drift over five hours"
+    );
+    assert_eq!(engine.total_at(end), secs(30) + open_for + minutes(1));
+}
+
+#[test]
+fn a_caller_that_wakes_hours_late_in_an_open_step_still_gets_nothing_after_it() {
+    let t = timeline(OPEN_SIT);
+    let mut engine = Engine::new(t, Duration::ZERO);
+    let late = engine.advance(minutes(600));
+    assert_eq!(engine.status(minutes(600)).state, State::Open);
+    assert_eq!(
+        engine.status(minutes(600)).step_elapsed,
+        minutes(600) - secs(35),
+        "the position is where the anchor says, however late the call"
+    );
+    assert!(late.iter().all(|d| d.at < secs(30) + minutes(600)));
+    assert_eq!(
+        cues(&late).len(),
+        1 + 59,
+        "the cue at 1m and every ten minutes"
+    );
+    assert!(!late.iter().any(|d| d.kind == EventKind::Finished));
+}
+
+#[test]
+fn a_pause_in_an_open_step_does_not_count() {
+    let t = timeline(OPEN_SIT);
+    let clock = ManualClock::default();
+    let mut engine = Engine::new(t, clock.now());
+    advance_to(&mut engine, &clock, minutes(10));
+    engine.pause(minutes(10));
+    assert_eq!(engine.status(minutes(70)).state, State::Paused);
+    engine.resume(minutes(70));
+    advance_to(&mut engine, &clock, minutes(75));
+    let s = engine.status(minutes(75));
+    assert_eq!(
+        s.step_elapsed,
+        minutes(15) - secs(35),
+        "an hour's pause left out"
+    );
+    engine.next_step(minutes(75));
+    assert_eq!(engine.step_span(1).1, minutes(15) - secs(35));
+    assert_eq!(engine.practised(minutes(75)), minutes(15) - secs(5));
+}
+
+#[test]
+fn enter_in_a_timed_step_does_nothing_and_extend_in_an_open_step_does_nothing() {
+    let t = timeline(OPEN_SIT);
+    let mut engine = Engine::new(t, Duration::ZERO);
+    engine.advance(secs(10));
+    assert!(!engine.end_open(secs(10)), "a stray Enter skips nothing");
+    assert_eq!(engine.status(secs(10)).step, Some(0));
+    engine.advance(secs(100));
+    assert!(
+        !engine.extend(secs(100), secs(60)),
+        "an open step lasts as long as it takes"
+    );
+    assert_eq!(engine.status(secs(100)).state, State::Open);
+}
+
+#[test]
+fn going_back_into_an_open_step_opens_it_again_from_its_start() {
+    let t = timeline(OPEN_SIT);
+    let clock = ManualClock::default();
+    let mut engine = Engine::new(t, clock.now());
+    advance_to(&mut engine, &clock, minutes(20));
+    engine.next_step(minutes(20));
+    advance_to(&mut engine, &clock, minutes(20) + secs(2));
+    // Back within the grace: to the start of the open step, open again.
+    engine.previous_step(minutes(20) + secs(2));
+    let again = engine.advance(minutes(20) + secs(2));
+    assert!(matches!(
+        again.first().map(|d| &d.kind),
+        Some(EventKind::StepStarted { step: 1, .. })
+    ));
+    let later = minutes(20) + secs(2) + minutes(11);
+    let s = engine.status(later);
+    let got = advance_to(&mut engine, &clock, later);
+    assert_eq!(
+        (s.state, engine.status(later).step_elapsed),
+        (State::Open, minutes(11))
+    );
+    assert_eq!(
+        cues(&got)
+            .iter()
+            .filter(|(_, t)| t == "Still here.")
+            .count(),
+        1
+    );
+    engine.next_step(later);
+    assert_eq!(engine.step_span(1).1, minutes(11));
+    assert_eq!(engine.status(later).step, Some(2));
+}
+
+#[test]
+fn a_run_started_after_an_open_step_leaves_it_out() {
+    let t = timeline(OPEN_SIT);
+    let mut engine = Engine::starting_at(t.clone(), Duration::ZERO, 2);
+    let got = engine.advance(secs(5));
+    assert!(matches!(
+        got[0].kind,
+        EventKind::StepStarted { step: 2, .. }
+    ));
+    assert_eq!(engine.status(secs(5)).state, State::Running);
+    assert_eq!(engine.status(secs(5)).session_left, minutes(1));
+    let mut engine = Engine::starting_at(t.clone(), Duration::ZERO, 1);
+    engine.advance(minutes(30));
+    assert_eq!(engine.status(minutes(30)).state, State::Open);
+    // Back to the start of the countdown of a run started after the open step: the step it
+    // left out stays out.
+    let mut engine = Engine::starting_at(t, Duration::ZERO, 2);
+    engine.advance(secs(2));
+    engine.previous_step(secs(2));
+    assert_eq!(engine.hold_offset(), None);
+    let got = engine.advance(secs(10));
+    assert!(
+        matches!(got[0].kind, EventKind::StepStarted { step: 2, .. }),
+        "{got:?}"
+    );
+    assert_eq!(engine.total(), minutes(1));
+}
+
+#[test]
+fn before_an_open_step_its_followers_know_nothing_after_it_has_a_time_yet() {
+    let t = timeline(OPEN_SIT);
+    let mut engine = Engine::new(t, Duration::ZERO);
+    engine.advance(secs(10));
+    let hold = engine.hold_offset().expect("an open step lies ahead");
+    assert_eq!(
+        hold,
+        secs(5 + 30) + minutes(1),
+        "laid out a minute ahead of its start"
+    );
+    assert_eq!(engine.status(secs(10)).state, State::Running);
+    assert_eq!(
+        engine.status(secs(10)).session_left,
+        secs(25) + minutes(1),
+        "the timed steps left: the rest of Settle and Close"
+    );
+}
+
+#[test]
+fn an_open_breathing_step_breathes_its_pattern_for_as_long_as_it_lasts() {
+    let t = timeline(
+        "format = 1.1\ntitle = \"T\"\n[[step]]\nduration = \"open\"\nbreath = \"5-0-5-0\"\ntones = true\n",
+    );
+    let clock = ManualClock::default();
+    let mut engine = Engine::new(t, clock.now());
+    let mut every = Vec::new();
+    // One wake a second for an hour: every phase, in order, none twice.
+    for s in 0..=3600 {
+        clock.set(secs(s));
+        every.extend(engine.advance_every(clock.now()));
+    }
+    let phases: Vec<(Duration, Phase)> = every
+        .iter()
+        .filter_map(|d| match d.kind {
+            EventKind::Phase { phase, .. } => Some((d.at, phase)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        phases.len(),
+        2 * 360 + 1,
+        "an inhale and an exhale every 10 s"
+    );
+    assert!(phases.iter().enumerate().all(|(i, (at, phase))| {
+        *at == secs(5 * i as u64)
+            && *phase
+                == if i % 2 == 0 {
+                    Phase::Inhale
+                } else {
+                    Phase::Exhale
+                }
+    }));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// However the run is woken, an open step ended after `ms` holds exactly what a timeline
+    /// laid out with the open step `ms` long holds: laying it out piece by piece while it
+    /// runs is the same as laying it out at once (what `hara render --open-for` plays).
+    #[test]
+    fn ending_an_open_step_gives_the_timeline_of_that_length(
+        ms in 1u64..4_000_000,
+        wakes in proptest::collection::vec(1u64..200_000, 1..40),
+        breathe in any::<bool>(),
+    ) {
+        let source = format!(
+            "format = 1.1\ntitle = \"T\"\nprepare = 3\n[bells]\ninterval = {{ every = \"7m\" }}\n\
+             [[step]]\nduration = \"20s\"\n[[step]]\nduration = \"open\"\n{}\
+             cues = [{{ every = \"45s\", principle = \"relax\" }}]\n[[step]]\nduration = \"1m\"\n",
+            if breathe { "breath = \"4-1-6-2\"\n" } else { "" }
+        );
+        let (session, t) = common::checked(&source);
+        let mut engine = Engine::new(t, Duration::ZERO);
+        let end_at = secs(3 + 20) + Duration::from_millis(ms);
+        let mut now = Duration::ZERO;
+        for w in wakes {
+            now = (now + Duration::from_millis(w)).min(end_at);
+            engine.advance(now);
+        }
+        engine.advance(end_at);
+        engine.next_step(end_at);
+        let want = hara::session::compile::compile_open_for(&session, 0, Duration::from_millis(ms)).unwrap();
+        let got: Vec<_> = engine.events().iter().map(|e| (e.at - secs(3), e.kind.clone())).collect();
+        let want: Vec<_> = want.events.iter().map(|e| (e.at, e.kind.clone())).collect();
+        prop_assert_eq!(got, want);
+    }
+}

@@ -38,6 +38,7 @@ fn entry(title: &str) -> Entry {
         preview: None,
         added: false,
         seed: None,
+        open: false,
     }
 }
 

@@ -214,3 +214,158 @@ fn mistakes_are_told_in_the_words_typed() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("cannot be a session's name"));
 }
+
+/// Reads lines from `out` into `seen` until one contains `want`.
+fn wait_for(out: &mut impl std::io::BufRead, seen: &mut String, want: &str) {
+    while !seen.lines().any(|l| l.contains(want)) {
+        let read = out.read_line(seen).unwrap();
+        assert!(read > 0, "hara ended before printing {want:?}:\n{seen}");
+    }
+}
+
+/// Runs hara in plain mode in `home` with `args`, waits for the line `then`, presses Enter
+/// and returns all it printed once it has ended (successfully).
+fn enter_after(home: &Path, args: &[&str], then: &str) -> String {
+    use std::io::{BufReader, Read, Write};
+    use std::process::Stdio;
+    let mut child = sandbox::command(cargo_bin("hara"), home)
+        .arg("--silent")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    wait_for(&mut stdout, &mut seen, then);
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\n").unwrap();
+    stdin.flush().unwrap();
+    stdout.read_to_string(&mut seen).unwrap();
+    drop(stdin);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "{seen}{stderr}");
+    seen
+}
+
+#[test]
+fn an_open_sit_in_plain_mode_is_ended_by_enter_and_its_time_recorded() {
+    let home = tempfile::tempdir().unwrap();
+    // At 60× a minute of the open step passes in a real second: its minute lines are what
+    // the test waits for, never a fixed sleep.
+    let args = [
+        "sit",
+        "--open",
+        "--every",
+        "1m",
+        "--prepare",
+        "0s",
+        "--plain",
+        "--speed",
+        "60",
+    ];
+    let seen = enter_after(home.path(), &args, "open 2m · Enter goes on");
+    assert!(
+        seen.starts_with("Open sit (open), at 60× speed. Ctrl-C stops.\n"),
+        "{seen}"
+    );
+    for line in [
+        "00:00  step 1 of 1: Sit (open: Enter goes on)\n",
+        "00:00  still, until you go on (Enter goes on)\n",
+        "01:00  open 1m · Enter goes on\n",
+        // The interval bell keeps coming while the open step lasts.
+        "01:00  bell: bell ×1, volume 60%\n",
+    ] {
+        assert!(seen.contains(line), "{line:?} missing from\n{seen}");
+    }
+    let tail: Vec<&str> = seen.lines().rev().take(4).collect();
+    assert!(tail[3].contains("Sit ended after 2m"), "{seen}");
+    assert!(tail[2].ends_with("bell: bowl ×1"), "the end bell: {seen}");
+    assert!(tail[1].ends_with("end"), "{seen}");
+    let finished = tail[0];
+
+    let journal = std::fs::read_to_string(home.path().join("data/hara/journal.jsonl")).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(journal.trim()).unwrap();
+    assert_eq!(entry["title"], "Open sit");
+    assert_eq!(entry["source"], "hara sit --open --every 1m --prepare 0s");
+    assert_eq!(entry["completed"], true);
+    assert_eq!(entry["planned_s"], 0, "an open step has no planned length");
+    assert_eq!(entry["open"], true);
+    let practised = entry["practised_s"].as_u64().unwrap();
+    assert!(practised >= 120, "two minutes of it had passed: {entry}");
+    let log = hara_in(home.path(), &["log"]);
+    let log = text(&log.stdout);
+    assert!(
+        log.contains(&format!(
+            "Open sit  {} (open), completed",
+            hara::session::duration::format(std::time::Duration::from_secs(practised))
+        )),
+        "{log}"
+    );
+    let said = hara::session::duration::format(std::time::Duration::from_secs(practised));
+    assert_eq!(
+        finished,
+        format!("Finished: practised {said}."),
+        "the journal has what was said"
+    );
+}
+
+#[test]
+fn an_open_sit_saves_as_an_open_step_and_takes_no_length() {
+    let home = tempfile::tempdir().unwrap();
+    let args = [
+        "sit",
+        "--open",
+        "--save",
+        "open",
+        "--prepare",
+        "0s",
+        "--plain",
+        "--no-journal",
+    ];
+    enter_after(home.path(), &args, "still, until you go on");
+    let file = home.path().join("config/hara/sessions/open.toml");
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("format = 1.1\n"), "{saved}");
+    assert!(
+        saved.contains("[[step]]\ntitle = \"Sit\"\nduration = \"open\"\n"),
+        "{saved}"
+    );
+    let check = hara_in(home.path(), &["check", "open"]);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    assert!(
+        text(&check.stdout).contains("ok (open)"),
+        "{}",
+        text(&check.stdout)
+    );
+    // Run again by name, it is the same open sit.
+    let again = enter_after(
+        home.path(),
+        &["run", "open", "--plain"],
+        "still, until you go on",
+    );
+    assert!(again.contains("Sit ended after"), "{again}");
+
+    let out = hara(&["sit", "--open", "20m"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "error: hara sit --open lasts until you press Enter, so it takes no length: leave out \
+         20m (or leave out --open for a sit of 20m)\n"
+    );
+    let out = hara(&["sit", "--open", "--bells", "5m"]);
+    assert!(text(&out.stderr).contains("an open sit has no length for bells at set times"));
+    let out = hara(&["sit"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "clap asks for a length or --open"
+    );
+}

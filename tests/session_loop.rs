@@ -205,3 +205,72 @@ fn quitting_asks_first_and_stops_where_it_is() {
     assert!(!ending.completed);
     assert_eq!(ending.practised, s(4.0), "it stopped when y was pressed");
 }
+
+#[test]
+fn an_open_step_counts_up_until_enter_and_the_ending_records_the_time_it_took() {
+    let clock = ManualClock::default();
+    let (_, timeline) = hara::session::check_str(
+        include_str!("fixtures/practice/open.toml"),
+        &InstrumentsOnly,
+    )
+    .session
+    .expect("the fixture is valid");
+    let open_for = 3600.0 + 7.25; // an hour and a bit in the open step
+    let mut r = Run {
+        practice: Practice::new(timeline, &clock, Audio::silent()),
+        ..run(
+            &clock,
+            false,
+            vec![
+                (s(12.0 + 305.0), look()),  // five minutes into the open step
+                (s(12.0 + 305.0), ch('p')), // the projection view
+                (s(12.0 + 306.0), look()),
+                (s(12.0 + 306.0), ch('p')),
+                (s(12.0 + 400.0), ch('+')), // an open step takes no extra minute
+                (s(12.0 + open_for), key(KeyCode::Enter)), // Enter: it ends here
+                (s(12.0 + open_for + 1.0), look()),
+                (s(12.0 + open_for + 30.0), ch('x')), // past the end: any key
+            ],
+        )
+    };
+    let (_, text) = r.until_look();
+    assert!(text.contains("2/3  Sit"), "{text}");
+    // Drawn at the last whole second before the look.
+    assert!(
+        text.contains("05:04"),
+        "the stopwatch, counting up:\n{text}"
+    );
+    assert!(
+        text.contains("Still here."),
+        "its cue every 5 minutes:\n{text}"
+    );
+    assert!(
+        text.contains("open 05:04 · then 00:20"),
+        "its time so far, and what follows it:\n{text}"
+    );
+    assert!(text.contains("→ or Enter: go on"), "how to go on:\n{text}");
+
+    let (_, text) = r.until_look();
+    assert!(
+        text.contains("open · → or Enter: go on"),
+        "projection:\n{text}"
+    );
+
+    let (_, text) = r.until_look();
+    assert!(text.contains("3/3  Close"), "{text}");
+    assert!(
+        text.contains("00:20 left"),
+        "the closing step, drawn as it began:\n{text}"
+    );
+
+    let (exit, _) = r.until_look();
+    assert_eq!(exit, Exit::Left);
+    let ending = r.practice.finish(r.screen.note(), clock.now());
+    assert!(ending.completed);
+    assert_eq!(r.practice.engine().step_span(1).1, s(open_for));
+    assert_eq!(
+        ending.practised,
+        s(10.0 + open_for + 20.0),
+        "the real time of the open step, to the millisecond, after an hour on the loop"
+    );
+}

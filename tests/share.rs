@@ -356,6 +356,78 @@ fn a_plain_run_serves_the_page_its_sounds_and_every_change_until_it_ends() {
 }
 
 #[test]
+fn the_room_display_follows_an_open_step_until_enter_ends_it() {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = sandbox::command(cargo_bin("hara"), home.path())
+        .args([
+            "--silent",
+            "sit",
+            "--open",
+            "--every",
+            "1m",
+            "--prepare",
+            "0s",
+        ])
+        .args(["--plain", "--share", "127.0.0.1:0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let addr = read_address(&mut out);
+    let mut events = Events::open(&addr);
+    // Told the state at every change: the open step as "open", with where it holds.
+    let mut open = None;
+    let mut plan = None;
+    while let Some((name, data)) = events.next_json() {
+        match name.as_str() {
+            "events" => plan = Some(data),
+            "state" if data["state"] == "open" => {
+                open = Some(data);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let open = open.expect("the page is told the step is open");
+    let hold = open["hold"].as_f64().expect("and where it holds");
+    assert_eq!(hold, 60_000.0, "laid out a minute ahead");
+    let plan = plan.expect("the events came first");
+    let events_list = plan["events"].as_array().unwrap();
+    // The end bell and the end lie at the hold: the page schedules nothing from there on.
+    let end = events_list.last().unwrap();
+    assert_eq!(
+        (end["kind"].as_str(), end["at"].as_f64()),
+        (Some("end"), Some(hold))
+    );
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\n").unwrap();
+    stdin.flush().unwrap();
+    let mut states = Vec::new();
+    while let Some((name, data)) = events.next_json() {
+        match name.as_str() {
+            "state" => {
+                states.push(data["state"].as_str().unwrap().to_string());
+                assert!(
+                    data.get("hold").is_none() || data["state"] == "open",
+                    "{data}"
+                );
+            }
+            "end" => break,
+            _ => {}
+        }
+    }
+    assert_eq!(
+        states.last().map(String::as_str),
+        Some("finished"),
+        "{states:?}"
+    );
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
 fn viewers_can_only_read_and_only_so_many_at_once() {
     let mut hara = Plain::start(&["--silent"]);
     let addr = hara.addr.clone();

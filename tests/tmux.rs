@@ -530,3 +530,38 @@ fn a_text_not_ready_in_time_goes_to_the_log_never_over_the_screen() {
     let after = t.wait_for("EXIT=0");
     assert!(!after.contains("not ready"), "{after}");
 }
+
+#[test]
+fn an_open_sit_counts_up_full_screen_and_enter_ends_it_with_the_time_recorded() {
+    if !needs::have(&[TMUX]) {
+        return;
+    }
+    // At 60× a minute of sitting passes in a second, so the screens can be waited for.
+    let t = Tmux::start("sit --open --prepare 0s --speed 60 --silent", (80, 24));
+    let screen = t.wait_for("open 01:");
+    assert!(screen.contains("1/1  Sit"), "{screen}");
+    assert!(screen.contains("→ or Enter: go on"), "{screen}");
+    // A teacher's terminal follows the open step: its time so far, nothing after it timed.
+    t.second("attach", (100, 30));
+    let teacher = t.wait_for_in("t:1", "so far");
+    assert!(teacher.contains("1/1  Sit   open · "), "{teacher}");
+    assert!(teacher.contains("open: → goes on"), "{teacher}");
+    t.wait_for("open 02:");
+    t.keys(&["Enter"]);
+    t.wait_for("a note for your journal?");
+    t.wait_for_in("t:1", "ended");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("EXIT=0");
+    assert_eq!(t.alternate_on(), "0");
+    let journal = std::fs::read_to_string(t.home.path().join("data/hara/journal.jsonl")).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(journal.trim()).unwrap();
+    assert_eq!(entry["source"], "hara sit --open --prepare 0s");
+    assert_eq!(entry["planned_s"], 0, "an open step has no planned length");
+    let practised = entry["practised_s"].as_u64().unwrap();
+    assert!(practised >= 120, "two minutes had passed: {entry}");
+    let said = hara::session::duration::format(std::time::Duration::from_secs(practised));
+    assert!(
+        screen.contains(&format!("Finished: practised {said}.")),
+        "the journal has what was said: {said}\n{screen}"
+    );
+}

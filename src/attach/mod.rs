@@ -46,6 +46,11 @@ pub struct Board {
     pub position_ms: u64,
     /// Where it ends.
     pub end_ms: u64,
+    /// When the run is in an open step or will reach one: how far that step is laid out.
+    /// The run holds there until the person moves on (the next board says when), so nothing
+    /// from there on is counted down to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_ms: Option<u64>,
     /// How many times faster than real time it runs (a preview).
     pub speed: u32,
 }
@@ -56,6 +61,8 @@ pub struct Board {
 pub enum Phase {
     Preparing,
     Running,
+    /// In an open step: its time counts up until the person moves on.
+    Open,
     Paused,
     Finished,
 }
@@ -65,6 +72,7 @@ impl From<State> for Phase {
         match s {
             State::Preparing => Phase::Preparing,
             State::Running => Phase::Running,
+            State::Open => Phase::Open,
             State::Paused => Phase::Paused,
             State::Finished => Phase::Finished,
         }
@@ -119,13 +127,14 @@ impl Board {
             state: plan.state.into(),
             position_ms: ms(plan.offset),
             end_ms: ms(end),
+            hold_ms: plan.hold.map(ms),
             speed: speed.max(1),
         }
     }
 
     /// Whether the run moves with the clock.
     pub fn moving(&self) -> bool {
-        matches!(self.state, Phase::Preparing | Phase::Running)
+        matches!(self.state, Phase::Preparing | Phase::Running | Phase::Open)
     }
 
     /// Where the run is `elapsed` (real time) after this board was sent.
@@ -134,7 +143,10 @@ impl Board {
             return self.position_ms;
         }
         let moved = ms(elapsed).saturating_mul(u64::from(self.speed));
-        self.position_ms.saturating_add(moved).min(self.end_ms)
+        self.position_ms
+            .saturating_add(moved)
+            .min(self.end_ms)
+            .min(self.hold_ms.unwrap_or(u64::MAX))
     }
 
     /// The index of the step at `position`, once the countdown is over.
@@ -200,5 +212,38 @@ mod tests {
         let paused = Board::new(&p.plan(s(4)), p.timeline(), 2);
         assert_eq!(paused.position_after(s(100)), 4000, "paused: it stays");
         assert_eq!(paused.step_at(1000), None, "in the countdown");
+    }
+
+    #[test]
+    fn a_board_in_an_open_step_counts_up_to_where_it_is_laid_out_and_no_further() {
+        let source = "format = 1.1\ntitle = \"T\"\nprepare = 2\n[[step]]\ntitle = \"Talk\"\n\
+            duration = \"open\"\n[[step]]\ntitle = \"Sit\"\nduration = 10\n";
+        let (_, t) = crate::session::check_str(source, &InstrumentsOnly)
+            .session
+            .unwrap();
+        let clock = ManualClock::default();
+        let mut p = Practice::new(t, &clock, Audio::silent());
+        p.advance(s(40));
+        let b = Board::new(&p.plan(s(40)), p.timeline(), 1);
+        assert_eq!(b.state, Phase::Open);
+        assert!(b.moving(), "an open step's time counts up");
+        let hold = b.hold_ms.expect("where it holds");
+        assert_eq!(hold, b.steps[1].start_ms, "the next step waits there");
+        assert_eq!(
+            b.position_after(s(3600)),
+            hold,
+            "left alone, it holds rather than starting the next step"
+        );
+        let view = crate::ui::teacher::view(&b, s(10), &jiff::ZonedDateTime::now());
+        assert_eq!(
+            view.open,
+            Some(48),
+            "38 s in the step, and 10 s since the board"
+        );
+        assert_eq!(view.next.as_ref().map(|(_, at)| at.as_str()), Some("after"));
+        p.apply(Control::EndOpen, s(41));
+        let b = Board::new(&p.plan(s(41)), p.timeline(), 1);
+        assert_eq!((b.state, b.hold_ms), (Phase::Running, None));
+        assert_eq!(b.steps[0].length_ms, 39_000, "the open step took 39 s");
     }
 }

@@ -53,9 +53,9 @@ impl Bank {
         decode_bed: impl Fn(&std::path::Path) -> Result<Decoded, E>,
     ) -> Result<Self, E> {
         let mut bank = Bank::default();
-        for e in &timeline.events {
+        for kind in timeline.kinds() {
             let clip;
-            let sound = match (&e.kind, e.kind.said()) {
+            let sound = match (&kind, kind.said()) {
                 (EventKind::Ambient { bed: Some(a) }, _) => {
                     bank.add_bed_sound(&a.sound, &decode_bed)?;
                     continue;

@@ -97,7 +97,7 @@ pub fn plural(n: usize, word: &str) -> String {
 pub fn verdict(checked: &Checked) -> String {
     let warnings = (checked.warnings() > 0).then(|| plural(checked.warnings(), "warning"));
     let head = match &checked.session {
-        Some((_, timeline)) => format!("ok ({})", duration::format(timeline.total)),
+        Some((_, timeline)) => format!("ok ({})", timeline.length_words(duration::format)),
         None => plural(checked.errors(), "error"),
     };
     match warnings {

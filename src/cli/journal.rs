@@ -257,11 +257,13 @@ pub fn log(settings: &Settings, args: &LogArgs) -> Result<ExitCode> {
         let mut line = if e.added {
             format!("{when}  {title}  {}, {how}", secs(e.practised_s))
         } else {
-            format!(
-                "{when}  {title}  {} of {}, {how}",
-                secs(e.practised_s),
-                secs(e.planned_s)
-            )
+            // Open steps are not in the plan: they took what they took.
+            let planned = match (e.open, e.planned_s) {
+                (true, 0) => " (open)".to_string(),
+                (true, s) => format!(" of {} + open", secs(s)),
+                (false, s) => format!(" of {}", secs(s)),
+            };
+            format!("{when}  {title}  {}{planned}, {how}", secs(e.practised_s))
         };
         if let Some(speed) = e.preview {
             line += &format!(" (a preview at {speed}×, not counted)");

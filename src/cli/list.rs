@@ -24,7 +24,7 @@ pub fn run(library: &Library, bare: bool) -> Result<ExitCode> {
         .map(|l| {
             let source = l.found.source_label();
             let (title, length) = match &l.checked.session {
-                Some((_, t)) => (t.title.clone(), duration::format_rounded(t.total)),
+                Some((_, t)) => (t.title.clone(), t.length_words(duration::format_rounded)),
                 None => (
                     format!("invalid: see `hara check {}`", clean_line(&l.found.display)),
                     "-".to_string(),

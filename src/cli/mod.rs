@@ -109,6 +109,9 @@ pub enum Command {
         fit: run::FitArgs,
         #[command(flatten)]
         seed: run::SeedArgs,
+        /// Times after an open step are shown without it (marked +) unless this says how long it lasts
+        #[command(flatten)]
+        open: run::OpenForArgs,
     },
     /// Write a commented template session to start from (never overwrites)
     New {
@@ -220,7 +223,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             json,
             fit,
             seed,
-        }) => show::run(&library, session, *json, fit, seed),
+            open,
+        }) => show::run(&library, session, *json, fit, seed, open),
         Some(Command::Run(args)) => run::run(&library, args, &settings),
         Some(Command::Sit(args)) => quick::sit(args, &settings),
         Some(Command::Breathe(args)) => quick::breathe(args, &settings),

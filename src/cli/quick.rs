@@ -12,14 +12,18 @@ use clap::Args;
 use super::run::{RunOptions, parse_duration};
 use crate::session::check::InstrumentsOnly;
 use crate::session::duration;
-use crate::session::quick::{Breathe, Length, PREPARE, Problem, Sit, Written};
+use crate::session::quick::{Breathe, Length, PREPARE, Problem, Sit, SitLength, Written};
 use crate::settings::Settings;
 
 #[derive(Debug, Args)]
 pub struct SitArgs {
-    /// How long to sit, e.g. 20m or 1h
-    #[arg(value_name = "DURATION", value_parser = parse_duration)]
-    pub length: Duration,
+    /// How long to sit, e.g. 20m or 1h (or --open)
+    #[arg(value_name = "DURATION", value_parser = parse_duration, required_unless_present = "open")]
+    pub length: Option<Duration>,
+    /// Sit for as long as you like: a stopwatch between a bowl and a bowl; Enter (or →)
+    /// ends it, and the time it took goes into your journal
+    #[arg(long)]
+    pub open: bool,
     /// A lighter bell at every multiple of this after the start, e.g. 5m
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub every: Option<Duration>,
@@ -91,8 +95,19 @@ fn parse_prepare(text: &str) -> Result<Duration, String> {
 }
 
 pub fn sit(args: &SitArgs, settings: &Settings) -> Result<ExitCode> {
+    let length = match (args.length, args.open) {
+        (Some(d), true) => bail!(
+            "hara sit --open lasts until you press Enter, so it takes no length: leave out {} \
+             (or leave out --open for a sit of {})",
+            duration::format(d),
+            duration::format(d)
+        ),
+        (_, true) => SitLength::Open,
+        (Some(d), false) => SitLength::Time(d),
+        (None, false) => bail!("give a length (e.g. 20m), or --open"),
+    };
     let sit = Sit {
-        length: args.length,
+        length,
         every: args.every,
         bells: args.bells.clone().map(|b| b.0).unwrap_or_default(),
         prepare: args.quick.prepare.unwrap_or(PREPARE),

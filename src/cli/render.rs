@@ -26,6 +26,10 @@ pub struct RenderArgs {
     pub force: bool,
     #[command(flatten)]
     pub seed: super::run::SeedArgs,
+    /// How long each open step (duration = "open") lasts in the track, e.g. 10m; needed
+    /// for a session with open steps
+    #[arg(long, value_name = "DURATION", value_parser = super::run::parse_duration)]
+    pub open_for: Option<std::time::Duration>,
 }
 
 /// The bank of sounds a timeline uses: its sound files, decoded.
@@ -42,6 +46,22 @@ pub fn bank_for(timeline: &Timeline) -> Result<Bank> {
 pub fn run(library: &Library, args: &RenderArgs, settings: &Settings) -> Result<ExitCode> {
     let (session, timeline) = super::load(library, &args.session)?;
     let timeline = args.seed.apply(&session, timeline)?;
+    let timeline = match (timeline.has_open(), args.open_for) {
+        (true, None) => bail!(
+            "{} has open steps, which last until someone goes on: say how long each lasts in \
+             the track with --open-for, e.g. --open-for 10m",
+            crate::text::clean_line(&timeline.title)
+        ),
+        (true, Some(d)) => {
+            crate::session::compile::compile_open_for(&session, timeline.seed.unwrap_or(0), d)
+                .with_context(|| format!("cannot lay the open steps out {} long", format(d)))?
+        }
+        (false, Some(_)) => bail!(
+            "{} has no open steps: leave out --open-for",
+            crate::text::clean_line(&timeline.title)
+        ),
+        (false, None) => timeline,
+    };
     let shown = crate::text::clean_line(&args.output.display().to_string());
     if args.output.exists() && !args.force {
         bail!("{} exists; pass --force to replace it", shown);

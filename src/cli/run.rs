@@ -70,7 +70,49 @@ pub struct FitArgs {
     pub until: Option<jiff::civil::Time>,
 }
 
+/// How long open steps last where nobody is there to end them (`show`, `render`).
+#[derive(Debug, Args)]
+pub struct OpenForArgs {
+    /// How long each open step (duration = "open") lasts here, e.g. 10m
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub open_for: Option<Duration>,
+}
+
+impl OpenForArgs {
+    /// The timeline of `session`, scaled as `fit` asks, with each open step lasting as long
+    /// as asked; without `--open-for`, as a run lays it out.
+    pub fn timeline(
+        &self,
+        fit: &FitArgs,
+        session: &Session,
+        timeline: Timeline,
+    ) -> Result<Timeline> {
+        let timeline = fit.apply(session, timeline)?;
+        let Some(open_for) = self.open_for else {
+            return Ok(timeline);
+        };
+        let fitted = fit.fitted(session)?;
+        let session = fitted.as_ref().unwrap_or(session);
+        // The seed the plan was drawn with, so the open steps' lengths move nothing else.
+        crate::session::compile::compile_open_for(session, timeline.seed.unwrap_or(0), open_for)
+            .with_context(|| format!("cannot lay the open steps out {} long", format(open_for)))
+    }
+}
+
 impl FitArgs {
+    /// The session scaled as asked, if it was asked (without the note `apply` gives).
+    pub fn fitted(&self, session: &Session) -> Result<Option<Session>> {
+        let target = match (self.fit, self.until) {
+            (None, None) => return Ok(None),
+            (Some(d), _) => d,
+            (None, Some(t)) => {
+                let left = time_until(&jiff::ZonedDateTime::now(), t)?;
+                left.saturating_sub(session.prepare)
+            }
+        };
+        Ok(Some(fit(session, target)?))
+    }
+
     /// The timeline scaled as asked, or as it is.
     pub fn apply(&self, session: &Session, timeline: Timeline) -> Result<Timeline> {
         let now = jiff::ZonedDateTime::now();
@@ -91,6 +133,20 @@ impl FitArgs {
             (None, None) => return Ok(timeline),
         };
         let fitted = fit(session, target)?;
+        let open = crate::session::fit::open_steps(&session.items);
+        if open > 0 {
+            // Said before the run, so nobody expects the open steps to fit too.
+            let steps = if open == 1 {
+                "step lasts"
+            } else {
+                "steps last"
+            };
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: the timed steps are scaled to {}; the open {steps} until you go on, on top of that",
+                format(target)
+            );
+        }
         // Fitted with the seed the plan was drawn with, so --fit and --seed together repeat.
         compile(&fitted, timeline.seed.unwrap_or(0))
             .with_context(|| format!("cannot fit the session into {}", format(target)))
@@ -264,6 +320,9 @@ pub fn practise(
     if plain {
         let mut inbox = Inbox::<()>::new(false).context("cannot listen for stop signals")?;
         let _attach = listen_for_teachers(&mut practice, inbox.sender());
+        if practice.timeline().has_open() {
+            read_lines(inbox.sender());
+        }
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         let ran = plain::run(&mut practice, &mut inbox, &mut out, log.as_mut());
@@ -299,6 +358,24 @@ pub fn practise(
         practice.fade_out(&mut inbox);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Passes each line typed on standard input (Enter) to plain mode, which ends an open step
+/// with it. The thread ends at the end of input; one still waiting for a line when the run
+/// is over ends with the process.
+fn read_lines(to: std::sync::mpsc::Sender<crate::practice::Wake<()>>) {
+    let _ = std::thread::Builder::new()
+        .name("hara-lines".into())
+        .spawn(move || {
+            let mut line = String::new();
+            let stdin = std::io::stdin();
+            while matches!(stdin.read_line(&mut line), Ok(n) if n > 0) {
+                line.clear();
+                if to.send(crate::practice::Wake::Input(())).is_err() {
+                    break;
+                }
+            }
+        });
 }
 
 /// Lets `hara attach` in another terminal follow this run and act on it. A run that cannot

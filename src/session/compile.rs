@@ -146,10 +146,15 @@ pub(crate) fn breaths_fitting(breath: Breath, len: Duration) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Breaths in a step (zero for a sit).
+/// How far ahead of the run an open step is laid out: a timeline for a run gives each open
+/// step this long, and the engine keeps it at least half of this ahead of the run while it
+/// lasts, so followers always hold the next events of it.
+pub const OPEN_AHEAD: Duration = Duration::from_secs(60);
+
+/// Breaths in a step (zero for a sit, and for an open step: they are not planned).
 pub fn step_breaths(step: &Step) -> u32 {
     match (step.length, step.breath) {
-        (_, None) => 0,
+        (Length::Open, _) | (_, None) => 0,
         (Length::Breaths(n), Some(_)) => n,
         (Length::Time(d), Some(b)) => breaths_fitting(b, d),
     }
@@ -159,7 +164,7 @@ pub fn step_length(step: &Step) -> Duration {
     match (step.length, step.breath) {
         (Length::Time(d), _) => d,
         (Length::Breaths(n), Some(b)) => breaths_length(b, n),
-        (Length::Breaths(_), None) => Duration::ZERO,
+        (Length::Breaths(_), None) | (Length::Open, _) => Duration::ZERO,
     }
 }
 
@@ -179,6 +184,8 @@ fn step_event_count(step: &Step) -> u64 {
     let len = step_length(step);
     let breaths = u64::from(step_breaths(step));
     let phases = match step.breath {
+        // An open step's events are laid out as it runs, a few at a time.
+        _ if step.length == Length::Open => 1,
         None => 1,
         Some(b) => {
             let p = breath_pattern(b, 0, 1);
@@ -385,7 +392,7 @@ pub type Seed = u64;
 /// own (0 for the session's interval, 1 + the step's number for a step's), so the gaps of one
 /// interval do not change with the draws of another. ChaCha8's output for a seed is
 /// documented as stable across versions of `rand_chacha`.
-fn draws(seed: Seed, stream: u64) -> ChaCha8Rng {
+pub fn draws(seed: Seed, stream: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(stream);
     rng
@@ -444,26 +451,83 @@ fn interval_times(
 
 // ---------- compiling ----------
 
-/// The session's plan. Bells at random take their gaps from `seed` (a session without them
-/// comes out the same whatever the seed); the timeline records the seed when it used it.
+/// The session's plan for a run: each open step laid out [`OPEN_AHEAD`] long, for the engine
+/// to lengthen while it lasts and cut where the person moves on. Bells at random take their
+/// gaps from `seed` (a session without them comes out the same whatever the seed); the
+/// timeline records the seed when it used it.
 pub fn compile(session: &Session, seed: Seed) -> Result<Timeline, LimitError> {
+    compile_layout(session, seed, None)
+}
+
+/// The plan as if each open step lasted `open_for` (for `hara render`, and for a plan that
+/// assumes a length): every step is then timed.
+pub fn compile_open_for(
+    session: &Session,
+    seed: Seed,
+    open_for: Duration,
+) -> Result<Timeline, LimitError> {
+    compile_layout(session, seed, Some(open_for))
+}
+
+fn compile_layout(
+    session: &Session,
+    seed: Seed,
+    open_for: Option<Duration>,
+) -> Result<Timeline, LimitError> {
     check_limits(session)?;
+    if let Some(d) = open_for {
+        let opens = count_open(&session.items);
+        let total = items_length(&session.items).saturating_add(d.saturating_mul(opens));
+        if opens > 0 && total > MAX_SESSION {
+            return Err(LimitError {
+                what: format!(
+                    "with its open steps {} each, the session is {} long; hara runs sessions of \
+                     at most 24 hours",
+                    duration::format(d),
+                    duration::format(total)
+                ),
+                span: None,
+                help: "give the open steps a shorter length".into(),
+            });
+        }
+    }
     let mut c = Compiler {
         lang: session.lang.clone(),
         session_bed: session.ambient.clone(),
         beds: session.ambient.is_some() || items_have_own_bed(&session.items),
+        open_for,
+        seed,
+        interval: session.bells.interval.clone(),
         ..Compiler::default()
     };
     c.items(&session.items, None);
-    let total = c.now;
+    // Bells at offsets, and the session's interval bells, count the planned time: an open
+    // step takes none of it (it has interval bells of its own), and a bell at the moment an
+    // open step begins sounds as it begins.
+    let planned = c.planned;
+    let opens = std::mem::take(&mut c.opens);
+    let laid = |t: Duration| {
+        t + opens
+            .iter()
+            .filter(|(start, _)| *start < t)
+            .map(|(_, len)| *len)
+            .sum::<Duration>()
+    };
+    let end = c.now;
     let bells = &session.bells;
     if let Some(b) = &bells.start {
         c.push(Duration::ZERO, EventKind::Bell { bell: b.clone() });
     }
-    c.fixed_bells(bells, Duration::ZERO, total);
-    if let Some(interval) = &bells.interval {
-        c.intervals
-            .push((interval.clone(), Duration::ZERO, total, 0));
+    for b in &bells.at {
+        c.push(
+            laid(b.at),
+            EventKind::Bell {
+                bell: b.bell.clone(),
+            },
+        );
+    }
+    if let Some(b) = &bells.end {
+        c.push(end, EventKind::Bell { bell: b.clone() });
     }
     // An interval bell that would sound with another bell is left out: one strike is
     // clearer than two at once. The steps' intervals come before the session's.
@@ -486,7 +550,20 @@ pub fn compile(session: &Session, seed: Seed) -> Result<Timeline, LimitError> {
             }
         }
     }
-    c.push(total, EventKind::Finished);
+    if let Some(interval) = &bells.interval {
+        let mut rng = draws(seed, 0);
+        for at in interval_times(interval.every, Duration::ZERO, planned, &mut rng) {
+            if taken.insert(laid(at)) {
+                c.push(
+                    laid(at),
+                    EventKind::Bell {
+                        bell: interval.bell.clone(),
+                    },
+                );
+            }
+        }
+    }
+    c.push(end, EventKind::Finished);
     after_the_bells(&mut c.events, &c.steps);
     c.events.sort_by_key(|e| (e.at, e.kind.rank()));
     give_way(&mut c.events);
@@ -496,11 +573,23 @@ pub fn compile(session: &Session, seed: Seed) -> Result<Timeline, LimitError> {
         tags: session.tags.clone(),
         lang: session.lang.clone(),
         prepare: session.prepare,
-        total,
+        total: if open_for.is_some() { end } else { planned },
+        open_for,
         steps: c.steps,
         events: c.events,
         seed: session.draws_at_random().then_some(seed),
     })
+}
+
+/// How many open steps a list holds (repeats expanded; the checker keeps them out of groups).
+fn count_open(items: &[Item]) -> u32 {
+    items
+        .iter()
+        .map(|item| match item {
+            Item::Step(s) => u32::from(s.length == Length::Open),
+            Item::Repeat(r) => count_open(&r.items).saturating_mul(r.times),
+        })
+        .sum()
 }
 
 /// Whether a step among `items` has a sound bed of its own.
@@ -605,7 +694,18 @@ struct Compiler {
     /// start say which bed plays in it).
     session_bed: Option<Ambient>,
     beds: bool,
+    /// Where the next step starts, as laid out (open steps included).
     now: Duration,
+    /// Where the next step starts in planned time (open steps taking none).
+    planned: Duration,
+    /// `(planned start, laid-out length)` of each open step.
+    opens: Vec<(Duration, Duration)>,
+    /// `None` lays open steps out for a run; a length lays them out that long.
+    open_for: Option<Duration>,
+    /// The run's seed, for the gaps of the session's interval in open steps.
+    seed: Seed,
+    /// The session's interval bell, which open steps sound on their own.
+    interval: Option<IntervalBell>,
     steps: Vec<PlannedStep>,
     events: Vec<Event>,
     /// How many lines of each principle have been used, so the next use gets the next line.
@@ -666,40 +766,22 @@ impl Compiler {
     }
 
     fn step(&mut self, step: &Step, round: Option<Round>) {
+        if step.length == Length::Open {
+            return self.open_step(step, round);
+        }
         let start = self.now;
         let len = step_length(step);
         let index = self.steps.len();
         let text = step.text.as_ref().map(|t| self.text(t));
         self.push(start, EventKind::StepStarted { step: index });
-        if self.beds {
-            // Every step start says which bed plays, so a skip or a step back lands on the
-            // right one; the same bed as before plays on unbroken.
-            let bed = match &step.ambient {
-                StepAmbient::Session => self.session_bed.clone(),
-                StepAmbient::Off => None,
-                StepAmbient::Own(a) => Some(a.clone()),
-            };
-            self.push(start, EventKind::Ambient { bed });
-        }
-        if let Some(bell) = &step.bell {
-            self.push(start, EventKind::Bell { bell: bell.clone() });
-        }
+        self.bed_and_bell(step, start);
         self.fixed_bells(&step.bells, start, start + len);
         if let Some(interval) = &step.bells.interval {
             let stream = 1 + index as u64;
             self.intervals
                 .push((interval.clone(), start, start + len, stream));
         }
-        if step.speak && (text.is_some() || step.voice.is_some()) {
-            self.push(
-                start,
-                EventKind::Speech {
-                    text: text.clone().unwrap_or_default(),
-                    voice: step.voice.clone(),
-                    of: Spoken::Step,
-                },
-            );
-        }
+        self.step_words(step, &text, start);
         let breath = step.breath.map(|b| {
             let n = step_breaths(step);
             BreathPlan {
@@ -745,7 +827,120 @@ impl Compiler {
             length: len,
             breath,
             round,
+            open: None,
         });
+        self.now = start + len;
+        self.planned += len;
+    }
+
+    /// What every step starts with: which bed plays (when any does: so a skip or a step back
+    /// lands on the right one, and the same bed as before plays on unbroken), and its bell.
+    fn bed_and_bell(&mut self, step: &Step, start: Duration) {
+        if self.beds {
+            let bed = match &step.ambient {
+                StepAmbient::Session => self.session_bed.clone(),
+                StepAmbient::Off => None,
+                StepAmbient::Own(a) => Some(a.clone()),
+            };
+            self.push(start, EventKind::Ambient { bed });
+        }
+        if let Some(bell) = &step.bell {
+            self.push(start, EventKind::Bell { bell: bell.clone() });
+        }
+    }
+
+    /// A step's words (its `text`, or its recorded `voice`) when it speaks, as it starts:
+    /// [`after_the_bells`] moves them past a bell that strikes then.
+    fn step_words(&mut self, step: &Step, text: &Option<String>, start: Duration) {
+        if step.speak && (text.is_some() || step.voice.is_some()) {
+            self.push(
+                start,
+                EventKind::Speech {
+                    text: text.clone().unwrap_or_default(),
+                    voice: step.voice.clone(),
+                    of: Spoken::Step,
+                },
+            );
+        }
+    }
+
+    /// An open step: its start, and its events laid out for a while (for a run) or for the
+    /// length given (for a render). The checker gives an open step no bells of its own but
+    /// its start bell; the session's interval sounds in it from its start.
+    fn open_step(&mut self, step: &Step, round: Option<Round>) {
+        let start = self.now;
+        let index = self.steps.len();
+        let text = step.text.as_ref().map(|t| self.text(t));
+        self.push(start, EventKind::StepStarted { step: index });
+        self.bed_and_bell(step, start);
+        self.step_words(step, &text, start);
+        let cues = step
+            .cues
+            .iter()
+            .map(|cue| OpenCue {
+                when: cue.when,
+                lines: match &cue.text {
+                    Text::Written(s) => vec![s.clone()],
+                    Text::Principle(p) => {
+                        // Its lines in turn, from the next one not yet used.
+                        let used = self.principle_uses.entry(p.id).or_default();
+                        let first = *used % p.cues.len();
+                        *used += 1;
+                        p.cues[first..]
+                            .iter()
+                            .chain(&p.cues[..first])
+                            .map(|l| l.to_string())
+                            .collect()
+                    }
+                },
+                spoken: cue.speak.unwrap_or(step.speak),
+                voice: cue.voice.clone(),
+            })
+            .collect();
+        let breath = match step.breath {
+            Some(Breath::Steady(p)) => Some(p),
+            // The checker allows no ramp in an open step: there is no length to spread it over.
+            Some(Breath::Ramp { from, .. }) => Some(from),
+            None => None,
+        };
+        let plan = OpenPlan {
+            breath,
+            tones: step.tones,
+            cues,
+            interval: self.interval.as_ref().map(|i| OpenInterval {
+                every: i.every,
+                bell: i.bell.clone(),
+                seed: self.seed,
+                // The stream a step's own interval would have: an open step has none.
+                stream: 1 + index as u64,
+            }),
+        };
+        let len = self.open_for.unwrap_or(OPEN_AHEAD);
+        let laid = if self.open_for.is_some() {
+            plan.laid_out(len)
+        } else {
+            let mut laid: Vec<Event> = plan.still(len).into_iter().collect();
+            laid.extend(plan.events(Duration::ZERO, len));
+            laid
+        };
+        self.events.extend(laid.into_iter().map(|e| Event {
+            at: start + e.at,
+            kind: e.kind,
+        }));
+        self.steps.push(PlannedStep {
+            title: step.title.clone(),
+            text,
+            start,
+            length: len,
+            breath: breath.map(|p| BreathPlan {
+                breaths: 0,
+                first: p,
+                last: p,
+            }),
+            round,
+            open: Some(plan),
+        });
+        self.opens.push((self.planned, len));
         self.now = start + len;
     }
 
@@ -1073,6 +1268,42 @@ mod tests {
         assert_eq!(bells_of(&t, "bowl"), [s(600), s(640), s(680), s(720)]);
         assert_eq!(t.steps[1].start, s(600));
         assert_eq!(t.seed, Some(11));
+    }
+
+    #[test]
+    fn bells_at_random_in_an_open_step_come_from_the_seed_whatever_stretch_is_asked_for() {
+        let source = "format = 1.1\ntitle = \"O\"\n[bells]\nstart = \"none\"\nend = \"none\"\n\
+            interval = { every = \"20s..40s\", sound = \"bell\" }\n\
+            [[step]]\nduration = \"1m\"\n[[step]]\ntitle = \"Talk\"\nduration = \"open\"\n";
+        let open = session(source);
+        let plan = |seed| {
+            let t = compile(&open, seed).unwrap();
+            assert_eq!(t.seed, Some(seed));
+            t.steps[1].open.clone().unwrap()
+        };
+        let bells = |plan: &OpenPlan, from: u64, to: u64| -> Vec<Duration> {
+            plan.events(s(from), s(to))
+                .into_iter()
+                .filter(|e| matches!(e.kind, EventKind::Bell { .. }))
+                .map(|e| e.at)
+                .collect()
+        };
+        // An hour of the open step: each gap in the range, counted from the step's start.
+        let a = plan(5);
+        let hour = bells(&a, 0, 3600);
+        let mut last = Duration::ZERO;
+        for at in &hour {
+            assert!((s(20)..=s(40)).contains(&(*at - last)), "{hour:?}");
+            last = *at;
+        }
+        // Laid out a piece at a time (as the engine does while it lasts), the same bells.
+        let pieces: Vec<Duration> = (0..60)
+            .flat_map(|m| bells(&a, m * 60, m * 60 + 60))
+            .collect();
+        assert_eq!(pieces, hour);
+        // The same seed, the same bells; another seed, others.
+        assert_eq!(bells(&plan(5), 0, 3600), hour);
+        assert_ne!(bells(&plan(6), 0, 3600), hour);
     }
 
     #[test]

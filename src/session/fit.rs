@@ -23,10 +23,19 @@ pub enum FitError {
     TooShort { target: Duration, minimum: Duration },
     #[error("cannot fit the session into {}: hara runs sessions of at most 24 hours", format(*.0))]
     TooLong(Duration),
+    #[error(
+        "cannot fit the session into {}: it has no timed steps to scale, only open ones (they last until you go on)",
+        format(*.0)
+    )]
+    OnlyOpen(Duration),
 }
 
-/// The shortest a step can be made: one breath, or a second of sitting.
+/// The shortest a step can be made: one breath, or a second of sitting (an open step is not
+/// scaled: nothing).
 fn min_step(step: &Step) -> Duration {
+    if step.length == Length::Open {
+        return Duration::ZERO;
+    }
     match step.breath {
         None => Duration::from_secs(1).min(step_length(step)),
         Some(Breath::Steady(p)) => p.cycle(),
@@ -44,6 +53,14 @@ fn min_length(items: &[Item]) -> Duration {
         .sum()
 }
 
+/// How many open steps `items` hold (they are never inside a repeat group).
+pub fn open_steps(items: &[Item]) -> usize {
+    items
+        .iter()
+        .filter(|i| matches!(i, Item::Step(s) if s.length == Length::Open))
+        .count()
+}
+
 /// `d × num / den`, rounded down to the millisecond.
 fn scale(d: Duration, num: u128, den: u128) -> Duration {
     Duration::from_millis((d.as_millis() * num / den) as u64)
@@ -56,6 +73,8 @@ fn scale_items(items: &mut [Item], num: u128, den: u128) {
     for item in items {
         match item {
             Item::Repeat(r) => scale_items(&mut r.items, num, den),
+            // An open step lasts until the person goes on, whatever the fit.
+            Item::Step(step) if step.length == Length::Open => {}
             Item::Step(step) => {
                 let step = step.as_mut();
                 let share = scale(step_length(step), num, den);
@@ -84,10 +103,14 @@ fn scale_items(items: &mut [Item], num: u128, den: u128) {
 const PPM: u128 = 1_000_000;
 
 /// A copy of `session` that lasts `target` from the opening bell: exactly, or (when every
-/// step is inside a repeat group) at most a second less.
+/// step is inside a repeat group) at most a second less. Only timed steps are scaled: open
+/// steps add however long they take to `target`.
 pub fn fit(session: &Session, target: Duration) -> Result<Session, FitError> {
     if target > MAX_SESSION {
         return Err(FitError::TooLong(target));
+    }
+    if open_steps(&session.items) > 0 && items_length(&session.items).is_zero() {
+        return Err(FitError::OnlyOpen(target));
     }
     let minimum = min_length(&session.items);
     if target < minimum {
@@ -155,6 +178,7 @@ fn take_up_difference(items: &mut [Item], target: Duration) -> bool {
             Item::Repeat(_) => None,
         })
     };
+    let steps = || steps().filter(|(_, s)| s.length != Length::Open);
     let longest_sit = steps()
         .filter(|(_, s)| s.breath.is_none())
         .max_by_key(|(_, s)| step_length(s))
@@ -269,5 +293,31 @@ duration = "6m"
         let t = compile_at(&fit(&s, Duration::from_secs(95)).unwrap()).unwrap();
         assert_eq!(t.total, Duration::from_secs(95));
         assert_eq!(t.steps[0].breath.as_ref().unwrap().breaths, 9);
+    }
+
+    #[test]
+    fn only_the_timed_steps_are_scaled_and_open_steps_stay_open() {
+        let s = session(
+            "format = 1.1\ntitle = \"o\"\n[[step]]\nduration = \"2m\"\n[[step]]\nduration = \"open\"\n\
+             [[step]]\nduration = \"1m\"\n",
+        );
+        let fitted = fit(&s, Duration::from_secs(6 * 60)).unwrap();
+        let t = compile(&fitted, 0).unwrap();
+        assert_eq!(
+            t.total,
+            Duration::from_secs(6 * 60),
+            "the timed steps: 4m and 2m"
+        );
+        assert!(t.steps[1].open.is_some(), "the open step is still open");
+        assert_eq!(
+            (t.steps[0].start, t.steps[2].start - t.steps[1].start),
+            (Duration::ZERO, crate::session::compile::OPEN_AHEAD),
+            "laid out a minute ahead, as for any run"
+        );
+        let only = session("format = 1.1\ntitle = \"o\"\n[[step]]\nduration = \"open\"\n");
+        assert_eq!(
+            fit(&only, Duration::from_secs(60)).unwrap_err().to_string(),
+            "cannot fit the session into 1m: it has no timed steps to scale, only open ones (they last until you go on)"
+        );
     }
 }

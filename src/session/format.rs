@@ -334,6 +334,9 @@ pub struct Step {
 pub enum Length {
     Time(Duration),
     Breaths(u32),
+    /// `duration = "open"` (format 1.1): until the person moves on. Planned as no time; a run
+    /// lays it out as it goes (see [`crate::engine`]), a render for a length it is given.
+    Open,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,12 +16,20 @@ use crate::timeline::Timeline;
 /// A sit: a bowl, the time, a bowl.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sit {
-    pub length: Duration,
+    pub length: SitLength,
     /// Interval bells.
     pub every: Option<Duration>,
     /// Bells at offsets from the start.
     pub bells: Vec<Duration>,
     pub prepare: Duration,
+}
+
+/// How long a sit lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SitLength {
+    Time(Duration),
+    /// `hara sit --open`: a stopwatch, until the person presses Enter (an open step).
+    Open,
 }
 
 /// How long a breathing session lasts.
@@ -147,7 +155,10 @@ fn header(out: &mut Written, command: &str, title: &str, prepare: Duration) {
 impl Sit {
     /// The words that ask for this sit: `hara sit 20m --every 5m`.
     pub fn command(&self) -> String {
-        let mut c = format!("hara sit {}", format(self.length));
+        let mut c = match self.length {
+            SitLength::Time(d) => format!("hara sit {}", format(d)),
+            SitLength::Open => "hara sit --open".to_string(),
+        };
         if let Some(every) = self.every {
             let _ = write!(c, " --every {}", format(every));
         }
@@ -161,29 +172,47 @@ impl Sit {
     }
 
     pub fn title(&self) -> String {
-        format!("Sit {}", format(self.length))
+        match self.length {
+            SitLength::Time(d) => format!("Sit {}", format(d)),
+            SitLength::Open => "Open sit".to_string(),
+        }
     }
 
     /// A problem the checker would not see as one, told in the words typed: an interval no
     /// bell would ever sound at.
     pub fn problems(&self) -> Vec<Problem> {
-        match self.every {
-            Some(every) if every >= self.length => vec![Problem {
+        let mut problems = match (self.length, &self.bells[..]) {
+            (SitLength::Open, [first, ..]) => vec![Problem {
+                error: true,
+                message: format!(
+                    "`--bells {}`: an open sit has no length for bells at set times\n  help: use \
+                     --every for bells while it lasts, or give the sit a length instead of --open",
+                    format(*first)
+                ),
+            }],
+            _ => Vec::new(),
+        };
+        let SitLength::Time(length) = self.length else {
+            return problems;
+        };
+        problems.extend(match self.every {
+            Some(every) if every >= length => vec![Problem {
                 error: true,
                 message: format!(
                     "`--every {}` is {} the sit ({}), so no interval bell would sound\n  help: \
                      give a shorter interval, or leave out --every",
                     format(every),
-                    if every == self.length {
+                    if every == length {
                         "as long as"
                     } else {
                         "longer than"
                     },
-                    format(self.length)
+                    format(length)
                 ),
             }],
             _ => Vec::new(),
-        }
+        });
+        problems
     }
 
     pub fn write(&self) -> Written {
@@ -205,7 +234,7 @@ impl Sit {
             );
             out.line(", sound = \"bell\", volume = 0.6 }");
         }
-        if !self.bells.is_empty() {
+        if !self.bells.is_empty() && self.length != SitLength::Open {
             out.line("# Bells at these times from the start.");
             out.text.push_str("at = [");
             for (i, at) in self.bells.iter().enumerate() {
@@ -219,14 +248,25 @@ impl Sit {
             out.line("]");
         }
         out.line("");
-        out.line("# One step without a breath pattern: a silent sit, time only, breathe freely.");
-        out.line("[[step]]");
-        out.line("title = \"Sit\"");
-        out.value(
-            "duration",
-            &quoted(&format(self.length)),
-            &format(self.length),
-        );
+        match self.length {
+            SitLength::Time(length) => {
+                out.line(
+                    "# One step without a breath pattern: a silent sit, time only, breathe freely.",
+                );
+                out.line("[[step]]");
+                out.line("title = \"Sit\"");
+                out.value("duration", &quoted(&format(length)), &format(length));
+            }
+            SitLength::Open => {
+                out.line(
+                    "# One open step (format 1.1): it lasts until you press Enter (or → in the",
+                );
+                out.line("# full-screen view); the time it took goes into your journal.");
+                out.line("[[step]]");
+                out.line("title = \"Sit\"");
+                out.value("duration", "\"open\"", "--open");
+            }
+        }
         out
     }
 }
@@ -388,7 +428,7 @@ impl Quick {
             None => (line, None),
         };
         Ok(Quick::Sit(Sit {
-            length: length(sit)?,
+            length: SitLength::Time(length(sit)?),
             every,
             bells: Vec::new(),
             prepare: PREPARE,
@@ -421,7 +461,7 @@ mod tests {
 
     fn sit(minutes: u64) -> Sit {
         Sit {
-            length: Duration::from_secs(minutes * M),
+            length: SitLength::Time(Duration::from_secs(minutes * M)),
             every: None,
             bells: Vec::new(),
             prepare: PREPARE,

@@ -86,6 +86,7 @@ fn state_name(state: State) -> &'static str {
     match state {
         State::Preparing => "preparing",
         State::Running => "running",
+        State::Open => "open",
         State::Paused => "paused",
         State::Finished => "finished",
     }
@@ -93,12 +94,16 @@ fn state_name(state: State) -> &'static str {
 
 /// Where the run is: at clock reading `now` it was at `offset`, and moving or not.
 pub fn state(plan: &Plan) -> String {
-    json!({
+    let mut state = json!({
         "now": ms(plan.now),
         "offset": ms(plan.offset),
         "state": state_name(plan.state),
-    })
-    .to_string()
+    });
+    // In an open step: nothing from here on is due until a new state says so.
+    if let Some(hold) = plan.hold {
+        state["hold"] = json!(ms(hold));
+    }
+    state.to_string()
 }
 
 #[cfg(test)]
@@ -120,6 +125,24 @@ mod tests {
             .session
             .unwrap();
         Practice::new(t, clock, Audio::silent())
+    }
+
+    #[test]
+    fn an_open_step_is_sent_as_open_with_where_it_holds() {
+        let source = "format = 1.1\ntitle = \"T\"\n[[step]]\nduration = \"open\"\n";
+        let (_, t) = crate::session::check_str(source, &InstrumentsOnly)
+            .session
+            .unwrap();
+        let clock = ManualClock::default();
+        let mut p = Practice::new(t, &clock, Audio::silent());
+        p.advance(Duration::from_secs(5));
+        let v: Value = serde_json::from_str(&state(&p.plan(Duration::from_secs(5)))).unwrap();
+        assert_eq!(v["state"], "open");
+        assert_eq!(v["hold"], 60_000.0, "laid out a minute ahead");
+        p.apply(Control::EndOpen, Duration::from_secs(6));
+        let v: Value = serde_json::from_str(&state(&p.plan(Duration::from_secs(6)))).unwrap();
+        assert_eq!(v["state"], "finished");
+        assert!(v.get("hold").is_none());
     }
 
     #[test]

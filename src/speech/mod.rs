@@ -496,14 +496,15 @@ pub fn prepare_now(
     fill_bank(bank, timeline, speaker, warn)
 }
 
-/// The texts `timeline` speaks, each once, in the order they come.
-pub fn texts(timeline: &Timeline) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    for e in &timeline.events {
-        if let Some(Said::Text(text)) = e.kind.said()
-            && !out.contains(&text)
+/// The texts `timeline` speaks, each once, in the order they come (and those its open steps
+/// may speak while they last).
+pub fn texts(timeline: &Timeline) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for kind in timeline.kinds() {
+        if let Some(Said::Text(text)) = kind.said()
+            && !out.iter().any(|t| t == text)
         {
-            out.push(text);
+            out.push(text.to_string());
         }
     }
     out
@@ -552,6 +553,25 @@ mod tests {
             timeout: Duration::from_millis(300),
             ..Engine::default()
         }
+    }
+
+    #[test]
+    fn an_open_steps_spoken_lines_are_made_ready_before_it_runs() {
+        let source = "format = 1.1\ntitle = \"T\"\nspeak = true\n[[step]]\nduration = \"open\"\n\
+            cues = [{ every = \"10m\", principle = \"relax\" }]\n";
+        let (_, t) = crate::session::check_str(source, &crate::session::check::InstrumentsOnly)
+            .session
+            .unwrap();
+        // The first minute laid out holds none of them; every line of the principle is ready.
+        let relax = crate::principles::find("relax").unwrap();
+        let texts = texts(&t);
+        assert_eq!(texts.len(), relax.cues.len());
+        assert!(
+            relax
+                .cues
+                .iter()
+                .all(|line| texts.iter().any(|t| t == line))
+        );
     }
 
     #[test]

@@ -10,6 +10,8 @@ use crate::practice::Control;
 pub enum Action {
     TogglePause,
     NextStep,
+    /// Enter: ends an open step (and nothing else, so a stray Enter skips nothing).
+    EndOpen,
     PreviousStep,
     /// Make the current step a minute longer.
     Extend,
@@ -57,6 +59,7 @@ impl Action {
         Some(match self {
             Action::TogglePause => Control::TogglePause,
             Action::NextStep => Control::Next,
+            Action::EndOpen => Control::EndOpen,
             Action::PreviousStep => Control::Back,
             Action::Extend => Control::Extend(EXTEND_BY),
             Action::ToggleMute => Control::ToggleMute,
@@ -148,8 +151,15 @@ pub const BINDINGS: &[Binding] = &[
             (ch('n'), Action::NextStep),
         ],
         label: "→ n",
-        what: "next step",
+        what: "next step (ends an open step)",
         hint: Some(("→", "next")),
+        scopes: SESSION,
+    },
+    Binding {
+        keys: &[(key(KeyCode::Enter), Action::EndOpen)],
+        label: "Enter",
+        what: "end an open step and go on",
+        hint: None,
         scopes: SESSION,
     },
     Binding {
@@ -319,6 +329,9 @@ pub fn help_rows(scope: Scope) -> impl Iterator<Item = (&'static str, &'static s
         .map(|b| (b.label, b.what))
 }
 
+/// What the session screen says in an open step, before its other keys: how to go on.
+pub const OPEN_HINT: &str = "→ or Enter: go on";
+
 /// The one-line hint for `scope`: "space pause · → next · …". While paused, the pause key's
 /// word says what it will do instead.
 pub fn hint_line(scope: Scope, paused: bool) -> String {
@@ -409,6 +422,8 @@ mod tests {
         assert_eq!(session(KeyCode::Char(' ')), Some(Action::TogglePause));
         assert_eq!(session(KeyCode::Right), Some(Action::NextStep));
         assert_eq!(session(KeyCode::Char('n')), Some(Action::NextStep));
+        assert_eq!(session(KeyCode::Enter), Some(Action::EndOpen));
+        assert_eq!(Action::EndOpen.control(), Some(Control::EndOpen));
         assert_eq!(session(KeyCode::Left), Some(Action::PreviousStep));
         assert_eq!(session(KeyCode::Char('b')), Some(Action::PreviousStep));
         assert_eq!(session(KeyCode::Char('+')), Some(Action::Extend));
@@ -530,8 +545,8 @@ mod tests {
         assert_eq!(
             help,
             [
-                "space", "→ n", "← b", "+", "m", "v", "[ ]", "p", "t", "?", "q Esc", "Ctrl-Z",
-                "Ctrl-C"
+                "space", "→ n", "Enter", "← b", "+", "m", "v", "[ ]", "p", "t", "?", "q Esc",
+                "Ctrl-Z", "Ctrl-C"
             ]
         );
     }

@@ -50,7 +50,7 @@ impl Entry {
             Some((session, t)) => Entry {
                 name: clean_line(&l.found.name),
                 title: t.title.clone(),
-                length: format_rounded(t.total),
+                length: t.length_words(format_rounded),
                 summary: t.summary.clone().unwrap_or_default(),
                 tags: t.tags.clone(),
                 source,

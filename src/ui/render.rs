@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget, Wrap};
 
-use super::action::{Scope, help_rows, hint_line};
+use super::action::{OPEN_HINT, Scope, help_rows, hint_line};
 use super::session::{Overlay, SessionView};
 use super::theme::Theme;
 use super::{bigtext, breath};
@@ -28,9 +28,13 @@ pub fn phase_label(view: &SessionView) -> String {
         State::Paused => return "paused".into(),
         State::Finished => return "end".into(),
         State::Preparing => return format!("{}", view.prepare_left),
-        State::Running => {}
+        State::Running | State::Open => {}
     }
     match view.phase {
+        // An open sit is a stopwatch: its time, counting up.
+        Some(Phase::Still) | None if view.open.is_some() => {
+            format_clock(std::time::Duration::from_secs(view.open.unwrap_or(0)))
+        }
         Some(Phase::Still) | None => "still".into(),
         Some(phase) => {
             let word = match phase {
@@ -117,10 +121,19 @@ fn header(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
 
 /// The session time left and a thin progress line.
 fn footer(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut left = format!(
-        " {} left",
-        format_clock(std::time::Duration::from_secs(view.session_left))
-    );
+    let mut left = match view.open {
+        // An open step has no time left: its time so far, and what follows it.
+        Some(up) if view.session_left > 0 => format!(
+            " open {} · then {}",
+            format_clock(std::time::Duration::from_secs(up)),
+            format_clock(std::time::Duration::from_secs(view.session_left))
+        ),
+        Some(up) => format!(" open {}", format_clock(std::time::Duration::from_secs(up))),
+        None => format!(
+            " {} left",
+            format_clock(std::time::Duration::from_secs(view.session_left))
+        ),
+    };
     if !view.sound.is_empty() {
         left += &format!(" · {}", view.sound);
     }
@@ -142,11 +155,18 @@ fn hint(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let text = match view.state {
         State::Finished if view.note.is_some() => "Enter: save the note · Esc: skip".to_string(),
         State::Finished => "any key: done".to_string(),
+        State::Open => format!("{OPEN_HINT} · {}", hint_line(Scope::Session, false)),
         state => hint_line(Scope::Session, state == State::Paused),
     };
     // On a narrow screen, the two keys that lead to all the others.
+    let short = if view.state == State::Open {
+        // How to go on is what matters most in an open step.
+        format!("{OPEN_HINT} · ? keys · q quit")
+    } else {
+        "? keys · q quit".to_string()
+    };
     let text = if text.chars().count() > usize::from(area.width) {
-        "? keys · q quit"
+        &short
     } else {
         &text
     };
@@ -219,8 +239,10 @@ fn middle(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 note_prompt(view, theme, prompt, buf);
             }
         }
-        State::Running | State::Paused if view.reduce_motion => still_bar(view, theme, area, buf),
-        State::Running | State::Paused => {
+        State::Running | State::Open | State::Paused if view.reduce_motion => {
+            still_bar(view, theme, area, buf)
+        }
+        State::Running | State::Open | State::Paused => {
             breath::draw(view.fill, theme, area, buf);
             if view.state == State::Paused {
                 let [_, banner, _] = Layout::vertical([
@@ -291,7 +313,12 @@ fn projection(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if view.bell {
         centred(BELL_MARK, theme.strong.fg(theme.fill), top, buf);
     }
-    if view.time_left && view.state != State::Finished {
+    if view.state == State::Open {
+        // Whoever leads sees how to go on; the room sees a quiet word.
+        Paragraph::new(Line::styled(format!("open · {OPEN_HINT}"), theme.dim))
+            .alignment(Alignment::Right)
+            .render(top, buf);
+    } else if view.time_left && view.state != State::Finished {
         let left = format_clock(std::time::Duration::from_secs(view.session_left));
         Paragraph::new(Line::styled(format!("{left} left"), theme.dim))
             .alignment(Alignment::Right)
@@ -307,7 +334,9 @@ fn projection(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
         None => centred(&label, theme.strong, word, buf),
     }
     match view.state {
-        State::Running if !view.reduce_motion => breath::draw(view.fill, theme, visual, buf),
+        State::Running | State::Open if !view.reduce_motion => {
+            breath::draw(view.fill, theme, visual, buf)
+        }
         State::Finished => {
             let practised = format(std::time::Duration::from_secs(view.practised));
             let [line, _, prompt] = Layout::vertical([

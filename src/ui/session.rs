@@ -64,6 +64,8 @@ pub struct SessionView {
     pub cue: Option<String>,
     pub prepare_left: u64,
     pub session_left: u64,
+    /// In an open step (running or paused): the whole seconds it has run, counting up.
+    pub open: Option<u64>,
     /// Session progress, 0 to 1000.
     pub progress: u16,
     pub practised: u64,
@@ -287,7 +289,7 @@ impl SessionScreen {
                 (level * 1000.0).round() as u16
             }
         };
-        let total = practice.engine().total().as_millis().max(1);
+        let total = practice.engine().total_at(now).as_millis().max(1);
         SessionView {
             title: t.title.clone(),
             step: s
@@ -308,6 +310,11 @@ impl SessionScreen {
             cue: self.cue.clone(),
             prepare_left: ceil_secs(s.prepare_left),
             session_left: ceil_secs(s.session_left),
+            open: s
+                .step
+                .filter(|&i| practice.engine().is_open(i))
+                .filter(|_| matches!(s.state, State::Open | State::Paused))
+                .map(|_| s.step_elapsed.as_secs()),
             progress: (s.position.as_millis() * 1000 / total) as u16,
             practised: s.practised.as_secs(),
             overlay: match self.mode {
@@ -335,7 +342,7 @@ impl SessionScreen {
         let animation = match s.phase {
             Some(p)
                 if !self.reduce_motion
-                    && s.state == State::Running
+                    && matches!(s.state, State::Running | State::Open)
                     && matches!(p.phase, Phase::Inhale | Phase::Exhale) =>
             {
                 let length = p.length.as_millis() as u64;

@@ -25,6 +25,8 @@ pub struct TeacherView {
     pub step: Option<(usize, usize, String, Option<String>)>,
     /// Whole seconds left in the step (or the countdown).
     pub step_left: u64,
+    /// In an open step: the whole seconds it has run (it has no time left).
+    pub open: Option<u64>,
     pub session_left: u64,
     /// The next step: its title, and the local time it begins ("10:42").
     pub next: Option<(String, String)>,
@@ -44,6 +46,10 @@ pub fn view(board: &Board, elapsed: Duration, now: &jiff::ZonedDateTime) -> Teac
     let speed = board.speed.max(1);
     // The local time of offset `at_ms` of the run (past, or ahead if it keeps moving).
     let clock_at = |at_ms: u64| {
+        // After the open step the run is in, nothing has a time until the person moves on.
+        if board.hold_ms.is_some_and(|h| at_ms >= h) {
+            return "after".to_string();
+        }
         let ahead = (i128::from(at_ms) - i128::from(position)) / i128::from(speed);
         let ahead = jiff::SignedDuration::from_millis(i64::try_from(ahead).unwrap_or(0));
         now.checked_add(ahead)
@@ -54,6 +60,18 @@ pub fn view(board: &Board, elapsed: Duration, now: &jiff::ZonedDateTime) -> Teac
         None => board.steps.first().map_or(board.end_ms, |s| s.start_ms),
     };
     let next_index = current.map_or(0, |i| i + 1);
+    // The open step the run is in or will reach: laid out up to `hold_ms`, which is not yet
+    // time the session takes.
+    let holding = board.hold_ms.and_then(|hold| {
+        board
+            .steps
+            .iter()
+            .position(|s| s.start_ms + s.length_ms == hold && s.length_ms > 0)
+    });
+    let ahead = holding.map_or(0, |k| {
+        let s = &board.steps[k];
+        (s.start_ms + s.length_ms).saturating_sub(s.start_ms.max(position))
+    });
     TeacherView {
         title: board.title.clone(),
         state: board.state,
@@ -62,7 +80,13 @@ pub fn view(board: &Board, elapsed: Duration, now: &jiff::ZonedDateTime) -> Teac
             (i + 1, board.steps.len(), s.title.clone(), s.round.clone())
         }),
         step_left: secs_up(step_end.saturating_sub(position), speed),
-        session_left: secs_up(board.end_ms.saturating_sub(position), speed),
+        open: current
+            .filter(|&i| Some(i) == holding && board.state != Phase::Finished)
+            .map(|i| position.saturating_sub(board.steps[i].start_ms) / (1000 * u64::from(speed))),
+        session_left: secs_up(
+            board.end_ms.saturating_sub(position).saturating_sub(ahead),
+            speed,
+        ),
         next: board
             .steps
             .get(next_index)
@@ -117,6 +141,7 @@ fn state_word(state: Phase) -> &'static str {
     match state {
         Phase::Preparing => "counting down",
         Phase::Running => "running",
+        Phase::Open => "open: → goes on",
         Phase::Paused => "PAUSED",
         Phase::Finished => "ended",
     }
@@ -159,7 +184,10 @@ pub fn render(view: &TeacherView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     Paragraph::new(Line::from(vec![
         Span::styled(what, theme.strong),
         Span::styled(
-            format!("   {} left in it", left(view.step_left)),
+            match view.open {
+                Some(up) => format!("   open · {} so far", left(up)),
+                None => format!("   {} left in it", left(view.step_left)),
+            },
             theme.text,
         ),
     ]))
@@ -233,6 +261,7 @@ mod tests {
             state,
             position_ms,
             end_ms: 1_030_000,
+            hold_ms: None,
             speed: 1,
         }
     }

@@ -39,6 +39,7 @@ fn entry(day: Date, hour: i8, minute: i8, title: &str, planned: u64, practised: 
         preview: None,
         added: false,
         seed: None,
+        open: false,
     }
 }
 

@@ -25,12 +25,38 @@ const STEP_KEYS: &[&str] = &[
 ];
 const GROUP_KEYS: &[&str] = &["title", "repeat", "step"];
 
+/// The shortest breath, and the shortest interval between cues, an open step takes: it is
+/// laid out as it runs, and this keeps it to a few events a second.
+pub(in crate::session::check) const OPEN_SHORTEST: Duration = Duration::from_secs(1);
+
+/// Whether `duration` says `"open"`.
+fn is_open(v: &Value<'_>) -> bool {
+    matches!(v.get_ref(), DeValue::String(s) if s.trim().eq_ignore_ascii_case("open"))
+}
+
+/// Whether `duration` is a word close to `"open"` (`"opn"`, `"opne"`), not a length.
+fn misspelt_open(v: &Value<'_>) -> bool {
+    matches!(v.get_ref(), DeValue::String(s)
+        if s.trim().chars().all(|c| c.is_alphabetic())
+            && did_you_mean(&s.trim().to_lowercase(), ["open"]).is_some())
+}
+
 /// Whether an unknown key of a step looks like `duration` or `breaths` misspelt.
 fn misspelt_length(t: &DeTable<'_>) -> bool {
     t.keys()
         .map(|k| k.get_ref().as_ref())
         .filter(|k| !STEP_KEYS.contains(k))
         .any(|k| did_you_mean(k, ["duration", "breaths"]).is_some())
+}
+
+/// Whether a step paces the breath, for its phase words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Paced {
+    Yes,
+    /// No breath pattern: nothing to say a word for.
+    No,
+    /// An open step: its phases are laid out as it runs, without words.
+    Open,
 }
 
 /// What a step takes from the session's top level unless it says otherwise.
@@ -61,7 +87,9 @@ impl Checker<'_> {
                 DeValue::Table(t) if t.contains_key("repeat") || t.contains_key("step") => {
                     self.group(entry, t, tones, depth)
                 }
-                DeValue::Table(t) => self.step(entry, t, tones).map(|s| Item::Step(Box::new(s))),
+                DeValue::Table(t) => self
+                    .step(entry, t, tones, depth)
+                    .map(|s| Item::Step(Box::new(s))),
                 _ => {
                     self.wrong_type(entry, "a table", "write each step as a [[step]] table");
                     None
@@ -143,6 +171,7 @@ impl Checker<'_> {
         v: &Value<'_>,
         t: &DeTable<'_>,
         session: Inherited<'_>,
+        depth: usize,
     ) -> Option<Step> {
         self.known_keys(t, STEP_KEYS, "a step");
         let title = get(t, "title").map(|v| self.nonempty_string(v, "the title"));
@@ -184,7 +213,16 @@ impl Checker<'_> {
             })
         });
 
+        let open = get(t, "duration").filter(|d| is_open(d));
         let length = match (get(t, "duration"), get(t, "breaths")) {
+            (Some(_), Some(b)) if open.is_some() => {
+                self.push(
+                    Diagnostic::error("an open step cannot have a number of breaths", b.span())
+                        .with_label("an open step lasts until you go on")
+                        .with_help("remove `breaths` (the step breathes its pattern for as long as it lasts), or give the step a length instead of \"open\""),
+                );
+                None
+            }
             (Some(_), Some(b)) => {
                 self.push(
                     Diagnostic::error(
@@ -192,6 +230,27 @@ impl Checker<'_> {
                         b.span(),
                     )
                     .with_help("remove `breaths` or `duration`"),
+                );
+                None
+            }
+            (Some(d), None) if open.is_some() => {
+                self.needs(FormatVersion::V1_1, "`duration = \"open\"`", d.span());
+                if depth > 0 {
+                    self.push(
+                        Diagnostic::error("an open step cannot be inside a repeat group", d.span())
+                            .with_label("open")
+                            .with_help("give the step a length, or move it out of the group (each round would wait for you anew, so hara keeps open steps outside groups)"),
+                    );
+                    None
+                } else {
+                    Some((Length::Open, d.span()))
+                }
+            }
+            (Some(d), None) if misspelt_open(d) => {
+                self.push(
+                    Diagnostic::error("this is not a duration", d.span())
+                        .with_label("not a length")
+                        .with_help("did you mean \"open\"? (a step that lasts until you go on)"),
                 );
                 None
             }
@@ -239,6 +298,41 @@ impl Checker<'_> {
             Some(start) if start_twice.is_none() => Some(start),
             _ => bell.unwrap_or(Some(None))?,
         };
+        // An open step's own bells would need an end nobody knows in advance to time an
+        // `end` bell or to bound `at` and `interval`; the session's interval plays in it.
+        if let (Some(_), Some(span)) = (open, key_span(t, "bells"))
+            && (bells.interval.is_some() || !bells.at.is_empty() || bells.end.is_some())
+        {
+            self.push(
+                Diagnostic::error(
+                    "an open step has no bells of its own but the one it starts with",
+                    span,
+                )
+                .with_label("an open step lasts until you go on")
+                .with_help("keep only `start` here (or `bell = …`); the session's `[bells] interval` sounds in an open step from its start, and cues with `every` keep coming while it lasts"),
+            );
+            // Said once: no warnings follow about when those bells would have struck.
+            bells = Bells::default();
+        }
+        if let (Some(d), Some(Some(Some(b)))) = (open, breath) {
+            self.open_step_breath(b, d.span(), get(t, "breath").map_or(d.span(), |v| v.span()));
+        }
+        if let (Some(_), Some(cues)) = (open, &cues) {
+            for cue in cues {
+                if let CueTime::Every(e) = cue.when
+                    && e < OPEN_SHORTEST
+                {
+                    self.push(
+                        Diagnostic::error(
+                            "a cue in an open step comes at most once a second",
+                            cue.span.clone(),
+                        )
+                        .with_label(format!("every {}", duration::format(e)))
+                        .with_help("give it an interval of 1s or more"),
+                    );
+                }
+            }
+        }
         let (length, length_span) = length?;
         let breath = breath.unwrap_or(Some(None))?;
         if let (Some(true), None, Some(span)) = (tones, breath, key_span(t, "tones")) {
@@ -266,7 +360,12 @@ impl Checker<'_> {
         };
         let speak_breath = speak_breath.unwrap_or(Some(false))?;
         let voice = voice.unwrap_or(Some(None))?;
-        self.speech_warnings(t, speak?, speak_breath, breath.is_some(), session.lang);
+        let paced = match (breath.is_some(), length == Length::Open) {
+            (_, true) => Paced::Open,
+            (true, false) => Paced::Yes,
+            (false, false) => Paced::No,
+        };
+        self.speech_warnings(t, speak?, speak_breath, paced, session.lang);
         let mut step = Step {
             title,
             text,
@@ -294,11 +393,19 @@ impl Checker<'_> {
         t: &DeTable<'_>,
         speak: bool,
         speak_breath: bool,
-        paced: bool,
+        paced: Paced,
         lang: Option<&str>,
     ) {
         if let (true, Some(span)) = (speak_breath, key_span(t, "speak_breath")) {
-            if !paced {
+            if paced == Paced::Open {
+                self.push(
+                    Diagnostic::warning("an open step's phases are not spoken", span)
+                        .with_label("not in an open step")
+                        .with_help(
+                            "give the step a length for its phase words, or remove `speak_breath`",
+                        ),
+                );
+            } else if paced == Paced::No {
                 self.push(
                     Diagnostic::warning(
                         "phase words need a breath pattern; this step has none",
@@ -331,6 +438,24 @@ impl Checker<'_> {
                 )
                 .with_help("add `speak = true` to the step (or at the top of the session)"),
             );
+        }
+    }
+
+    /// An open step breathes one pattern, again and again: a ramp has no length to spread
+    /// over, and a breath shorter than a second would be a flood of phases.
+    fn open_step_breath(&mut self, breath: Breath, _open: Span, at: Span) {
+        match breath {
+            Breath::Ramp { .. } => self.push(
+                Diagnostic::error("an open step cannot ramp from one pattern to another", at)
+                    .with_label("a ramp")
+                    .with_help("an open step has no length to spread a ramp over: give it one pattern, e.g. breath = \"4-0-6-0\", or give the step a length"),
+            ),
+            Breath::Steady(p) if p.cycle() < OPEN_SHORTEST => self.push(
+                Diagnostic::error("a breath in an open step lasts at least a second", at)
+                    .with_label(format!("one breath is {}", duration::format(p.cycle())))
+                    .with_help("give it a slower pattern"),
+            ),
+            Breath::Steady(_) => {}
         }
     }
 
@@ -398,6 +523,12 @@ mod tests {
               [hara has them in en, de, es, fr, it, nl, pt; write the words as cues, or remove `speak_breath`]"
             ]
         );
+        let open = with_step("duration = \"open\"\nbreath = \"4-0-6-0\"\nspeak_breath = true\n");
+        assert_eq!(
+            findings(&open),
+            ["6:1 warning: an open step's phases are not spoken \
+              [give the step a length for its phase words, or remove `speak_breath`]"]
+        );
         // Keys of format 1.1.
         let old = format!("format = 1\n{}", with_step(ok));
         assert_eq!(
@@ -458,6 +589,47 @@ mod tests {
             f.iter()
                 .any(|d| d.contains("repeat groups nest more than 8 deep")),
             "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn an_open_step_takes_a_start_bell_but_no_other_bells_of_its_own() {
+        assert_eq!(
+            findings(&with_step(
+                "duration = \"open\"\nbells = { start = \"bell\" }\n"
+            )),
+            Vec::<String>::new()
+        );
+        for bells in [
+            "{ end = \"bowl\" }",
+            "{ at = [{ at = \"5m\" }] }",
+            "{ interval = { every = \"3m..7m\" } }",
+        ] {
+            let f = findings(&with_step(&format!(
+                "duration = \"open\"\nbells = {bells}\n"
+            )));
+            assert_eq!(
+                f,
+                [
+                    "5:1 error: an open step has no bells of its own but the one it starts with [keep only `start` here (or `bell = …`); the session's `[bells] interval` sounds in an open step from its start, and cues with `every` keep coming while it lasts]"
+                ],
+                "{bells}"
+            );
+        }
+    }
+
+    #[test]
+    fn open_misspelt_is_told_what_was_meant() {
+        let f = findings(&with_step("duration = \"opne\"\n"));
+        assert_eq!(
+            f,
+            [
+                "4:12 error: this is not a duration [did you mean \"open\"? (a step that lasts until you go on)]"
+            ]
+        );
+        assert_eq!(
+            findings(&with_step("duration = \"Open\"\n")),
+            Vec::<String>::new()
         );
     }
 

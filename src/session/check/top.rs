@@ -138,6 +138,22 @@ impl Checker<'_> {
     /// strikes together with another bell is worth a warning.
     pub(super) fn check_session_bells(&mut self, bells: &mut Bells, items: &[Item]) {
         let total = compile::items_length(items);
+        let open = items
+            .iter()
+            .any(|i| matches!(i, Item::Step(s) if s.length == Length::Open));
+        if let Some(interval) = bells
+            .interval
+            .as_ref()
+            .filter(|i| open && i.every.shortest() < steps::OPEN_SHORTEST)
+        {
+            self.push(
+                Diagnostic::error(
+                    "in a session with open steps, interval bells come at most once a second",
+                    interval.every_span.clone(),
+                )
+                .with_help("give `every` 1s or more"),
+            );
+        }
         self.bells_within(bells, total, "the session");
         self.end_bells_together(items);
         if let (Some(last), Some(_)) = (items.last().and_then(last_step), &bells.end) {

@@ -53,12 +53,17 @@
   }
 
   // --- where the run is -----------------------------------------------------------------
-  const moving = () => state.state === "preparing" || state.state === "running";
+  // "open": in an open step, whose time counts up until the person moves on. `state.hold`
+  // (in one, or before one): nothing from there on is due until a new state says so.
+  const moving = () => state.state === "preparing" || state.state === "running" || state.state === "open";
+  const hasHold = () => state.hold !== null && state.hold !== undefined;
+  const held = (at) => hasHold() && at >= state.hold;
 
   function offsetAt(now) {
     let at = moving() ? state.offset + (now - state.now) : state.offset;
     const events = plan ? plan.events : [];
-    const end = events.length ? events[events.length - 1].at : at;
+    let end = events.length ? events[events.length - 1].at : at;
+    if (hasHold()) end = Math.min(end, state.hold);
     return Math.max(0, Math.min(at, end));
   }
 
@@ -185,6 +190,12 @@
         fill = level(here.phase || null, offset);
       }
       if (!finished) left = `${clockText(end - Math.max(offset, plan.prepare))} left`;
+      if (!finished && state.state === "open") left = `open · ${clockText(offset - here.stepAt)} · waits for the leader`;
+      else if (!finished && hasHold()) {
+        // Until the open step ahead begins; after it, nothing has a time yet.
+        const opens = plan.events.filter((e) => e.kind === "step" && e.at < state.hold).pop();
+        left = `${clockText((opens ? opens.at : end) - Math.max(offset, plan.prepare))} to an open step`;
+      }
     }
     text(view.phase, "phase", label);
     text(view.words, "words", words);
@@ -256,7 +267,7 @@
     for (let i = Math.max(0, lastAt(offset)); i < plan.events.length; i++) {
       const e = plan.events[i];
       const wait = (e.at - offset); // ms of server time until it is due
-      if (wait > PREFETCH) break;
+      if (wait > PREFETCH || held(e.at)) break;
       if (e.clip === null || e.clip === undefined || wait < -40) continue;
       const buffer = clipBuffer(e.clip);
       if (wait > LOOKAHEAD || !buffer || sound.started.has(e.at + ":" + e.clip)) continue;
