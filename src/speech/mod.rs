@@ -477,8 +477,20 @@ pub fn prepare_in_background(bank: &Bank, timeline: &Timeline, speaker: Speaker)
     let _ = std::thread::Builder::new()
         .name("hara-speech".into())
         .spawn(move || {
+            yield_to_the_run();
             fill_bank(&bank, &timeline, &speaker, tell);
         });
+}
+
+/// Lowers the calling thread's priority (nice 10), and so that of the engines it starts
+/// (they inherit it): synthesis is background work, and must not take the CPU from the first
+/// frame being drawn or from the sound device on a busy machine.
+fn yield_to_the_run() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority on the calling thread's own id; no memory is passed.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 10);
+    }
 }
 
 /// Turns spoken guidance on for a render of `timeline` (when it says anything aloud) and
