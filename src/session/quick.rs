@@ -356,8 +356,7 @@ pub enum Quick {
 }
 
 /// What the picker's quick line takes, for its hint.
-pub const EXAMPLES: &str =
-    "20m · 20m every 5m · 20m every 3m..7m · open · 4-7-8 5m · 4-7-8 12 breaths";
+pub const EXAMPLES: &str = "20m · 20m every 5m (or 3m..7m) · open · 4-7-8 5m (or 12 breaths)";
 
 impl Quick {
     pub fn write(&self) -> Written {
