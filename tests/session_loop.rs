@@ -249,6 +249,21 @@ fn an_open_step_counts_up_until_enter_and_the_ending_records_the_time_it_took() 
         "its time so far, and what follows it:\n{text}"
     );
     assert!(text.contains("→ or Enter: go on"), "how to go on:\n{text}");
+    assert!(
+        !text.contains("+ minute") && !text.contains("→ next"),
+        "no keys that do nothing in an open step, or say the same:\n{text}"
+    );
+    // The progress line stands where the open step began: 10 s of the 30 s timed.
+    let bar = text
+        .lines()
+        .find(|l| l.contains("open 05:04"))
+        .expect("the footer");
+    let (done, left) = (bar.matches('━').count(), bar.matches('─').count());
+    assert!(
+        (done * 3).abs_diff(done + left) <= 3,
+        "a third of the line: {done} of {}:\n{text}",
+        done + left
+    );
 
     let (_, text) = r.until_look();
     assert!(

@@ -12,6 +12,7 @@ use clap::Args;
 use super::run::{RunOptions, parse_duration};
 use crate::session::check::InstrumentsOnly;
 use crate::session::duration;
+use crate::session::format::Every;
 use crate::session::quick::{Breathe, Length, PREPARE, Problem, Sit, SitLength, Written};
 use crate::settings::Settings;
 
@@ -24,9 +25,10 @@ pub struct SitArgs {
     /// ends it, and the time it took goes into your journal
     #[arg(long)]
     pub open: bool,
-    /// A lighter bell at every multiple of this after the start, e.g. 5m
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub every: Option<Duration>,
+    /// A lighter bell at every multiple of this after the start, e.g. 5m; or at random,
+    /// each gap drawn from a range, e.g. 3m..7m
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse_every)]
+    pub every: Option<Every>,
     /// Bells at these times from the start, e.g. "5m,10m,15m"
     #[arg(long, value_name = "TIMES", value_parser = parse_offsets)]
     pub bells: Option<Offsets>,

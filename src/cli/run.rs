@@ -184,17 +184,7 @@ impl SeedArgs {
 const UNTIL_AHEAD: Duration = Duration::from_secs(12 * 3600);
 
 pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
-    match duration::parse(text) {
-        Ok(d) if !d.is_zero() => Ok(d),
-        Ok(_) => Err("the length must be longer than zero".into()),
-        Err(e) => Err(match e.meant {
-            Some(meant) => format!("write it as {meant}"),
-            None if e.message == "this number has no unit" => {
-                format!("`{text}` needs a unit: {text}m for minutes, {text}s for seconds")
-            }
-            None => format!("{}; write a length as 90s, 1m30s, 20m or 1h30m", e.message),
-        }),
-    }
+    duration::parse_length(text)
 }
 
 fn parse_time(text: &str) -> Result<jiff::civil::Time, String> {

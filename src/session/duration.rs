@@ -115,6 +115,41 @@ pub fn parse_decimal(text: &str, unit_ms: u64) -> Option<u64> {
     (ms <= MAX_MS).then_some(ms)
 }
 
+/// A length typed by a person (on the command line, in the picker's quick line): a unit is
+/// needed and it is more than zero. The error says what to write instead.
+pub fn parse_length(text: &str) -> Result<Duration, String> {
+    match parse(text) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(_) => Err("the length must be longer than zero".into()),
+        Err(e) => Err(match e.meant {
+            Some(meant) => format!("write it as {meant}"),
+            None if e.message == "this number has no unit" => {
+                format!("`{text}` needs a unit: {text}m for minutes, {text}s for seconds")
+            }
+            None => format!("{}; write a length as 90s, 1m30s, 20m or 1h30m", e.message),
+        }),
+    }
+}
+
+/// The time between interval bells as typed by a person: a length, or a range of them
+/// (`3m..7m`, bells at random). Whether a range runs the right way round is the session
+/// checker's to say, like every other rule of `every`.
+pub fn parse_every(text: &str) -> Result<super::format::Every, String> {
+    use super::format::Every;
+    match text.split_once("..") {
+        None => parse_length(text).map(Every::Fixed),
+        Some((low, high)) => {
+            let end = |t: &str, which: &str| {
+                parse_length(t.trim()).map_err(|e| format!("the {which} gap: {e}"))
+            };
+            Ok(Every::Between {
+                shortest: end(low, "shortest")?,
+                longest: end(high, "longest")?,
+            })
+        }
+    }
+}
+
 /// Parses a duration string: one or more `<number><unit>` parts with units `h`, `m`, `s`
 /// and `ms`, largest first, each at most once, optionally separated by spaces. A length
 /// written another common way is refused with what it [`meant`].

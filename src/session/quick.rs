@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::check::SoundFiles;
 use super::duration::format;
-use super::format::Session;
+use super::format::{Every, Session};
 use crate::diag::Diagnostic;
 use crate::timeline::Timeline;
 
@@ -17,8 +17,8 @@ use crate::timeline::Timeline;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sit {
     pub length: SitLength,
-    /// Interval bells.
-    pub every: Option<Duration>,
+    /// Interval bells: every so long, or at random within a range.
+    pub every: Option<Every>,
     /// Bells at offsets from the start.
     pub bells: Vec<Duration>,
     pub prepare: Duration,
@@ -160,7 +160,7 @@ impl Sit {
             SitLength::Open => "hara sit --open".to_string(),
         };
         if let Some(every) = self.every {
-            let _ = write!(c, " --every {}", format(every));
+            let _ = write!(c, " --every {every}");
         }
         if !self.bells.is_empty() {
             let _ = write!(c, " --bells {}", offsets(&self.bells));
@@ -196,13 +196,12 @@ impl Sit {
             return problems;
         };
         problems.extend(match self.every {
-            Some(every) if every >= length => vec![Problem {
+            Some(every) if every.shortest() >= length => vec![Problem {
                 error: true,
                 message: format!(
-                    "`--every {}` is {} the sit ({}), so no interval bell would sound\n  help: \
+                    "`--every {every}` is {} the sit ({}), so no interval bell would sound\n  help: \
                      give a shorter interval, or leave out --every",
-                    format(every),
-                    if every == length {
+                    if every.shortest() == length {
                         "as long as"
                     } else {
                         "longer than"
@@ -224,14 +223,16 @@ impl Sit {
         out.line("start = \"bowl\"");
         out.line("end = \"bowl\"");
         if let Some(every) = self.every {
-            out.line(
-                "# A lighter bell at every multiple of `every` after the start, up to the end.",
-            );
+            out.line(match every {
+                Every::Fixed(_) => {
+                    "# A lighter bell at every multiple of `every` after the start, up to the end."
+                }
+                Every::Between { .. } => {
+                    "# A lighter bell at random: each gap drawn from the range (format 1.1)."
+                }
+            });
             out.text.push_str("interval = { every = ");
-            out.typed(
-                &quoted(&format(every)),
-                &format!("--every {}", format(every)),
-            );
+            out.typed(&quoted(&every.to_string()), &format!("--every {every}"));
             out.line(", sound = \"bell\", volume = 0.6 }");
         }
         if !self.bells.is_empty() && self.length != SitLength::Open {
@@ -355,7 +356,7 @@ pub enum Quick {
 }
 
 /// What the picker's quick line takes, for its hint.
-pub const EXAMPLES: &str = "20m · 20m every 5m · 4-7-8 5m · 4-7-8 12 breaths";
+pub const EXAMPLES: &str = "20m · 20m every 5m (or 3m..7m) · open · 4-7-8 5m (or 12 breaths)";
 
 impl Quick {
     pub fn write(&self) -> Written {
@@ -424,11 +425,14 @@ impl Quick {
             }));
         }
         let (sit, every) = match line.split_once(" every ") {
-            Some((sit, every)) => (sit, Some(length(every)?)),
+            Some((sit, interval)) => (sit, Some(every(interval)?)),
             None => (line, None),
         };
         Ok(Quick::Sit(Sit {
-            length: SitLength::Time(length(sit)?),
+            length: match sit.trim() {
+                "open" => SitLength::Open,
+                sit => SitLength::Time(length(sit)?),
+            },
             every,
             bells: Vec::new(),
             prepare: PREPARE,
@@ -436,19 +440,23 @@ impl Quick {
     }
 }
 
-/// A length typed in the quick line: a unit is needed, and it is more than zero.
+/// A length typed in the quick line, as on the command line, the words at fault named.
 fn length(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    match super::duration::parse(text) {
-        Ok(d) if !d.is_zero() => Ok(d),
-        Ok(_) => Err(format!("`{text}`: the length must be longer than zero")),
-        Err(e) => Err(match e.meant {
-            Some(meant) => format!("`{text}`: write {meant}"),
-            None if e.message == "this number has no unit" => {
-                format!("`{text}` needs a unit: {text}m for minutes, {text}s for seconds")
-            }
-            None => format!("`{text}`: {}", e.message),
-        }),
+    super::duration::parse_length(text).map_err(|e| named(text, e))
+}
+
+/// `every` in the quick line: a length or a range of them.
+fn every(text: &str) -> Result<Every, String> {
+    let text = text.trim();
+    super::duration::parse_every(text).map_err(|e| named(text, e))
+}
+
+fn named(text: &str, error: String) -> String {
+    if error.starts_with('`') {
+        error
+    } else {
+        format!("`{text}`: {error}")
     }
 }
 
@@ -481,7 +489,7 @@ mod tests {
     #[test]
     fn a_sit_is_a_bowl_the_time_and_a_bowl() {
         let mut s = sit(20);
-        s.every = Some(Duration::from_secs(5 * M));
+        s.every = Some(Every::Fixed(Duration::from_secs(5 * M)));
         s.bells = vec![Duration::from_secs(7 * M)];
         let (session, problems) = s.write().check("sit", &InstrumentsOnly);
         assert_eq!(problems, vec![]);
@@ -495,7 +503,7 @@ mod tests {
     #[test]
     fn an_interval_as_long_as_the_sit_is_refused_in_the_words_typed() {
         let mut s = sit(20);
-        s.every = Some(Duration::from_secs(30 * M));
+        s.every = Some(Every::Fixed(Duration::from_secs(30 * M)));
         let p = s.problems();
         assert_eq!(p.len(), 1);
         assert!(
@@ -556,7 +564,7 @@ mod tests {
         let twenty = Duration::from_secs(20 * M);
         assert_eq!(Quick::parse(" 20m "), Ok(Quick::Sit(sit(20))));
         let mut every = sit(20);
-        every.every = Some(Duration::from_secs(5 * M));
+        every.every = Some(Every::Fixed(Duration::from_secs(5 * M)));
         assert_eq!(Quick::parse("20m every 5m"), Ok(Quick::Sit(every)));
         assert_eq!(
             Quick::parse("4-7-8 5m"),
@@ -576,10 +584,48 @@ mod tests {
     }
 
     #[test]
+    fn the_quick_line_takes_bells_at_random_and_an_open_sit() {
+        let Ok(Quick::Sit(random)) = Quick::parse("20m every 3m..7m") else {
+            panic!("a sit with bells at random")
+        };
+        assert_eq!(
+            random.every,
+            Some(Every::Between {
+                shortest: Duration::from_secs(3 * M),
+                longest: Duration::from_secs(7 * M)
+            })
+        );
+        assert_eq!(random.command(), "hara sit 20m --every 3m..7m");
+        let (_, timeline) = Quick::Sit(random).check().unwrap();
+        assert!(timeline.seed.is_some(), "drawn from a seed");
+        let Ok(Quick::Sit(open)) = Quick::parse("open every 5m") else {
+            panic!("an open sit")
+        };
+        assert_eq!(open.length, SitLength::Open);
+        assert_eq!(open.command(), "hara sit --open --every 5m");
+        assert!(Quick::Sit(open).check().unwrap().1.has_open());
+        assert_eq!(
+            Quick::parse("20m every 7m..3m")
+                .unwrap()
+                .check()
+                .unwrap_err()
+                .message,
+            "`--every 7m..3m`: this range runs backwards: 7m is longer than 3m\n  help: write every = \"3m..7m\""
+        );
+        assert_eq!(
+            Quick::parse("20m every 3..7m"),
+            Err(
+                "`3..7m`: the shortest gap: `3` needs a unit: 3m for minutes, 3s for seconds"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
     fn the_quick_line_says_what_to_write_instead() {
         assert_eq!(
             Quick::parse("20 minutes"),
-            Err("`20 minutes`: write 20m".into())
+            Err("`20 minutes`: write it as 20m".into())
         );
         assert_eq!(
             Quick::parse("20"),

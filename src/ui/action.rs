@@ -335,9 +335,23 @@ pub const OPEN_HINT: &str = "→ or Enter: go on";
 /// The one-line hint for `scope`: "space pause · → next · …". While paused, the pause key's
 /// word says what it will do instead.
 pub fn hint_line(scope: Scope, paused: bool) -> String {
+    hints(scope, paused, &[])
+}
+
+/// The session screen's hint in an open step: how to go on first, and not the keys that do
+/// nothing there or say the same (→ next, + minute).
+pub fn open_hint_line() -> String {
+    format!(
+        "{OPEN_HINT} · {}",
+        hints(Scope::Session, false, &[Action::NextStep, Action::Extend])
+    )
+}
+
+fn hints(scope: Scope, paused: bool, leave_out: &[Action]) -> String {
     BINDINGS
         .iter()
         .filter(|b| b.applies_to(scope))
+        .filter(|b| !b.keys.iter().any(|(_, a)| leave_out.contains(a)))
         .filter_map(|b| {
             let (keys, word) = b.hint?;
             let resumes = paused && b.keys.iter().any(|(_, a)| *a == Action::TogglePause);

@@ -459,7 +459,7 @@ mod tests {
             p.handle(Action::Char(c));
         }
         assert_eq!(p.handle(Action::Select), Choice::Stay);
-        assert_eq!(p.note.as_deref(), Some("`20 minutes`: write 20m"));
+        assert_eq!(p.note.as_deref(), Some("`20 minutes`: write it as 20m"));
         for _ in 0.." minutes".len() {
             p.handle(Action::Backspace);
         }

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget, Wrap};
 
-use super::action::{OPEN_HINT, Scope, help_rows, hint_line};
+use super::action::{OPEN_HINT, Scope, help_rows, hint_line, open_hint_line};
 use super::session::{Overlay, SessionView};
 use super::theme::Theme;
 use super::{bigtext, breath};
@@ -155,7 +155,7 @@ fn hint(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let text = match view.state {
         State::Finished if view.note.is_some() => "Enter: save the note · Esc: skip".to_string(),
         State::Finished => "any key: done".to_string(),
-        State::Open => format!("{OPEN_HINT} · {}", hint_line(Scope::Session, false)),
+        State::Open => open_hint_line(),
         state => hint_line(Scope::Session, state == State::Paused),
     };
     // On a narrow screen, the two keys that lead to all the others.

@@ -290,6 +290,20 @@ impl SessionScreen {
             }
         };
         let total = practice.engine().total_at(now).as_millis().max(1);
+        let open = s
+            .step
+            .filter(|&i| practice.engine().is_open(i))
+            .filter(|_| matches!(s.state, State::Open | State::Paused))
+            .map(|_| s.step_elapsed);
+        // In an open step the line stands where the step began, of the timed time around
+        // it: the step's own length is unknown, so it is not measured against anything.
+        let progress = match open {
+            Some(elapsed) => {
+                let before = s.position.saturating_sub(elapsed).as_millis();
+                before * 1000 / (before + s.session_left.as_millis()).max(1)
+            }
+            None => s.position.as_millis() * 1000 / total,
+        };
         SessionView {
             title: t.title.clone(),
             step: s
@@ -310,12 +324,8 @@ impl SessionScreen {
             cue: self.cue.clone(),
             prepare_left: ceil_secs(s.prepare_left),
             session_left: ceil_secs(s.session_left),
-            open: s
-                .step
-                .filter(|&i| practice.engine().is_open(i))
-                .filter(|_| matches!(s.state, State::Open | State::Paused))
-                .map(|_| s.step_elapsed.as_secs()),
-            progress: (s.position.as_millis() * 1000 / total) as u16,
+            open: open.map(|d| d.as_secs()),
+            progress: progress.min(1000) as u16,
             practised: s.practised.as_secs(),
             overlay: match self.mode {
                 Mode::Help { .. } => Overlay::Help,
