@@ -257,7 +257,9 @@ pub fn render_omitting(
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let message = text::fit(&text::clean_line(&d.message), SHOWN_HELP_LINE);
+        // A message can quote the file (an unknown key, a tag): one line of a bounded width,
+        // like the source lines shown under it.
+        let message = text::fit(&text::clean_line(&d.message), SHOWN_LINE);
         // Labels and help can quote the file (a key, a sound folder's names): cleaned, and
         // each line cut to a bounded length.
         let label = d

@@ -192,6 +192,17 @@ fn a_long_line_is_shown_around_the_caret_with_the_true_column() {
     assert!(shown.contains(" --> far.toml:2:3008\n"), "{shown}");
     assert!(shown.contains("2 | …bbbb"), "{shown}");
     assert!(shown.lines().all(|l| l.chars().count() < 200), "{shown}");
+    // A message quoting the file (an unknown key 400 characters long) is cut too.
+    let key = format!("title = \"t\"\n{} = 1\n", "k".repeat(400));
+    let shown = check_str(&key, &InstrumentsOnly).render("key.toml", &key, false);
+    let message = shown
+        .lines()
+        .find(|l| l.starts_with("error: unknown key `kkkk"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(
+        message.ends_with('…') && message.chars().count() < 200,
+        "{message}"
+    );
 }
 
 #[test]
