@@ -386,12 +386,14 @@ impl Mixer {
         self.pause.set(if paused { 0.0 } else { 1.0 });
     }
 
-    /// True when nothing sounds or waits to sound.
+    /// True when nothing sounds or waits to sound, or all that is left is held by a pause
+    /// (breath tones, speech and the bed wait where they are; a bell rings on).
     pub fn is_quiet(&self) -> bool {
-        self.playing.is_empty()
-            && self.beds.is_empty()
-            && self.bed_changes.is_empty()
-            && self.limiter.idle()
+        let held = self.pause.now == 0.0
+            && !self.pause.moving()
+            && self.playing.iter().all(|p| p.voice.pauses());
+        let nothing = self.playing.is_empty() && self.beds.is_empty();
+        (nothing || held) && self.bed_changes.is_empty() && self.limiter.idle()
     }
 
     /// Drops every voice (the device went away; what was playing is not resumed later). The
@@ -895,6 +897,23 @@ mod tests {
         let muted = run(&mut m, second);
         assert!(muted[second / 10..].iter().all(|s| *s == 0.0));
         assert!(!m.is_quiet(), "a bed keeps the stream playing");
+        // Paused, a bed (and a breath tone) wait where they are: nothing to keep the stream
+        // awake for; a bell ringing through the pause does.
+        m.set_gain(1.0);
+        let inhale = synth::Tone::new(crate::timeline::Phase::Inhale, Duration::from_secs(4));
+        m.add(
+            m.position(),
+            Voice::Tone(inhale.expect("an inhale has a tone")),
+        );
+        m.set_paused(true);
+        run(&mut m, second / 10);
+        assert!(m.is_quiet(), "held by the pause");
+        m.add(
+            m.position(),
+            Voice::Strike(synth::Strike::new(Instrument::Wood, 0.5)),
+        );
+        run(&mut m, second / 10);
+        assert!(!m.is_quiet(), "a knock rings through a pause");
     }
 
     #[test]

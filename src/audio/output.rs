@@ -217,6 +217,25 @@ struct Live {
     quiet_since: Option<Instant>,
 }
 
+impl Live {
+    /// Plays a stream paused while nothing sounded, and keeps it from pausing for a while.
+    fn wake(&mut self, shared: &Shared) {
+        if !self.playing {
+            let _quiet = Quiet::new();
+            lock(&shared.deck).restarted = true;
+            match self.stream.play() {
+                Ok(()) => {
+                    self.playing = true;
+                    self.checked = Instant::now();
+                }
+                // The server went away while the stream was paused: reopen.
+                Err(_) => shared.failed.store(true, Ordering::Release),
+            }
+        }
+        self.quiet_since = None;
+    }
+}
+
 fn open_stream(
     device: Option<&str>,
     shared: &Arc<Shared>,
@@ -452,23 +471,18 @@ fn control(
         match rx.recv_timeout(timeout) {
             Ok(Command::Sounding) => {
                 if let Some(l) = live.as_mut() {
-                    if !l.playing {
-                        let _quiet = Quiet::new();
-                        lock(&shared.deck).restarted = true;
-                        match l.stream.play() {
-                            Ok(()) => {
-                                l.playing = true;
-                                l.checked = Instant::now();
-                            }
-                            // The server went away while the stream was paused: reopen.
-                            Err(_) => shared.failed.store(true, Ordering::Release),
-                        }
-                    }
-                    l.quiet_since = None;
+                    l.wake(shared);
                 }
             }
             Ok(Command::Gain(g)) => lock(&shared.deck).mixer.set_gain(g),
-            Ok(Command::Paused(p)) => lock(&shared.deck).mixer.set_paused(p),
+            Ok(Command::Paused(p)) => {
+                lock(&shared.deck).mixer.set_paused(p);
+                // What the pause held (a tone, speech, the bed) goes on: the stream, paused
+                // while they were held, must play.
+                if let (false, Some(l)) = (p, live.as_mut()) {
+                    l.wake(shared);
+                }
+            }
             Ok(Command::Wake) | Err(RecvTimeoutError::Timeout) => {}
             Ok(Command::Stop) | Err(RecvTimeoutError::Disconnected) => {
                 if let Some(l) = live.take() {
