@@ -198,13 +198,7 @@ impl OpenPlan {
             let mut start = ms(from) / cycle * cycle;
             while start < ms(to) {
                 let mut at = Duration::from_millis(start);
-                for (phase, length) in [
-                    (Phase::Inhale, p.inhale),
-                    (Phase::TopUp, p.top_up),
-                    (Phase::Hold, p.hold),
-                    (Phase::Exhale, p.exhale),
-                    (Phase::Rest, p.rest),
-                ] {
+                for (phase, length) in p.phases() {
                     if !length.is_zero() && at >= from && at < to {
                         out.push(Event {
                             at,

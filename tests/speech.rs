@@ -148,7 +148,12 @@ fn render(home: &std::path::Path, session: &str, extra: &[&str]) -> Vec<f32> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut r = hound::WavReader::open(&wav).unwrap();
+    samples(&wav)
+}
+
+/// A rendered track's samples, from -1 to 1.
+fn samples(wav: &std::path::Path) -> Vec<f32> {
+    let mut r = hound::WavReader::open(wav).unwrap();
     assert_eq!(r.spec().sample_rate as usize, RATE);
     r.samples::<i16>()
         .map(|s| f32::from(s.unwrap()) / f32::from(i16::MAX))
@@ -308,11 +313,7 @@ fn a_recorded_voice_plays_on_its_cue_s_sample_without_any_engine() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut r = hound::WavReader::open(&wav).unwrap();
-    let track: Vec<f32> = r
-        .samples::<i16>()
-        .map(|s| f32::from(s.unwrap()) / f32::from(i16::MAX))
-        .collect();
+    let track = samples(&wav);
     let found = onsets(&track);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
@@ -456,11 +457,7 @@ fn a_step_s_recorded_voice_plays_after_its_bell_without_any_engine_and_check_dec
         "no engine asked for: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut r = hound::WavReader::open(&wav).unwrap();
-    let track: Vec<f32> = r
-        .samples::<i16>()
-        .map(|s| f32::from(s.unwrap()) / f32::from(i16::MAX))
-        .collect();
+    let track = samples(&wav);
     let found = onsets(&track);
     let planned = [RATE, 6 * RATE];
     assert_eq!(found.len(), 2, "{found:?}");
@@ -569,12 +566,7 @@ fn speak_and_no_speak_and_hara_speak_choose_whether_it_is_heard() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let mut r = hound::WavReader::open(&wav).unwrap();
-        let samples: Vec<f32> = r
-            .samples::<i16>()
-            .map(|s| f32::from(s.unwrap()) / f32::from(i16::MAX))
-            .collect();
-        onsets(&samples).len()
+        onsets(&samples(&wav)).len()
     };
     assert_eq!(track(&[], None), 0, "the config file says no");
     assert_eq!(track(&["--speak"], None), 3, "--speak over the config file");

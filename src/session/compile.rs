@@ -358,13 +358,7 @@ pub fn breath_events(
         if i + 1 == n {
             p.rest += (start + len).saturating_sub(at + p.cycle());
         }
-        for (phase, length) in [
-            (Phase::Inhale, p.inhale),
-            (Phase::TopUp, p.top_up),
-            (Phase::Hold, p.hold),
-            (Phase::Exhale, p.exhale),
-            (Phase::Rest, p.rest),
-        ] {
+        for (phase, length) in p.phases() {
             if !length.is_zero() {
                 let tone = tones && phase.has_tone();
                 out.push(Event {
@@ -1024,12 +1018,17 @@ mod tests {
         }
     }
 
-    fn spoken(source: &str) -> Vec<(u64, String, Spoken)> {
-        let t = crate::session::check_str(source, &crate::session::check::InstrumentsOnly)
+    /// The plan of a valid session text.
+    fn planned(source: &str) -> Timeline {
+        crate::session::check_str(source, &crate::session::check::InstrumentsOnly)
             .session
             .unwrap()
-            .1;
-        t.events
+            .1
+    }
+
+    fn spoken(source: &str) -> Vec<(u64, String, Spoken)> {
+        planned(source)
+            .events
             .iter()
             .filter_map(|e| match &e.kind {
                 EventKind::Speech { text, of, .. } => {
@@ -1159,11 +1158,8 @@ mod tests {
     }
 
     fn beds(source: &str) -> Vec<(u64, Option<String>)> {
-        let t = crate::session::check_str(source, &crate::session::check::InstrumentsOnly)
-            .session
-            .unwrap()
-            .1;
-        t.events
+        planned(source)
+            .events
             .iter()
             .filter_map(|e| match &e.kind {
                 EventKind::Ambient { bed } => {

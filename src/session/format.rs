@@ -369,6 +369,19 @@ impl Pattern {
     pub fn cycle(&self) -> Duration {
         self.inhale + self.top_up + self.hold + self.exhale + self.rest
     }
+
+    /// Its phases in the order they are breathed, each with its length (zero for a phase
+    /// the pattern leaves out).
+    pub fn phases(&self) -> [(crate::timeline::Phase, Duration); 5] {
+        use crate::timeline::Phase;
+        [
+            (Phase::Inhale, self.inhale),
+            (Phase::TopUp, self.top_up),
+            (Phase::Hold, self.hold),
+            (Phase::Exhale, self.exhale),
+            (Phase::Rest, self.rest),
+        ]
+    }
 }
 
 impl std::fmt::Display for Pattern {
