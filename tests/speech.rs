@@ -120,6 +120,37 @@ fn render_without_programs(
         .unwrap()
 }
 
+/// A teacher's recordings in `home`'s clips folder: `arrive.wav`, and `broken.wav`, which is
+/// not audio.
+fn with_clips(home: &std::path::Path) {
+    let clips = home.join("clips");
+    std::fs::create_dir(&clips).unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/valid/chimes/soft.wav");
+    std::fs::copy(&fixture, clips.join("arrive.wav")).unwrap();
+    std::fs::write(clips.join("broken.wav"), "not audio").unwrap();
+}
+
+/// Renders `session` (saved as clip.toml in `home`) with no speech engine anywhere, which it
+/// must not need: the file, and where sound begins in the track.
+fn render_clips(home: &std::path::Path, session: &str) -> (std::path::PathBuf, Vec<usize>) {
+    let file = home.join("clip.toml");
+    std::fs::write(&file, session).unwrap();
+    let wav = home.join("out.wav");
+    let out = render_without_programs(home, &file, &wav);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "no engine asked for: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (file, onsets(&samples(&wav)))
+}
+
 /// `hara check FILE` in `home`.
 fn check(home: &std::path::Path, file: &std::path::Path) -> std::process::Output {
     sandbox::command(cargo_bin("hara"), home)
@@ -289,32 +320,11 @@ fn without_an_engine_speech_is_one_clear_line_and_the_track_is_still_written() {
 #[test]
 fn a_recorded_voice_plays_on_its_cue_s_sample_without_any_engine() {
     let home = tempfile::tempdir().unwrap();
-    let clips = home.path().join("clips");
-    std::fs::create_dir(&clips).unwrap();
-    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/valid/chimes/soft.wav");
-    std::fs::copy(&fixture, clips.join("arrive.wav")).unwrap();
-    std::fs::write(clips.join("broken.wav"), "not audio").unwrap();
+    with_clips(home.path());
     let session = "title = \"Clip\"\nprepare = \"1s\"\nspeak = true\n[bells]\nstart = \"none\"\nend = \"none\"\n\
                    [[step]]\nduration = \"5s\"\n\
                    cues = [{ at = \"2s\", text = \"Arrive.\", voice = \"clips/arrive.wav\" }]\n";
-    let file = home.path().join("clip.toml");
-    std::fs::write(&file, session).unwrap();
-    let wav = home.path().join("out.wav");
-    let out = render_without_programs(home.path(), &file, &wav);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // No engine was asked for: nothing to synthesise.
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let track = samples(&wav);
-    let found = onsets(&track);
+    let (file, found) = render_clips(home.path(), session);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
         (found[0] as i64 - 3 * RATE as i64).abs() <= (RATE / 100) as i64,
@@ -433,32 +443,12 @@ fn a_text_not_ready_in_time_is_shown_skipped_and_logged_in_one_line() {
 #[test]
 fn a_step_s_recorded_voice_plays_after_its_bell_without_any_engine_and_check_decodes_it() {
     let home = tempfile::tempdir().unwrap();
-    let clips = home.path().join("clips");
-    std::fs::create_dir(&clips).unwrap();
-    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/valid/chimes/soft.wav");
-    std::fs::copy(&fixture, clips.join("arrive.wav")).unwrap();
-    std::fs::write(clips.join("broken.wav"), "not audio").unwrap();
+    with_clips(home.path());
     // The step's words in the teacher's voice; no bells, so it plays as the step starts.
     let session = "title = \"Clip\"\nprepare = \"1s\"\nspeak = true\n[bells]\nstart = \"none\"\nend = \"none\"\n\
                    [[step]]\nduration = \"5s\"\ntext = \"Arrive.\"\nvoice = \"clips/arrive.wav\"\n\
                    [[step]]\nduration = \"5s\"\nvoice = \"clips/arrive.wav\"\n";
-    let file = home.path().join("clip.toml");
-    std::fs::write(&file, session).unwrap();
-    let wav = home.path().join("out.wav");
-    let out = render_without_programs(home.path(), &file, &wav);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "no engine asked for: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let track = samples(&wav);
-    let found = onsets(&track);
+    let (file, found) = render_clips(home.path(), session);
     let planned = [RATE, 6 * RATE];
     assert_eq!(found.len(), 2, "{found:?}");
     for (f, p) in found.iter().zip(planned) {
