@@ -556,11 +556,18 @@ fn render_needs_to_be_told_how_long_an_open_step_lasts() {
         "title = \"Timed\"\n[[step]]\nduration = 3\n",
     )
     .unwrap();
-    let out = home.run(&["render", "timed.toml", "-o", "x.wav", "--open-for", "3s"]);
-    assert_eq!(
-        stderr(&out),
-        "error: Timed has no open steps: leave out --open-for\n"
-    );
+    // Neither command ignores --open-for on a session without open steps.
+    for args in [
+        &["render", "timed.toml", "-o", "x.wav", "--open-for", "3s"][..],
+        &["show", "timed.toml", "--open-for", "3s"],
+    ] {
+        let out = home.run(args);
+        assert_eq!(
+            stderr(&out),
+            "error: Timed has no open steps: leave out --open-for\n",
+            "{args:?}"
+        );
+    }
 }
 
 #[test]

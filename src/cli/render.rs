@@ -46,22 +46,14 @@ pub fn bank_for(timeline: &Timeline) -> Result<Bank> {
 pub fn run(library: &Library, args: &RenderArgs, settings: &Settings) -> Result<ExitCode> {
     let (session, timeline) = super::load(library, &args.session)?;
     let timeline = args.seed.apply(&session, timeline)?;
-    let timeline = match (timeline.has_open(), args.open_for) {
-        (true, None) => bail!(
+    if timeline.has_open() && args.open_for.is_none() {
+        bail!(
             "{} has open steps, which last until someone goes on: say how long each lasts in \
              the track with --open-for, e.g. --open-for 10m",
             crate::text::clean_line(&timeline.title)
-        ),
-        (true, Some(d)) => {
-            crate::session::compile::compile_open_for(&session, timeline.seed.unwrap_or(0), d)
-                .with_context(|| format!("cannot lay the open steps out {} long", format(d)))?
-        }
-        (false, Some(_)) => bail!(
-            "{} has no open steps: leave out --open-for",
-            crate::text::clean_line(&timeline.title)
-        ),
-        (false, None) => timeline,
-    };
+        );
+    }
+    let timeline = super::run::lay_open_steps(&session, timeline, args.open_for)?;
     let shown = crate::text::clean_line(&args.output.display().to_string());
     if args.output.exists() && !args.force {
         bail!("{} exists; pass --force to replace it", shown);

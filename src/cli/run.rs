@@ -88,14 +88,29 @@ impl OpenForArgs {
         timeline: Timeline,
     ) -> Result<Timeline> {
         let timeline = fit.apply(session, timeline)?;
-        let Some(open_for) = self.open_for else {
-            return Ok(timeline);
-        };
         let fitted = fit.fitted(session)?;
-        let session = fitted.as_ref().unwrap_or(session);
-        // The seed the plan was drawn with, so the open steps' lengths move nothing else.
-        crate::session::compile::compile_open_for(session, timeline.seed.unwrap_or(0), open_for)
-            .with_context(|| format!("cannot lay the open steps out {} long", format(open_for)))
+        lay_open_steps(fitted.as_ref().unwrap_or(session), timeline, self.open_for)
+    }
+}
+
+/// `timeline` with each open step lasting `open_for`, drawn from the same seed (so the open
+/// steps' lengths move nothing else); a session without open steps refuses the flag rather
+/// than ignore it.
+pub fn lay_open_steps(
+    session: &Session,
+    timeline: Timeline,
+    open_for: Option<Duration>,
+) -> Result<Timeline> {
+    match (timeline.has_open(), open_for) {
+        (_, None) => Ok(timeline),
+        (true, Some(d)) => {
+            crate::session::compile::compile_open_for(session, timeline.seed.unwrap_or(0), d)
+                .with_context(|| format!("cannot lay the open steps out {} long", format(d)))
+        }
+        (false, Some(_)) => bail!(
+            "{} has no open steps: leave out --open-for",
+            crate::text::clean_line(&timeline.title)
+        ),
     }
 }
 
