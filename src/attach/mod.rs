@@ -241,6 +241,13 @@ mod tests {
             "38 s in the step, and 10 s since the board"
         );
         assert_eq!(view.next.as_ref().map(|(_, at)| at.as_str()), Some("after"));
+        let area = ratatui::layout::Rect::new(0, 0, 80, 20);
+        let mut buf = ratatui::buffer::Buffer::empty(area);
+        let theme = crate::ui::theme::Theme::new(crate::ui::theme::ThemeName::Calm, true);
+        crate::ui::teacher::render(&view, &theme, area, &mut buf);
+        let text: String = buf.content().iter().map(|c| c.symbol()).collect();
+        assert!(text.contains(" when the open step ends"), "{text}");
+        assert!(!text.contains(" at after"), "{text}");
         p.apply(Control::EndOpen, s(41));
         let b = Board::new(&p.plan(s(41)), p.timeline(), 1);
         assert_eq!((b.state, b.hold_ms), (Phase::Running, None));

@@ -38,6 +38,9 @@ fn secs_up(ms: u64, speed: u32) -> u64 {
     ms.div_ceil(1000 * u64::from(speed.max(1)))
 }
 
+/// The time of what comes after an open step the run has not left yet.
+const AFTER_OPEN: &str = "after";
+
 /// The view `elapsed` (real time) after `board` came, at local time `now`. Times left are
 /// in real seconds, as the room lives them (a preview runs them faster).
 pub fn view(board: &Board, elapsed: Duration, now: &jiff::ZonedDateTime) -> TeacherView {
@@ -48,7 +51,7 @@ pub fn view(board: &Board, elapsed: Duration, now: &jiff::ZonedDateTime) -> Teac
     let clock_at = |at_ms: u64| {
         // After the open step the run is in, nothing has a time until the person moves on.
         if board.hold_ms.is_some_and(|h| at_ms >= h) {
-            return "after".to_string();
+            return AFTER_OPEN.to_string();
         }
         let ahead = (i128::from(at_ms) - i128::from(position)) / i128::from(speed);
         let ahead = jiff::SignedDuration::from_millis(i64::try_from(ahead).unwrap_or(0));
@@ -201,7 +204,14 @@ pub fn render(view: &TeacherView, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Paragraph::new(Line::from(vec![
             Span::styled("next: ", theme.dim),
             Span::styled(title.clone(), theme.text),
-            Span::styled(format!(" at {at}"), theme.dim),
+            Span::styled(
+                if at == AFTER_OPEN {
+                    " when the open step ends".to_string()
+                } else {
+                    format!(" at {at}")
+                },
+                theme.dim,
+            ),
         ]))
         .render(next, buf);
     }
