@@ -222,6 +222,7 @@ fn an_open_step_counts_up_until_enter_and_the_ending_records_the_time_it_took() 
             &clock,
             false,
             vec![
+                (s(5.0), look()),           // in the step before the open one
                 (s(12.0 + 305.0), look()),  // five minutes into the open step
                 (s(12.0 + 305.0), ch('p')), // the projection view
                 (s(12.0 + 306.0), look()),
@@ -233,6 +234,11 @@ fn an_open_step_counts_up_until_enter_and_the_ending_records_the_time_it_took() 
             ],
         )
     };
+    let (_, text) = r.until_look();
+    assert!(
+        text.contains("00:28 + open left"),
+        "the timed time left, and an open step to come:\n{text}"
+    );
     let (_, text) = r.until_look();
     assert!(text.contains("2/3  Sit"), "{text}");
     // Drawn at the last whole second before the look.

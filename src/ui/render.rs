@@ -119,6 +119,17 @@ fn header(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
+/// "12:00 left"; with an open step still to come, "12:00 + open left" (or "open" when
+/// nothing else takes time), since nobody knows how long it will last.
+fn time_left(view: &SessionView) -> String {
+    let left = format_clock(std::time::Duration::from_secs(view.session_left));
+    match (view.open_ahead, view.session_left) {
+        (false, _) => format!("{left} left"),
+        (true, 0) => "open".to_string(),
+        (true, _) => format!("{left} + open left"),
+    }
+}
+
 /// The session time left and a thin progress line.
 fn footer(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut left = match view.open {
@@ -129,10 +140,7 @@ fn footer(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
             format_clock(std::time::Duration::from_secs(view.session_left))
         ),
         Some(up) => format!(" open {}", format_clock(std::time::Duration::from_secs(up))),
-        None => format!(
-            " {} left",
-            format_clock(std::time::Duration::from_secs(view.session_left))
-        ),
+        None => format!(" {}", time_left(view)),
     };
     if !view.sound.is_empty() {
         left += &format!(" · {}", view.sound);
@@ -319,8 +327,7 @@ fn projection(view: &SessionView, theme: &Theme, area: Rect, buf: &mut Buffer) {
             .alignment(Alignment::Right)
             .render(top, buf);
     } else if view.time_left && view.state != State::Finished {
-        let left = format_clock(std::time::Duration::from_secs(view.session_left));
-        Paragraph::new(Line::styled(format!("{left} left"), theme.dim))
+        Paragraph::new(Line::styled(time_left(view), theme.dim))
             .alignment(Alignment::Right)
             .render(top, buf);
     }

@@ -66,6 +66,8 @@ pub struct SessionView {
     pub session_left: u64,
     /// In an open step (running or paused): the whole seconds it has run, counting up.
     pub open: Option<u64>,
+    /// An open step is still to come: the time left is that of the timed steps only.
+    pub open_ahead: bool,
     /// Session progress, 0 to 1000.
     pub progress: u16,
     pub practised: u64,
@@ -325,6 +327,8 @@ impl SessionScreen {
             prepare_left: ceil_secs(s.prepare_left),
             session_left: ceil_secs(s.session_left),
             open: open.map(|d| d.as_secs()),
+            open_ahead: (s.step.map_or(0, |i| i + 1)..t.steps.len())
+                .any(|i| practice.engine().is_open(i)),
             progress: progress.min(1000) as u16,
             practised: s.practised.as_secs(),
             overlay: match self.mode {
