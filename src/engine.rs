@@ -904,6 +904,12 @@ impl Engine {
     }
 
     /// Whether step `i` is open and has not ended.
+    /// Where a run started part-way (`--from`) begins in the plan: added to a
+    /// [`Status::position`], the plan's time, which is what delivered events carry.
+    pub fn started_at(&self) -> Duration {
+        self.skipped
+    }
+
     pub fn is_open(&self, i: usize) -> bool {
         self.openness.get(i) == Some(&Openness::Open)
     }

@@ -156,7 +156,7 @@ pub fn run<C: Clock, T>(
                 writeln!(
                     out,
                     "{:>5}  open {} · {OPEN_HINT}",
-                    format_clock_tenths(status.position),
+                    format_clock_tenths(status.position + practice.engine().started_at()),
                     format(OPEN_EVERY * minutes as u32)
                 )?;
             }
@@ -205,7 +205,7 @@ pub fn run<C: Clock, T>(
                     writeln!(
                         out,
                         "{:>5}  {} ended after {}",
-                        format_clock_tenths(before.position),
+                        format_clock_tenths(before.position + practice.engine().started_at()),
                         timeline.steps[i].title,
                         format(Duration::from_secs(before.step_elapsed.as_secs()))
                     )?;
@@ -236,7 +236,7 @@ pub fn print_ending<C: Clock>(
         let place = match ending.step {
             Some(i) => format!(
                 " at {} in step {} of {} ({})",
-                format_clock(status.position),
+                format_clock(status.position + practice.engine().started_at()),
                 i + 1,
                 steps.len(),
                 steps[i].title

@@ -198,6 +198,19 @@ fn ctrl_c_sigterm_and_sighup_stop_cleanly_with_a_summary() {
 }
 
 #[test]
+fn a_run_from_a_later_step_is_stopped_at_the_plans_time() {
+    let (out, code) = interrupt(
+        &["run", "sit-and-walk", "--from", "3", "--speed", "60"],
+        "step 3 of 5",
+        "INT",
+    );
+    assert_eq!(code, Some(0), "{out}");
+    // Step 3 begins at 15:00 of the plan, as its line says; the stop is told in that time.
+    assert!(out.contains("15:00  step 3 of 5: Sit"), "{out}");
+    assert!(out.contains("Stopped at 15:"), "{out}");
+}
+
+#[test]
 fn from_starts_at_a_step_by_number_or_title_and_names_the_steps_when_there_is_none() {
     let out = hara(&[
         "run",
