@@ -396,6 +396,7 @@ fn hara_check_warns_when_a_spoken_line_would_run_into_the_next() {
             && warnings[0].contains("when \"Arrive.\" begins at 4s"),
         "{said}"
     );
+    assert!(said.ends_with(": ok (20s), 1 warning\n"), "counted: {said}");
 }
 
 /// Writes `config.toml` in `home`'s config folder.

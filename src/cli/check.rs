@@ -32,6 +32,7 @@ pub fn run(
         };
         let checked = library.check(&found);
         super::report(&found, &checked)?;
+        let mut plan_warnings = 0;
         if let Some((_, timeline)) = &checked.session {
             // Bells at random fall elsewhere in every run: what is said of them here holds
             // for the plan of seed 0 (`hara show --seed 0`), and may for others.
@@ -42,12 +43,13 @@ pub fn run(
             };
             for line in spoken_overlaps(timeline, engine) {
                 output::print(&format!("warning: {line}{drawn}\n"))?;
+                plan_warnings += 1;
             }
         }
         output::print(&format!(
             "{}: {}\n",
             text::clean_line(&found.display),
-            verdict(&checked)
+            verdict(&checked, plan_warnings)
         ))?;
         all_valid &= checked.session.is_some();
     }
@@ -93,9 +95,11 @@ pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-/// "ok (3m10s)", "ok (3m10s), 1 warning", "2 errors, 1 warning".
-pub fn verdict(checked: &Checked) -> String {
-    let warnings = (checked.warnings() > 0).then(|| plural(checked.warnings(), "warning"));
+/// "ok (3m10s)", "ok (3m10s), 1 warning", "2 errors, 1 warning". `plan_warnings` are those
+/// found in the plan rather than the file (spoken lines running into each other).
+pub fn verdict(checked: &Checked, plan_warnings: usize) -> String {
+    let count = checked.warnings() + plan_warnings;
+    let warnings = (count > 0).then(|| plural(count, "warning"));
     let head = match &checked.session {
         Some((_, timeline)) => format!("ok ({})", timeline.length_words(duration::format)),
         None => plural(checked.errors(), "error"),
