@@ -422,7 +422,7 @@ fn help(theme: &Theme, area: Rect, buf: &mut Buffer) {
 fn confirm_quit(theme: &Theme, area: Rect, buf: &mut Buffer) {
     let lines = vec![
         Line::styled(" Leave this session? ", theme.text),
-        Line::styled(" q or y: leave · any other key: stay ", theme.dim),
+        Line::styled(" q, y, Esc: leave · other keys: stay ", theme.dim),
     ];
     boxed("quit", lines, theme, area, buf);
 }
