@@ -287,6 +287,15 @@ fn hara_say_writes_one_spoken_line_and_hara_voices_lists_the_engine_s() {
         .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("de"));
+    let out = sandbox::command(cargo_bin("hara"), home.path())
+        .args(["voices", "xx"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: eSpeak NG has no voice for `xx`; `hara voices` lists them all\n"
+    );
 }
 
 #[test]

@@ -92,6 +92,13 @@ pub fn voices(lang: Option<&str>) -> Result<ExitCode> {
         Err(e) => return Err(e).context("cannot run espeak-ng"),
     };
     let text = String::from_utf8_lossy(&out.stdout);
+    // eSpeak NG prints its table's header even when no voice matches.
+    if let (Some(lang), true) = (lang, out.status.success() && text.lines().count() <= 1) {
+        bail!(
+            "eSpeak NG has no voice for `{}`; `hara voices` lists them all",
+            clean_line(lang)
+        );
+    }
     let lines: String = text.lines().map(|l| clean_line(l) + "\n").collect();
     output::print(&lines)?;
     Ok(if out.status.success() {
