@@ -369,3 +369,26 @@ fn an_open_sit_saves_as_an_open_step_and_takes_no_length() {
         "clap asks for a length or --open"
     );
 }
+
+#[test]
+fn an_open_sit_whose_input_has_ended_says_enter_cannot_end_it() {
+    use std::io::BufReader;
+    use std::process::Stdio;
+    let home = tempfile::tempdir().unwrap();
+    let mut child = sandbox::command(cargo_bin("hara"), home.path())
+        .args(["sit", "--open", "--plain", "--silent", "--no-journal"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    wait_for(&mut stderr, &mut seen, "standard input has ended");
+    assert!(
+        seen.contains("Enter cannot end an open step here"),
+        "{seen}"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

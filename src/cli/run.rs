@@ -377,9 +377,15 @@ fn read_lines(to: std::sync::mpsc::Sender<crate::practice::Wake<()>>) {
             while matches!(stdin.read_line(&mut line), Ok(n) if n > 0) {
                 line.clear();
                 if to.send(crate::practice::Wake::Input(())).is_err() {
-                    break;
+                    return;
                 }
             }
+            // Nothing more can come (input from a file, or /dev/null): say so once, rather
+            // than wait in silence at the open step.
+            let _ = crate::output::eprint(
+                "hara: standard input has ended, so Enter cannot end an open step here: \
+                 → in `hara attach`, or Ctrl-C to stop\n",
+            );
         });
 }
 
