@@ -619,6 +619,19 @@ mod tests {
     }
 
     #[test]
+    fn open_anywhere_but_a_steps_duration_is_told_where_it_belongs() {
+        let f = findings(&with_step(
+            "duration = \"open\"\ncues = [{ every = \"open\", text = \"x\" }]\n",
+        ));
+        assert_eq!(
+            f,
+            [
+                "5:19 error: \"open\" is not allowed here [give a length, e.g. \"5m\"; \"open\" is only a step's `duration`, for a step that lasts until you go on]"
+            ]
+        );
+    }
+
+    #[test]
     fn open_misspelt_is_told_what_was_meant() {
         let f = findings(&with_step("duration = \"opne\"\n"));
         assert_eq!(

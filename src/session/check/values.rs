@@ -191,6 +191,19 @@ impl Checker<'_> {
                 );
                 None
             }
+            // A step's `duration` takes "open" before it comes here: anywhere else it is a
+            // length that is needed.
+            DeValue::String(s) if s.trim().eq_ignore_ascii_case("open") => {
+                self.push(
+                    Diagnostic::error("\"open\" is not allowed here", v.span())
+                        .with_label("one length is needed here")
+                        .with_help(
+                            "give a length, e.g. \"5m\"; \"open\" is only a step's `duration`, \
+                             for a step that lasts until you go on",
+                        ),
+                );
+                None
+            }
             DeValue::String(s) if s.trim_start().starts_with('-') => negative(self),
             DeValue::String(s) => match duration::parse(s) {
                 Ok(d) => Some(d),
