@@ -75,6 +75,7 @@ pub fn check_document(
         sounds,
         name,
         declared: None,
+        syntax_broken: errors_before > 0,
         diags,
     };
     let session = c.session(root);
@@ -89,6 +90,9 @@ struct Checker<'a> {
     name: Option<&'a str>,
     /// The version its `format` line declares, if it has one.
     declared: Option<FormatVersion>,
+    /// The TOML parser already reported errors (all that `diags` held on the way in): what
+    /// it could not read may be what the file seems to lack.
+    syntax_broken: bool,
     diags: &'a mut Diagnostics,
 }
 
@@ -213,6 +217,7 @@ mod format_tests {
                 sounds: &InstrumentsOnly,
                 name: None,
                 declared,
+                syntax_broken: false,
                 diags: &mut diags,
             };
             c.needs(FormatVersion::V1_1, "`duration = \"open\"`", 3..9);

@@ -18,6 +18,7 @@ impl Checker<'_> {
         let title = match get(root, "title") {
             Some(v) => self.nonempty_string(v, "the title"),
             None if self.name.is_some_and(|n| !n.is_empty()) => self.name.map(text::clean_line),
+            None if self.syntax_broken => None,
             None => {
                 self.error(
                     "a session needs a title",
@@ -53,6 +54,7 @@ impl Checker<'_> {
         };
         let items = match get(root, "step") {
             Some(v) => self.items(v, inherited, 0),
+            None if self.syntax_broken => None,
             None => {
                 self.error(
                     "a session needs at least one step",
@@ -234,6 +236,17 @@ fn last_step(item: &Item) -> Option<&Step> {
 #[cfg(test)]
 mod tests {
     use super::super::{findings, with_step};
+
+    #[test]
+    fn a_broken_table_header_is_not_also_a_missing_step_or_title() {
+        let f = findings("format = 1.1\n[[step]\nduration = \"5m\"\n");
+        assert!(f[0].starts_with("2:8 error: TOML syntax"), "{f:#?}");
+        assert!(
+            f.iter()
+                .all(|d| !d.contains("needs at least one step") && !d.contains("needs a title")),
+            "{f:#?}"
+        );
+    }
 
     #[test]
     fn a_session_needs_a_title_and_a_step_reported_together() {
