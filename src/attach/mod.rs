@@ -248,6 +248,7 @@ mod tests {
         let text: String = buf.content().iter().map(|c| c.symbol()).collect();
         assert!(text.contains(" when the open step ends"), "{text}");
         assert!(!text.contains(" at after"), "{text}");
+        assert!(text.contains(" after this open step"), "{text}");
         p.apply(Control::EndOpen, s(41));
         let b = Board::new(&p.plan(s(41)), p.timeline(), 1);
         assert_eq!((b.state, b.hold_ms), (Phase::Running, None));

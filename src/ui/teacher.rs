@@ -195,7 +195,11 @@ pub fn render(view: &TeacherView, theme: &Theme, area: Rect, buf: &mut Buffer) {
         ),
     ]))
     .render(line1, buf);
-    let mut second = format!("{} left in all", left(view.session_left));
+    let mut second = match view.open {
+        // Nobody knows how long the open step lasts: what is left is what follows it.
+        Some(_) => format!("{} after this open step", left(view.session_left)),
+        None => format!("{} left in all", left(view.session_left)),
+    };
     if let Some(round) = round {
         second = format!("{round} · {second}");
     }
