@@ -212,6 +212,21 @@ fn onsets(track: &[f32]) -> Vec<usize> {
     out
 }
 
+/// Sound begins at each planned sample, within 10 ms, and nowhere else.
+fn assert_onsets_at(found: &[usize], planned: &[usize]) {
+    assert_eq!(
+        found.len(),
+        planned.len(),
+        "sound at {found:?}, planned {planned:?}"
+    );
+    for (f, p) in found.iter().zip(planned) {
+        assert!(
+            f.abs_diff(*p) <= RATE / 100,
+            "sound at {found:?}, planned {planned:?}"
+        );
+    }
+}
+
 #[test]
 fn spoken_cues_start_on_their_own_sample_in_the_render_and_nowhere_else() {
     if !needs::have(&[ESPEAK_NG]) {
@@ -252,13 +267,7 @@ fn a_step_s_words_are_spoken_as_it_starts() {
                    [[step]]\nduration = \"5s\"\ntext = \"Only written.\"\nspeak = false\n";
     let found = onsets(&render(home.path(), session, &[]));
     let planned = [RATE, 6 * RATE];
-    assert_eq!(found.len(), 2, "speech at {found:?}");
-    for (f, p) in found.iter().zip(planned) {
-        assert!(
-            (*f as i64 - p as i64).abs() <= (RATE / 100) as i64,
-            "speech at {f}, planned {p}"
-        );
-    }
+    assert_onsets_at(&found, &planned);
 }
 
 #[test]
@@ -334,11 +343,7 @@ fn a_recorded_voice_plays_on_its_cue_s_sample_without_any_engine() {
                    [[step]]\nduration = \"5s\"\n\
                    cues = [{ at = \"2s\", text = \"Arrive.\", voice = \"clips/arrive.wav\" }]\n";
     let (file, found) = render_clips(home.path(), session);
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert!(
-        (found[0] as i64 - 3 * RATE as i64).abs() <= (RATE / 100) as i64,
-        "{found:?}"
-    );
+    assert_onsets_at(&found, &[3 * RATE]);
 
     // hara check decodes a voice like any sound file.
     std::fs::write(&file, session.replace("arrive.wav", "broken.wav")).unwrap();
@@ -460,13 +465,7 @@ fn a_step_s_recorded_voice_plays_after_its_bell_without_any_engine_and_check_dec
                    [[step]]\nduration = \"5s\"\nvoice = \"clips/arrive.wav\"\n";
     let (file, found) = render_clips(home.path(), session);
     let planned = [RATE, 6 * RATE];
-    assert_eq!(found.len(), 2, "{found:?}");
-    for (f, p) in found.iter().zip(planned) {
-        assert!(
-            (*f as i64 - p as i64).abs() <= (RATE / 100) as i64,
-            "{found:?}"
-        );
-    }
+    assert_onsets_at(&found, &planned);
 
     // hara check decodes a step's voice like any sound file.
     std::fs::write(&file, session.replace("arrive.wav", "broken.wav")).unwrap();
@@ -502,13 +501,7 @@ fn phase_words_are_spoken_as_each_phase_begins() {
         .iter()
         .map(|s: &f64| ((1.0 + s) * RATE as f64) as usize)
         .collect();
-    assert_eq!(found.len(), planned.len(), "{found:?}");
-    for (f, p) in found.iter().zip(&planned) {
-        assert!(
-            (*f as i64 - *p as i64).abs() <= (RATE / 100) as i64,
-            "{found:?}, planned {planned:?}"
-        );
-    }
+    assert_onsets_at(&found, &planned);
     // Each word synthesised once and kept.
     let cache = home.path().join("cache/hara/speech");
     assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 3);

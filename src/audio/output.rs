@@ -614,32 +614,23 @@ impl Audio {
         let thread = std::thread::Builder::new()
             .name("hara-audio".into())
             .spawn(move || control(&thread_shared, &rx, &wake, device.as_deref()));
-        match thread {
-            Ok(thread) => Audio {
-                tx: Some(tx),
-                shared: Some(shared),
-                thread: Some(thread),
-                bank,
-                percent,
-                muted: false,
-                ringing_until: Cell::new(None),
-                bed_fade: Cell::new(None),
-                bed_until: Cell::new(None),
-            },
+        let (tx, thread) = match thread {
+            Ok(thread) => (Some(tx), Some(thread)),
             Err(e) => {
                 shared.set(Output::NoDevice(e.to_string()));
-                Audio {
-                    tx: None,
-                    shared: Some(shared),
-                    thread: None,
-                    bank,
-                    percent,
-                    muted: false,
-                    ringing_until: Cell::new(None),
-                    bed_fade: Cell::new(None),
-                    bed_until: Cell::new(None),
-                }
+                (None, None)
             }
+        };
+        Audio {
+            tx,
+            shared: Some(shared),
+            thread,
+            bank,
+            percent,
+            muted: false,
+            ringing_until: Cell::new(None),
+            bed_fade: Cell::new(None),
+            bed_until: Cell::new(None),
         }
     }
 
