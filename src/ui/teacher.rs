@@ -28,8 +28,9 @@ pub struct TeacherView {
     /// In an open step: the whole seconds it has run (it has no time left).
     pub open: Option<u64>,
     pub session_left: u64,
-    /// The next step: its title, and the local time it begins ("10:42").
-    pub next: Option<(String, String)>,
+    /// The next step: its title, and the local time it begins ("10:42"), or none while an
+    /// open step before it lasts.
+    pub next: Option<(String, Option<String>)>,
     /// The plan: local start time, title and round of each step, and which is current.
     pub plan: Vec<(String, String, Option<String>, bool)>,
 }
@@ -37,9 +38,6 @@ pub struct TeacherView {
 fn secs_up(ms: u64, speed: u32) -> u64 {
     ms.div_ceil(1000 * u64::from(speed.max(1)))
 }
-
-/// The time of what comes after an open step the run has not left yet.
-const AFTER_OPEN: &str = "after";
 
 /// The view `elapsed` (real time) after `board` came, at local time `now`. Times left are
 /// in real seconds, as the room lives them (a preview runs them faster).
@@ -51,12 +49,14 @@ pub fn view(board: &Board, elapsed: Duration, now: &jiff::ZonedDateTime) -> Teac
     let clock_at = |at_ms: u64| {
         // After the open step the run is in, nothing has a time until the person moves on.
         if board.hold_ms.is_some_and(|h| at_ms >= h) {
-            return AFTER_OPEN.to_string();
+            return None;
         }
         let ahead = (i128::from(at_ms) - i128::from(position)) / i128::from(speed);
         let ahead = jiff::SignedDuration::from_millis(i64::try_from(ahead).unwrap_or(0));
-        now.checked_add(ahead)
-            .map_or_else(|_| String::new(), |t| t.strftime("%H:%M").to_string())
+        Some(
+            now.checked_add(ahead)
+                .map_or_else(|_| String::new(), |t| t.strftime("%H:%M").to_string()),
+        )
     };
     let step_end = match current {
         Some(i) => board.steps[i].start_ms + board.steps[i].length_ms,
@@ -101,7 +101,7 @@ pub fn view(board: &Board, elapsed: Duration, now: &jiff::ZonedDateTime) -> Teac
             .enumerate()
             .map(|(i, s)| {
                 (
-                    clock_at(s.start_ms),
+                    clock_at(s.start_ms).unwrap_or_else(|| "after".into()),
                     s.title.clone(),
                     s.round.clone(),
                     Some(i) == current,
@@ -209,10 +209,9 @@ pub fn render(view: &TeacherView, theme: &Theme, area: Rect, buf: &mut Buffer) {
             Span::styled("next: ", theme.dim),
             Span::styled(title.clone(), theme.text),
             Span::styled(
-                if at == AFTER_OPEN {
-                    " when the open step ends".to_string()
-                } else {
-                    format!(" at {at}")
+                match at {
+                    Some(at) => format!(" at {at}"),
+                    None => " when the open step ends".to_string(),
                 },
                 theme.dim,
             ),
@@ -290,7 +289,7 @@ mod tests {
         let v = view(&board(Phase::Running, 70_000), Duration::ZERO, &at("10:00"));
         assert_eq!(v.step.as_ref().map(|s| s.2.as_str()), Some("Settle"));
         assert_eq!((v.step_left, v.session_left), (60, 960));
-        assert_eq!(v.next, Some(("Sit".into(), "10:01".into())));
+        assert_eq!(v.next, Some(("Sit".into(), Some("10:01".into()))));
         assert_eq!(v.plan[0].0, "09:59", "started a minute ago");
         assert!(v.plan[0].3 && !v.plan[1].3);
         // Ten seconds later, by its own clock, the view has moved on.
