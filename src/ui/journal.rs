@@ -199,6 +199,7 @@ pub fn journal_loop<B: Backend>(
             None => None,
             Some(Wake::Input(Input::Key(key))) => keymap(key, Scope::Journal),
             Some(Wake::Input(Input::Resize)) => {
+                super::fit(terminal)?;
                 shown = None;
                 None
             }

@@ -25,8 +25,9 @@ use std::sync::mpsc::Sender;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event};
 use ratatui::crossterm::{cursor, execute};
+use ratatui::layout::{Position, Rect};
 use ratatui::style::Color;
-use ratatui::{DefaultTerminal, Terminal};
+use ratatui::{DefaultTerminal, Terminal, TerminalOptions, Viewport};
 
 use crate::audio::output::Audio;
 use crate::engine::{Clock, RealClock};
@@ -204,7 +205,27 @@ fn with_terminal<R>(
         default_hook(info);
     }));
     quiet_stderr();
-    let mut terminal = match ratatui::try_init() {
+    // A fixed viewport, fitted again on every resize ([`fit`]): a full-screen one asks the
+    // terminal its size before every frame, and crossterm opens /dev/tty to ask.
+    let area = match ratatui::crossterm::terminal::size() {
+        Ok((width, height)) => Rect::new(0, 0, width, height),
+        Err(e) => {
+            restore_terminal();
+            return Err(e);
+        }
+    };
+    let options = TerminalOptions {
+        viewport: Viewport::Fixed(area),
+    };
+    // Unlike `try_init`, this leaves the alternate screen to us.
+    let terminal = ratatui::try_init_with_options(options).and_then(|t| {
+        execute!(
+            io::stdout(),
+            ratatui::crossterm::terminal::EnterAlternateScreen
+        )?;
+        Ok(t)
+    });
+    let mut terminal = match terminal {
         Ok(t) => t,
         Err(e) => {
             restore_terminal();
@@ -233,6 +254,16 @@ fn with_terminal<R>(
     result
 }
 
+/// Fits the terminal's viewport to the terminal's size, after a resize (or a stop, during
+/// which the window may have changed). Nothing happens when the size is the same.
+fn fit<B: Backend>(terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+    let area = Rect::from((Position::ORIGIN, terminal.size()?));
+    if area != terminal.get_frame().area() {
+        terminal.resize(area)?;
+    }
+    Ok(())
+}
+
 /// Ctrl-Z: gives the terminal back, stops the process as the shell expects, and on `fg`
 /// sets the terminal up again and draws everything anew.
 fn suspend(terminal: &mut DefaultTerminal) -> io::Result<()> {
@@ -253,7 +284,7 @@ fn refresh(terminal: &mut DefaultTerminal) -> io::Result<()> {
     // the key reader thread instead. Forgetting what was drawn (both buffers reset) makes the
     // next draw a whole one just the same.
     terminal.swap_buffers();
-    Ok(())
+    fit(terminal)
 }
 
 /// Why the session loop handed back.
@@ -309,6 +340,7 @@ pub fn session_loop<B: Backend, C: Clock>(
             Some(Wake::Input(Input::Key(key))) => keymap(key, Scope::Session),
             Some(Wake::Input(Input::Resize)) => {
                 // Draw again at the new size, even though the view is the same.
+                fit(terminal)?;
                 shown = None;
                 None
             }
@@ -408,11 +440,12 @@ pub fn run_picker(
                     text_keymap(key, Scope::Picker)
                 }
                 Some(Wake::Input(Input::Key(key))) => keymap(key, Scope::Picker),
+                Some(Wake::Input(Input::Resize)) => {
+                    fit(terminal)?;
+                    None
+                }
                 // Between sessions there is no run to control.
-                Some(
-                    Wake::Input(Input::Resize | Input::Board(_) | Input::Gone) | Wake::Control(_),
-                )
-                | None => None,
+                Some(Wake::Input(Input::Board(_) | Input::Gone) | Wake::Control(_)) | None => None,
                 Some(Wake::Suspend) => Some(Action::Suspend),
                 Some(Wake::Continue) => {
                     refresh(terminal)?;
@@ -521,6 +554,7 @@ pub fn run_attached(socket: std::os::unix::net::UnixStream, options: Options) ->
                 Some(Wake::Input(Input::Gone)) => return Ok(true),
                 Some(Wake::Input(Input::Key(key))) => keymap(key, Scope::Session),
                 Some(Wake::Input(Input::Resize)) => {
+                    fit(terminal)?;
                     shown = None;
                     None
                 }

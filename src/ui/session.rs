@@ -359,10 +359,12 @@ impl SessionScreen {
                     && matches!(s.state, State::Running | State::Open)
                     && matches!(p.phase, Phase::Inhale | Phase::Exhale) =>
             {
+                // The frame counts whole milliseconds elapsed: the next one begins exactly
+                // when `next` milliseconds have passed (rounding the elapsed time here woke
+                // the screen up to a millisecond early, to find nothing changed).
                 let length = p.length.as_millis() as u64;
-                let elapsed = length - p.left.as_millis() as u64;
-                let next = ((frame(&p) + 1) * length).div_ceil(FRAMES);
-                Some(now + Duration::from_millis(next.saturating_sub(elapsed).max(1)))
+                let next = Duration::from_millis(((frame(&p) + 1) * length).div_ceil(FRAMES));
+                Some(now + next.saturating_sub(p.length - p.left))
             }
             _ => None,
         };
@@ -503,6 +505,34 @@ mod tests {
         // Between frames the view does not change.
         assert_eq!(r.at(12_001), start);
         assert_ne!(r.at(wake.as_millis() as u64), start);
+    }
+
+    #[test]
+    fn every_animation_wake_moves_the_belly_even_between_milliseconds() {
+        // A real clock reads between whole milliseconds, and a loop wakes a little after
+        // the instant it asked for.
+        let mut r = Rig::new(false);
+        let mut now = Duration::from_micros(12_000_300); // the first inhale
+        while now < ms(22_000) {
+            let delivered = r.practice.advance(now);
+            r.screen.update(&delivered, &r.practice, now);
+            let fill = r.screen.view(&r.practice, now).fill;
+            let wake = r.screen.next_wake(&r.practice, now).unwrap();
+            let before = wake - Duration::from_micros(1);
+            assert_eq!(
+                r.screen.view(&r.practice, before).fill,
+                fill,
+                "changed before {wake:?}"
+            );
+            if r.practice.status(wake).phase == r.practice.status(now).phase {
+                assert_ne!(
+                    r.screen.view(&r.practice, wake).fill,
+                    fill,
+                    "woke for nothing at {wake:?}"
+                );
+            }
+            now = wake + Duration::from_micros(170);
+        }
     }
 
     #[test]
