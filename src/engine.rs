@@ -45,6 +45,9 @@ pub trait Clock {
     fn speed(&self) -> u32 {
         1
     }
+    /// The real instant at which this clock reads (or read) `reading`: where a sound due
+    /// then is to be heard.
+    fn instant(&self, reading: Duration) -> Instant;
 }
 
 impl<C: Clock + ?Sized> Clock for &C {
@@ -59,6 +62,9 @@ impl<C: Clock + ?Sized> Clock for &C {
     }
     fn speed(&self) -> u32 {
         (**self).speed()
+    }
+    fn instant(&self, reading: Duration) -> Instant {
+        (**self).instant(reading)
     }
 }
 
@@ -102,13 +108,27 @@ impl Clock for RealClock {
     fn speed(&self) -> u32 {
         self.speed
     }
+
+    fn instant(&self, reading: Duration) -> Instant {
+        self.origin + reading / self.speed
+    }
 }
 
 /// A clock that moves only when told to: for tests, and for running hours of session time in
 /// milliseconds.
-#[derive(Default)]
 pub struct ManualClock {
     now: std::cell::Cell<Duration>,
+    /// The real instant its reading 0 stands for (see [`Clock::instant`]).
+    origin: Instant,
+}
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        ManualClock {
+            now: std::cell::Cell::new(Duration::ZERO),
+            origin: Instant::now(),
+        }
+    }
 }
 
 impl ManualClock {
@@ -132,6 +152,10 @@ impl Clock for ManualClock {
 
     fn later(&self, real: Duration) -> Duration {
         self.now() + real
+    }
+
+    fn instant(&self, reading: Duration) -> Instant {
+        self.origin + reading
     }
 }
 
@@ -559,16 +583,46 @@ impl Engine {
                     || !matches!(self.events[i].kind, EventKind::Phase { .. })
                     || Some(i) == current_phase
             })
-            .map(|i| {
-                let e = &self.events[i];
-                Delivered {
-                    kind: e.kind.clone(),
-                    at: e.at - self.timeline.prepare + self.skipped,
-                    due: self.clock_at(e.at),
-                    delivered: now,
-                }
+            .map(|i| self.delivered(&self.events[i], now))
+            .collect()
+    }
+
+    fn delivered(&self, e: &Event, now: Duration) -> Delivered {
+        Delivered {
+            kind: e.kind.clone(),
+            at: e.at - self.timeline.prepare + self.skipped,
+            due: self.clock_at(e.at),
+            delivered: now,
+        }
+    }
+
+    /// What is still to be delivered and falls due by clock reading `until` if nothing is
+    /// done to the run, each as [`advance`](Self::advance) will deliver it (`delivered` is
+    /// the moment it is due): for sound, which must be handed over ahead of its moment to be
+    /// heard on it. Nothing while paused, and nothing after an open step the run is in.
+    pub fn coming(&self, until: Duration) -> Vec<Delivered> {
+        let pos = self.position(until);
+        self.events[self.next..]
+            .iter()
+            .take_while(|e| e.at <= pos)
+            .map(|e| {
+                let due = self.clock_at(e.at);
+                self.delivered(e, due)
             })
             .collect()
+    }
+
+    /// The clock reading at which the first event still to be delivered that is due after
+    /// clock reading `after` falls due: what [`coming`](Self::coming) will first add when
+    /// asked further. `None` while paused, when done, or when it lies after an open step.
+    pub fn due_after(&self, after: Duration) -> Option<Duration> {
+        if self.paused {
+            return None;
+        }
+        let pos = self.position(after);
+        let next = self.events[self.next..].iter().find(|e| e.at > pos)?.at;
+        let held = self.hold().is_some_and(|i| next >= self.spans[i].1);
+        (!held).then(|| self.clock_at(next))
     }
 
     /// The clock reading at which the next event falls due; `None` when paused or done. In

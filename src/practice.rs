@@ -19,12 +19,12 @@ use std::collections::VecDeque;
 use std::io;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
 use signal_hook::iterator::{Handle, Signals};
 
-use crate::audio::output::{Audio, Output};
+use crate::audio::output::{Audio, Output, Ticket};
 use crate::engine::{Clock, Delivered, Engine, ManualClock, RealClock, State, Status};
 use crate::journal::{self, Ending};
 use crate::timeline::{Event, EventKind, Timeline};
@@ -124,6 +124,26 @@ pub struct Practice<C: Clock> {
     events: Arc<[Event]>,
     revision: u64,
     followers: Vec<Follower>,
+    /// Sounds handed to the audio ahead of their moment, not yet delivered by the engine.
+    ahead: Vec<Ahead>,
+    /// The clock reading up to which sounds have been handed over.
+    ahead_until: Duration,
+}
+
+/// A sound handed to the audio ahead of its moment, so that it is heard on it rather than
+/// the audio's lead later.
+struct Ahead {
+    event: Delivered,
+    ticket: Ticket,
+    /// It began to play before the run changed under it: it stands for its event.
+    begun: bool,
+}
+
+impl Ahead {
+    /// Whether `d` is the event this sounds (at whatever moment it is now due).
+    fn is(&self, d: &Delivered) -> bool {
+        self.event.at == d.at && self.event.kind == d.kind
+    }
 }
 
 impl<C: Clock> Practice<C> {
@@ -144,6 +164,8 @@ impl<C: Clock> Practice<C> {
             started: journal::now_local(),
             revision: 0,
             followers: Vec::new(),
+            ahead: Vec::new(),
+            ahead_until: Duration::ZERO,
         }
     }
 
@@ -217,8 +239,10 @@ impl<C: Clock> Practice<C> {
     pub fn advance(&mut self, now: Duration) -> Vec<Delivered> {
         let delivered = self.engine.advance(now);
         for d in &delivered {
-            self.sound_at_due(d, now);
+            self.sound_delivered(d);
         }
+        self.passed(now);
+        self.sound_ahead(now);
         if self.refresh() || !delivered.is_empty() {
             self.changed(now);
         }
@@ -234,26 +258,76 @@ impl<C: Clock> Practice<C> {
             let over =
                 matches!(d.kind, EventKind::Phase { length, .. } if d.at + length <= position);
             if !over {
-                self.sound_at_due(d, now);
+                self.sound_delivered(d);
             }
         }
+        self.passed(now);
+        self.sound_ahead(now);
         if self.refresh() || !delivered.is_empty() {
             self.changed(now);
         }
         delivered
     }
 
-    /// Sounds what `d` sounds on the sample it was due, not when it was taken in: the sound
-    /// thread places it from the device's own clock.
-    fn sound_at_due(&self, d: &Delivered, now: Duration) {
-        let late = now.saturating_sub(d.due) / self.clock.speed().max(1);
-        let due = Instant::now()
-            .checked_sub(late)
-            .unwrap_or_else(Instant::now);
-        self.audio.event_at(&d.kind, due);
+    /// Sounds a delivered event, unless it was handed over ahead and is already sounding
+    /// (or about to). One that was not (handed over too late, or after a skip) sounds at once.
+    fn sound_delivered(&mut self, d: &Delivered) {
+        if let Some(i) = self.ahead.iter().position(|a| a.is(d)) {
+            self.ahead.swap_remove(i);
+            return;
+        }
+        self.audio.event(&d.kind);
         if let Some(text) = self.audio.unready(&d.kind) {
             crate::speech::tell_skipped(text);
         }
+    }
+
+    /// Forgets what was handed over ahead that the run has passed without delivering it: a
+    /// breath phase already over when the engine got to it (it sounded, as it would have had
+    /// it been delivered), or what a skip jumped over.
+    fn passed(&mut self, now: Duration) {
+        let position = self.engine.status(now).position;
+        self.ahead
+            .retain(|a| a.event.due > now || a.event.at >= position);
+    }
+
+    /// Hands the audio what falls due within its lead from `now`, placed on the sample heard
+    /// at the moment it is due, and takes back what no longer falls due then (the run was
+    /// paused, skipped or changed). A sound that has begun is not taken back: it stands for
+    /// its event, which does not sound again when it is delivered.
+    fn sound_ahead(&mut self, now: Duration) {
+        let speed = self.clock.speed().max(1);
+        let until = now + self.audio.lead() * speed;
+        let coming: Vec<Delivered> = self
+            .engine
+            .coming(until)
+            .into_iter()
+            .filter(|c| c.due > now)
+            .collect();
+        let audio = &self.audio;
+        self.ahead.retain_mut(|a| {
+            if a.begun || coming.iter().any(|c| a.is(c) && c.due == a.event.due) {
+                return true;
+            }
+            a.begun = !audio.cancel(a.ticket);
+            a.begun
+        });
+        for c in coming {
+            if self.ahead.iter().any(|a| a.is(&c)) {
+                continue;
+            }
+            let heard = self.clock.instant(c.due);
+            // Nothing taken (nothing to hear, no device yet, words not yet synthesised):
+            // tried again next time, and at the latest when it is delivered.
+            if let Some(ticket) = self.audio.sound_at(&c.kind, heard) {
+                self.ahead.push(Ahead {
+                    event: c,
+                    ticket,
+                    begun: false,
+                });
+            }
+        }
+        self.ahead_until = self.ahead_until.max(until);
     }
 
     pub fn apply(&mut self, control: Control, now: Duration) {
@@ -278,18 +352,40 @@ impl<C: Clock> Practice<C> {
             // A breath tone fades out where it is and goes on from there on resuming.
             self.audio.set_paused(self.engine.is_paused());
         }
+        if control == Control::ToggleSpeech {
+            // What was handed over is handed over again, spoken or not as now chosen.
+            let audio = &self.audio;
+            self.ahead.retain(|a| a.begun || !audio.cancel(a.ticket));
+        }
+        self.sound_ahead(now);
         self.refresh();
         self.changed(now);
     }
 
     /// The clock reading of the next event or whole-second tick; `None` when paused or done.
     pub fn next_change(&self, now: Duration) -> Option<Duration> {
-        self.engine.next_change(now)
+        [self.engine.next_change(now), self.next_hand_over()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// The clock reading at which the next sound is to be handed to the audio (its lead
+    /// before it falls due), if one is still to be.
+    fn next_hand_over(&self) -> Option<Duration> {
+        let lead = self.audio.lead() * self.clock.speed().max(1);
+        (!lead.is_zero())
+            .then(|| self.engine.due_after(self.ahead_until))
+            .flatten()
+            .map(|due| due.saturating_sub(lead))
     }
 
     /// The clock reading at which the next event falls due.
     pub fn next_due(&self) -> Option<Duration> {
-        self.engine.next_due()
+        [self.engine.next_due(), self.next_hand_over()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     pub fn is_finished(&self, now: Duration) -> bool {
@@ -326,6 +422,8 @@ impl<C: Clock> Practice<C> {
         // A bed still playing (the run was stopped) fades out, quickly.
         self.audio.end_bed(STOP_FADE);
         self.engine.stop(now);
+        // What was handed over ahead and has not begun is not heard.
+        self.sound_ahead(now);
         self.refresh();
         self.changed(now);
         Ending {
@@ -802,5 +900,121 @@ mod tests {
         let mut script = Script::new(&clock, [(s(20), Wake::Input(()))]);
         p.ring_out(&mut script);
         assert_eq!((clock.now(), script.left()), (s(12), 1));
+    }
+
+    /// The opening bell and an inhale's tone at 2 s, an exhale's at 6 s, and so on, then a
+    /// sit (no tone).
+    const TONES: &str = "title = \"T\"\nprepare = 2\ntones = true\n[[step]]\n\
+        title = \"Breathe\"\nbreaths = 3\nbreath = \"4-0-4-0\"\n[[step]]\ntitle = \"Sit\"\n\
+        duration = 10\n";
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    /// A run of [`TONES`] on `clock`, with audio that stands for a playing device.
+    fn sounding(clock: &ManualClock) -> Practice<&ManualClock> {
+        let (_, t) = crate::session::check_str(TONES, &InstrumentsOnly)
+            .session
+            .unwrap();
+        Practice::new(t, clock, Audio::standing(Output::Device("test".into())))
+    }
+
+    /// When the sounds waiting to be placed are to be heard, as clock readings.
+    fn heard(p: &Practice<&ManualClock>, clock: &ManualClock) -> Vec<Option<Duration>> {
+        p.audio
+            .waiting()
+            .into_iter()
+            .map(|(_, at)| at.map(|at| at - clock.instant(Duration::ZERO)))
+            .collect()
+    }
+
+    #[test]
+    fn sounds_are_handed_over_their_lead_ahead_and_heard_on_their_moment() {
+        let clock = ManualClock::default();
+        let mut p = sounding(&clock);
+        let lead = p.audio.lead();
+        assert!(!lead.is_zero());
+        p.advance(Duration::ZERO);
+        assert_eq!(heard(&p, &clock), []);
+        // The loop wakes to hand the first tone over, its lead before it is due.
+        assert_eq!(p.next_due(), Some(s(2) - lead));
+        clock.set(s(2) - lead);
+        p.advance(clock.now());
+        assert_eq!(
+            heard(&p, &clock),
+            [Some(s(2)), Some(s(2))],
+            "the bell and the tone"
+        );
+        // Delivered on their moment, they are not sounded again.
+        clock.set(s(2));
+        assert_eq!(
+            p.advance(s(2)).len(),
+            3,
+            "the bell, the step and the inhale"
+        );
+        assert_eq!(heard(&p, &clock), [Some(s(2)), Some(s(2))]);
+        assert_eq!(p.next_due(), Some(s(6) - lead));
+    }
+
+    #[test]
+    fn a_pause_takes_back_what_has_not_begun_and_resuming_hands_it_over_anew() {
+        let clock = ManualClock::default();
+        let mut p = sounding(&clock);
+        p.advance(ms(1900));
+        assert_eq!(heard(&p, &clock), [Some(s(2)), Some(s(2))]);
+        p.apply(Control::TogglePause, ms(1900));
+        assert_eq!(heard(&p, &clock), [], "taken back");
+        clock.set(s(10));
+        p.apply(Control::TogglePause, s(10));
+        let again = [Some(ms(10_100)), Some(ms(10_100))];
+        assert_eq!(heard(&p, &clock), again, "100 ms on, as they were");
+        clock.set(ms(10_100));
+        p.advance(ms(10_100));
+        assert_eq!(heard(&p, &clock), again, "once");
+    }
+
+    #[test]
+    fn a_sound_that_has_begun_stands_for_its_event() {
+        let clock = ManualClock::default();
+        let mut p = sounding(&clock);
+        p.advance(ms(1900));
+        // The device plays 100 ms from 1.95 s: the tone due at 2 s begins.
+        p.audio.callback(clock.instant(ms(1950)), 4800);
+        assert_eq!(heard(&p, &clock), [], "placed");
+        // Paused just before the screen shows the inhale: the tone is not taken back (it
+        // pauses where it is, with the run), and it is not sounded again when the run goes on.
+        p.apply(Control::TogglePause, ms(1960));
+        clock.set(s(10));
+        p.apply(Control::TogglePause, s(10));
+        clock.set(ms(10_040));
+        let delivered = p.advance(ms(10_040));
+        assert!(
+            delivered
+                .iter()
+                .any(|d| matches!(d.kind, EventKind::Phase { .. }))
+        );
+        assert_eq!(heard(&p, &clock), [], "nothing sounds twice");
+        // The exhale after it is handed over as usual.
+        clock.set(ms(14_040) - p.audio.lead());
+        p.advance(clock.now());
+        assert_eq!(heard(&p, &clock), [Some(ms(14_040))]);
+    }
+
+    #[test]
+    fn skipping_takes_back_what_the_skip_passes_over() {
+        let clock = ManualClock::default();
+        let mut p = sounding(&clock);
+        for t in [ms(1900), s(2), ms(5900)] {
+            clock.set(t);
+            p.advance(t);
+        }
+        let opening = [Some(s(2)), Some(s(2))];
+        assert_eq!(heard(&p, &clock), [opening[0], opening[1], Some(s(6))]);
+        p.apply(Control::Next, ms(5900));
+        assert_eq!(heard(&p, &clock), opening, "the exhale is taken back");
+        p.advance(ms(5900));
+        assert_eq!(p.status(ms(5900)).step, Some(1));
+        assert_eq!(heard(&p, &clock), opening, "the sit has no tone");
     }
 }

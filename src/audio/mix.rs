@@ -285,7 +285,17 @@ impl Limiter {
 #[derive(Debug)]
 struct Playing {
     start: u64,
+    /// Whose voice it is, to take it back before it starts ([`Mixer::cancel`]).
+    ticket: u64,
     voice: Voice,
+}
+
+/// A change to the bed waiting for its sample.
+#[derive(Debug)]
+struct BedWaiting {
+    start: u64,
+    ticket: u64,
+    change: BedChange,
 }
 
 /// The mix, sample by sample.
@@ -297,7 +307,7 @@ pub struct Mixer {
     /// The sound bed: the one playing, and any still fading out.
     beds: Vec<BedVoice>,
     /// Changes to the bed waiting for their sample.
-    bed_changes: Vec<(u64, BedChange)>,
+    bed_changes: Vec<BedWaiting>,
     master: Ramp,
     pause: Ramp,
     tone_duck: Duck,
@@ -349,11 +359,46 @@ impl Mixer {
 
     /// Starts `voice` at input sample `start` (at once if that has passed).
     pub fn add(&mut self, start: u64, voice: Voice) {
+        self.add_for(0, start, voice);
+    }
+
+    /// Like [`add`](Self::add), the voice belonging to `ticket`.
+    pub fn add_for(&mut self, ticket: u64, start: u64, voice: Voice) {
         let start = start.max(self.position);
         match voice {
-            Voice::Bed(change) => self.bed_changes.push((start, change)),
-            voice => self.playing.push(Playing { start, voice }),
+            Voice::Bed(change) => self.bed_changes.push(BedWaiting {
+                start,
+                ticket,
+                change,
+            }),
+            voice => self.playing.push(Playing {
+                start,
+                ticket,
+                voice,
+            }),
         }
+    }
+
+    /// Takes back the voices of `ticket` if none of them has begun: `Some(true)` if they
+    /// were taken back, `Some(false)` if one has begun (then they all play on: a bell keeps
+    /// its later strikes), `None` if it has none here.
+    pub fn take_back(&mut self, ticket: u64) -> Option<bool> {
+        let mine = self.playing.iter().filter(|p| p.ticket == ticket);
+        if mine.clone().any(|p| p.start < self.position) {
+            return Some(false);
+        }
+        let waiting = mine.count()
+            + self
+                .bed_changes
+                .iter()
+                .filter(|b| b.ticket == ticket)
+                .count();
+        if waiting == 0 {
+            return None;
+        }
+        self.playing.retain(|p| p.ticket != ticket);
+        self.bed_changes.retain(|b| b.ticket != ticket);
+        Some(true)
     }
 
     fn change_bed(&mut self, change: BedChange) {
@@ -425,20 +470,20 @@ impl Mixer {
         self.pause = pause;
         if held {
             // Paused: a change to the bed that is still to come keeps its distance.
-            for (start, _) in &mut self.bed_changes {
-                if *start >= from {
-                    *start += n as u64;
+            for b in &mut self.bed_changes {
+                if b.start >= from {
+                    b.start += n as u64;
                 }
             }
-        } else if self.bed_changes.iter().any(|(start, _)| *start < to) {
+        } else if self.bed_changes.iter().any(|b| b.start < to) {
             // In the order they were asked for; a few milliseconds' placement is plenty for
             // a change that fades over seconds.
             let changes = std::mem::take(&mut self.bed_changes);
-            for (start, change) in changes {
-                if start < to {
-                    self.change_bed(change);
+            for b in changes {
+                if b.start < to {
+                    self.change_bed(b.change);
                 } else {
-                    self.bed_changes.push((start, change));
+                    self.bed_changes.push(b);
                 }
             }
         }

@@ -92,11 +92,33 @@ enum Command {
     Stop,
 }
 
+/// Names the voices of one sound, so that a sound handed over ahead of its moment can be
+/// taken back ([`Audio::cancel`]) until it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket(u64);
+
+/// When a voice is to start.
+#[derive(Debug, Clone, Copy)]
+enum Start {
+    /// On the sample heard at this instant (at once, counted late, if that has gone).
+    At(Instant),
+    /// As soon as it can be heard: the next sample put out.
+    Now,
+}
+
+/// A voice waiting for the callback to place it.
+struct Pending {
+    start: Start,
+    /// Samples after `start` (a bell's later strikes).
+    offset: u64,
+    ticket: Ticket,
+    voice: Voice,
+}
+
 /// What the device's callback and the control thread share.
 struct Deck {
     mixer: Mixer,
-    /// Voices waiting for the callback to place them: (the instant to be heard, voice).
-    pending: Vec<(Instant, Voice)>,
+    pending: Vec<Pending>,
     base: Instant,
     /// When output sample 0 is heard, in seconds after `base` (smoothed over callbacks).
     origin: Option<f64>,
@@ -164,23 +186,41 @@ impl Deck {
         let horizon = (position + frames as u64) as i64;
         let mut i = 0;
         while i < self.pending.len() {
-            let t = self.pending[i]
-                .0
-                .saturating_duration_since(self.base)
-                .as_secs_f64();
-            let sample = ((t - o) * f64::from(RATE)).round() as i64 - Mixer::delay() as i64;
+            let p = &self.pending[i];
+            let sample = p.offset as i64
+                + match p.start {
+                    Start::At(heard) => {
+                        let t = heard.saturating_duration_since(self.base).as_secs_f64();
+                        ((t - o) * f64::from(RATE)).round() as i64 - Mixer::delay() as i64
+                    }
+                    Start::Now => position as i64,
+                };
             if sample >= horizon {
                 i += 1;
                 continue;
             }
-            let (_, voice) = self.pending.swap_remove(i);
+            let Pending { ticket, voice, .. } = self.pending.swap_remove(i);
             if sample < position as i64 {
                 self.late += 1;
                 let late = (position as i64 - sample) as f64 / f64::from(RATE);
                 self.worst_late = self.worst_late.max(late);
             }
             self.placed += 1;
-            self.mixer.add(sample.max(0) as u64, voice);
+            self.mixer.add_for(ticket.0, sample.max(0) as u64, voice);
+        }
+    }
+
+    /// Takes back the voices of `ticket` if none has begun; true if it was taken back. A
+    /// sound that has begun (or has already played and ended) is left alone.
+    fn cancel(&mut self, ticket: Ticket) -> bool {
+        let waiting = self.pending.iter().any(|p| p.ticket == ticket);
+        match self.mixer.take_back(ticket.0) {
+            Some(false) => false,
+            None if !waiting => false,
+            Some(true) | None => {
+                self.pending.retain(|p| p.ticket != ticket);
+                true
+            }
         }
     }
 }
@@ -428,10 +468,10 @@ fn control(
                     // Sounds asked for while there was no device are not played late; the sound
                     // bed is not a sound but what plays from now on, so it starts (fading in).
                     let mut deck = lock(&shared.deck);
-                    for (_, v) in std::mem::take(&mut deck.pending) {
-                        if matches!(v, Voice::Bed(_)) {
+                    for p in std::mem::take(&mut deck.pending) {
+                        if matches!(p.voice, Voice::Bed(_)) {
                             let now = deck.mixer.position();
-                            deck.mixer.add(now, v);
+                            deck.mixer.add_for(p.ticket.0, now, p.voice);
                         }
                     }
                     deck.restarted = true;
@@ -590,6 +630,8 @@ pub struct Audio {
     bed_fade: Cell<Option<Duration>>,
     /// When the bed's last fade-out is over.
     bed_until: Cell<Option<Instant>>,
+    /// The next sound's [`Ticket`].
+    tickets: Cell<u64>,
 }
 
 impl Audio {
@@ -631,6 +673,7 @@ impl Audio {
             ringing_until: Cell::new(None),
             bed_fade: Cell::new(None),
             bed_until: Cell::new(None),
+            tickets: Cell::new(1),
         }
     }
 
@@ -652,6 +695,7 @@ impl Audio {
             ringing_until: Cell::new(None),
             bed_fade: Cell::new(None),
             bed_until: Cell::new(None),
+            tickets: Cell::new(1),
         }
     }
 
@@ -702,25 +746,47 @@ impl Audio {
         })
     }
 
-    /// Plays what an event sounds (a bell's strikes, or a breath tone) as if it was planned
-    /// for now.
+    /// Plays what an event sounds (a bell's strikes, or a breath tone) now: as soon as it can
+    /// be heard.
     pub fn event(&self, kind: &EventKind) {
-        self.event_at(kind, Instant::now());
+        self.sound(kind, Start::Now);
     }
 
-    /// Plays what an event sounds, starting on the sample heard [`DELAY`] after `due`, the
-    /// instant the event was planned for (it may be delivered up to 30 ms later and still
-    /// start on its exact sample).
-    pub fn event_at(&self, kind: &EventKind, due: Instant) {
+    /// How long before its moment a sound must be handed over ([`sound_at`](Self::sound_at))
+    /// to be heard exactly on it: [`DELAY`], or nothing when there is no sound to place.
+    pub fn lead(&self) -> Duration {
+        if self.shared.is_some() {
+            DELAY
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    /// Plays what an event sounds starting on the sample heard at `heard` (handed over at
+    /// least [`lead`](Self::lead) before it, it starts exactly there). Returns the ticket to
+    /// take it back with, or `None` if nothing was taken (no device, or nothing to hear).
+    pub fn sound_at(&self, kind: &EventKind, heard: Instant) -> Option<Ticket> {
+        self.sound(kind, Start::At(heard))
+    }
+
+    /// Takes back a sound handed over ahead of its moment (the run was paused, skipped or
+    /// made longer before it), unless it has begun to play: true if it was taken back.
+    pub fn cancel(&self, ticket: Ticket) -> bool {
+        self.shared
+            .as_ref()
+            .is_some_and(|s| lock(&s.deck).cancel(ticket))
+    }
+
+    fn sound(&self, kind: &EventKind, start: Start) -> Option<Ticket> {
         let (Some(s), Some(_)) = (&self.shared, &self.tx) else {
-            return;
+            return None;
         };
         // With no device nothing is heard, and nothing is left to ring out; but the bed is
         // kept track of, so it plays once a device opens.
         let device = matches!(*lock(&s.output), Output::Device(_));
         let bed = matches!(kind, EventKind::Ambient { .. } | EventKind::Finished);
         if !device && !bed {
-            return;
+            return None;
         }
         let audible = match kind {
             EventKind::Bell { bell } => self.bank.bell_audible(bell),
@@ -734,32 +800,39 @@ impl Audio {
                 let leaving = self.bed_fade.replace(bed.as_ref().map(|a| a.fade));
                 match (leaving, bed) {
                     (Some(fade), None) => fade,
-                    (None, None) => return,
+                    (None, None) => return None,
                     (_, Some(_)) => Duration::ZERO,
                 }
             }
-            EventKind::Finished => match self.bed_fade.take() {
-                Some(fade) => fade,
-                None => return,
-            },
+            EventKind::Finished => self.bed_fade.take()?,
             kind => match kind.said().map(|said| self.bank.said_length(said)) {
                 Some(n) if n > 0 && self.bank.speaking() => {
                     Duration::from_secs_f64(n as f64 / f64::from(RATE))
                 }
-                _ => return,
+                _ => return None,
             },
         };
-        let heard = due + DELAY;
+        // Heard as soon as possible is at most the device's latency away: DELAY is longer.
+        let heard = match start {
+            Start::At(heard) => heard,
+            Start::Now => Instant::now() + DELAY,
+        };
         if device && matches!(kind, EventKind::Ambient { bed: None } | EventKind::Finished) {
             self.bed_until.set(Some(heard + audible));
         }
+        let ticket = Ticket(self.tickets.get());
+        self.tickets.set(ticket.0 + 1);
         {
             // Straight into the deck: the callback places them, whatever the control thread
             // is doing.
             let mut deck = lock(&s.deck);
-            for (offset, v) in voices(&self.bank, kind) {
-                let offset = Duration::from_secs_f64(offset as f64 / f64::from(RATE));
-                deck.pending.push((heard + offset, v));
+            for (offset, voice) in voices(&self.bank, kind) {
+                deck.pending.push(Pending {
+                    start,
+                    offset,
+                    ticket,
+                    voice,
+                });
             }
         }
         // Muted or at 0, it sounds (unmuting mid-ring brings it back) but nobody waits for it.
@@ -768,6 +841,7 @@ impl Audio {
             self.rings(heard, audible);
         }
         self.send(Command::Sounding);
+        Some(ticket)
     }
 
     /// Fades the sound bed out now (when a run is stopped), over its own fade or `at_most`,
@@ -781,7 +855,14 @@ impl Audio {
         let end = BedChange::End {
             fade: Some(BedVoice::fade_samples(fade)),
         };
-        lock(&s.deck).pending.push((heard, Voice::Bed(end)));
+        let ticket = Ticket(self.tickets.get());
+        self.tickets.set(ticket.0 + 1);
+        lock(&s.deck).pending.push(Pending {
+            start: Start::At(heard),
+            offset: 0,
+            ticket,
+            voice: Voice::Bed(end),
+        });
         self.bed_until.set(Some(heard + fade));
         self.send(Command::Sounding);
     }
@@ -934,6 +1015,58 @@ impl Drop for Audio {
 }
 
 #[cfg(test)]
+impl Audio {
+    /// Audio standing in `output`, with no thread and no device behind it: what is handed
+    /// to it waits in its deck until [`callback`](Self::callback) plays it.
+    pub(crate) fn standing(output: Output) -> Audio {
+        let shared = Arc::new(Shared {
+            deck: Mutex::new(Deck::new(percent_to_gain(80))),
+            output: Mutex::new(output),
+            changed: Condvar::new(),
+            callbacks: AtomicU64::new(0),
+            failed: AtomicBool::new(false),
+            xruns: AtomicU64::new(0),
+            priority: AtomicU64::new(Priority::Normal as u64),
+        });
+        Audio {
+            tx: Some(mpsc::channel().0),
+            shared: Some(shared),
+            thread: None,
+            bank: Arc::new(Bank::default()),
+            percent: 80,
+            muted: false,
+            ringing_until: Cell::new(None),
+            bed_fade: Cell::new(None),
+            bed_until: Cell::new(None),
+            tickets: Cell::new(1),
+        }
+    }
+
+    /// The sounds waiting to be placed: the ticket, and the instant each is to be heard
+    /// (`None`: as soon as possible).
+    pub(crate) fn waiting(&self) -> Vec<(Ticket, Option<Instant>)> {
+        let deck = lock(&self.shared.as_ref().expect("standing audio").deck);
+        deck.pending
+            .iter()
+            .map(|p| {
+                let at = match p.start {
+                    Start::At(heard) => Some(heard),
+                    Start::Now => None,
+                };
+                (p.ticket, at)
+            })
+            .collect()
+    }
+
+    /// What the device's callback does: `frames` samples, the first heard at `heard`.
+    pub(crate) fn callback(&self, heard: Instant, frames: usize) {
+        let mut deck = lock(&self.shared.as_ref().expect("standing audio").deck);
+        deck.place(heard, frames);
+        deck.mixer.fill(&mut vec![0.0; frames]);
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::audio::synth::samples_in;
@@ -967,7 +1100,7 @@ mod tests {
     fn with_no_device_nothing_is_left_to_ring_out() {
         // The state an open that found no device leaves (built here rather than by opening,
         // which would wake the machine's sound system from inside a unit test).
-        let a = standing(Output::NoDevice("no sound output can play here".into()));
+        let a = Audio::standing(Output::NoDevice("no sound output can play here".into()));
         assert!(matches!(
             a.wait_ready(Duration::from_secs(10)),
             Output::NoDevice(_)
@@ -992,7 +1125,7 @@ mod tests {
 
     #[test]
     fn a_bed_rings_out_only_as_it_fades_and_a_stop_fades_it_quickly() {
-        let a = standing(Output::Device("test".into()));
+        let a = Audio::standing(Output::Device("test".into()));
         let bed = |secs| EventKind::Ambient {
             bed: Some(crate::audio::bed::tests::bed(
                 crate::session::format::Noise::Surf,
@@ -1031,27 +1164,12 @@ mod tests {
         );
     }
 
-    /// Audio standing in `output`, with no thread and no device behind it.
-    fn standing(output: Output) -> Audio {
-        let shared = Arc::new(Shared {
-            deck: Mutex::new(Deck::new(percent_to_gain(80))),
-            output: Mutex::new(output),
-            changed: Condvar::new(),
-            callbacks: AtomicU64::new(0),
-            failed: AtomicBool::new(false),
-            xruns: AtomicU64::new(0),
-            priority: AtomicU64::new(Priority::Normal as u64),
-        });
-        Audio {
-            tx: Some(mpsc::channel().0),
-            shared: Some(shared),
-            thread: None,
-            bank: Arc::new(Bank::default()),
-            percent: 80,
-            muted: false,
-            ringing_until: Cell::new(None),
-            bed_fade: Cell::new(None),
-            bed_until: Cell::new(None),
+    fn heard_at(heard: Instant, voice: Voice) -> Pending {
+        Pending {
+            start: Start::At(heard),
+            offset: 0,
+            ticket: Ticket(1),
+            voice,
         }
     }
 
@@ -1069,7 +1187,7 @@ mod tests {
         let heard = d.base + Duration::from_millis(100);
         // Asked for 250 ms after the base; the next sample put out is heard at 100 ms.
         d.pending
-            .push((d.base + Duration::from_millis(250), click()));
+            .push(heard_at(d.base + Duration::from_millis(250), click()));
         d.place(heard, RATE as usize);
         let mut out = vec![0.0; RATE as usize];
         d.mixer.fill(&mut out);
@@ -1090,7 +1208,7 @@ mod tests {
             let heard = d.base + period * k + Duration::from_millis(80 + wobble);
             if k == 20 {
                 d.pending
-                    .push((d.base + Duration::from_millis(1234), click()));
+                    .push(heard_at(d.base + Duration::from_millis(1234), click()));
             }
             d.place(heard, out.len());
             d.mixer.fill(&mut out);
@@ -1104,7 +1222,7 @@ mod tests {
             "{first} vs {planned} (±2 ms)"
         );
         // One that should have been heard before the stream got there is late, and counted.
-        d.pending.push((d.base, click()));
+        d.pending.push(heard_at(d.base, click()));
         d.place(d.base + period * 40 + Duration::from_millis(80), out.len());
         assert_eq!(d.late, 1);
     }
