@@ -3,10 +3,10 @@
 //!
 //! - **Sample-accurate onsets.** Each callback carries the instant its first sample will be
 //!   heard (cpal's playback timestamp, which includes the device's latency). From it the
-//!   callback knows which sample is heard when, and starts each sound on the sample that is
-//!   heard exactly [`DELAY`] after the instant the event was planned for. The delay is the
-//!   same for every sound, so bells and tones keep their exact spacing; it covers the
-//!   device's buffer, so an event delivered a few milliseconds late is still placed exactly.
+//!   callback knows which sample is heard when, and starts each sound on the sample heard at
+//!   exactly the instant it was asked for ([`Audio::sound_at`]). A run hands its sounds over
+//!   [`LEAD`] before they fall due, longer than the device's buffer, so each is heard on the
+//!   moment the screen shows its event; one not handed over in time plays at once.
 //! - **A lost sound server** (PulseAudio killed, a USB speaker pulled) shows as stream errors
 //!   or as callbacks that stop coming: the stream is closed (so cpal's thread cannot spin),
 //!   the status says so, and the device is opened again with a growing pause between tries
@@ -50,18 +50,17 @@ pub enum Output {
     Silent,
 }
 
-/// Frames hara asks the device to take at a time (100 ms; PulseAudio's ALSA plugin gives
-/// 67 ms). Its buffer holds two of these, so the device rides out a moment when hara cannot
-/// run, and the sound server and hara wake about 15 times a second while sound plays. (With
-/// 133 ms periods a breathing view with tones cost 0.36 % of a core rather than 0.53 %, but
-/// under a CPU hog only 49 of 61 onsets stayed within 5 ms, against 60 of 61: see
-/// docs/PERFORMANCE.md.)
-pub const PERIOD: u32 = RATE / 10;
-/// Every sound is heard this long after the instant it was planned for: longer than the
-/// device's latency (measured up to 193 ms at PulseAudio with these periods), plus a period
-/// until the next callback, plus time for the event to arrive. The same for every sound, so
-/// their spacing is exact.
-pub const DELAY: Duration = Duration::from_millis(300);
+/// Frames hara asks the device to take at a time (150 ms, with a buffer of two; PulseAudio's
+/// ALSA plugin makes that 100 ms periods, three to its 300 ms buffer). The buffer rides out a
+/// moment when hara cannot run, and the sound server and hara wake 10 times a second while
+/// sound plays (67 ms periods cost a third more: see docs/PERFORMANCE.md). The latency this
+/// brings is not heard: sounds are handed over [`LEAD`] ahead.
+pub const PERIOD: u32 = RATE * 3 / 20;
+/// How long before its moment a sound is handed over to be heard exactly on it: longer than
+/// the device's latency (300 ms at PulseAudio with these periods; at most a buffer, 300 ms,
+/// on a device of its own), plus a period until the next callback, plus time for the sound
+/// to arrive. Also the most a sound played at once takes to be heard.
+pub const LEAD: Duration = Duration::from_millis(600);
 /// Callbacks whose estimates of the stream's clock are kept (about a second's worth).
 const ESTIMATES: usize = 15;
 /// Nothing sounding for this long pauses the stream.
@@ -719,11 +718,6 @@ impl Audio {
         guard.clone()
     }
 
-    /// Every sound is heard this long after the instant it was planned for.
-    pub fn delay(&self) -> Duration {
-        DELAY
-    }
-
     fn send(&self, c: Command) {
         if let Some(tx) = &self.tx {
             let _ = tx.send(c);
@@ -753,10 +747,10 @@ impl Audio {
     }
 
     /// How long before its moment a sound must be handed over ([`sound_at`](Self::sound_at))
-    /// to be heard exactly on it: [`DELAY`], or nothing when there is no sound to place.
+    /// to be heard exactly on it: [`LEAD`], or nothing when there is no sound to place.
     pub fn lead(&self) -> Duration {
         if self.shared.is_some() {
-            DELAY
+            LEAD
         } else {
             Duration::ZERO
         }
@@ -812,10 +806,10 @@ impl Audio {
                 _ => return None,
             },
         };
-        // Heard as soon as possible is at most the device's latency away: DELAY is longer.
+        // Played at once, it is heard within the device's latency: LEAD is longer.
         let heard = match start {
             Start::At(heard) => heard,
-            Start::Now => Instant::now() + DELAY,
+            Start::Now => Instant::now() + LEAD,
         };
         if device && matches!(kind, EventKind::Ambient { bed: None } | EventKind::Finished) {
             self.bed_until.set(Some(heard + audible));
@@ -851,14 +845,14 @@ impl Audio {
             return;
         };
         let fade = fade.min(at_most);
-        let heard = Instant::now() + DELAY;
+        let heard = Instant::now() + LEAD;
         let end = BedChange::End {
             fade: Some(BedVoice::fade_samples(fade)),
         };
         let ticket = Ticket(self.tickets.get());
         self.tickets.set(ticket.0 + 1);
         lock(&s.deck).pending.push(Pending {
-            start: Start::At(heard),
+            start: Start::Now,
             offset: 0,
             ticket,
             voice: Voice::Bed(end),
@@ -1141,9 +1135,7 @@ mod tests {
         );
         a.event(&EventKind::Finished);
         let wait = a.ringing_for();
-        assert!(
-            wait > DELAY + Duration::from_millis(4900) && wait <= DELAY + Duration::from_secs(5)
-        );
+        assert!(wait > LEAD + Duration::from_millis(4900) && wait <= LEAD + Duration::from_secs(5));
         assert!(
             a.bed_fading_for() <= wait && a.bed_fading_for() + Duration::from_millis(100) > wait
         );
@@ -1152,8 +1144,7 @@ mod tests {
         a.end_bed(Duration::from_secs(2));
         let fading = a.bed_fading_for();
         assert!(
-            fading > DELAY + Duration::from_millis(1900)
-                && fading <= DELAY + Duration::from_secs(2)
+            fading > LEAD + Duration::from_millis(1900) && fading <= LEAD + Duration::from_secs(2)
         );
         let placed = lock(&a.shared.as_ref().unwrap().deck).pending.len();
         a.end_bed(Duration::from_secs(2));
