@@ -298,14 +298,18 @@ fn closing_the_terminal_keeps_the_record() {
         t.tmux(&["kill-pane", "-t", "t"]);
         let journal = t.home.path().join("data/hara/journal.jsonl");
         let start = Instant::now();
-        while !journal.exists() {
+        // A whole line: the file may be there a moment before its line is written.
+        let text = loop {
+            let text = std::fs::read_to_string(&journal).unwrap_or_default();
+            if text.ends_with('\n') {
+                break text;
+            }
             assert!(
                 start.elapsed() < Duration::from_secs(10),
                 "{args}: no journal entry after the terminal closed"
             );
             std::thread::sleep(Duration::from_millis(50));
-        }
-        let text = std::fs::read_to_string(&journal).unwrap();
+        };
         assert!(
             text.contains(&format!("\"title\":\"{title}\"")),
             "{args}: {text}"

@@ -210,33 +210,40 @@ pub fn check(wanted: &str) -> Result<OutputInfo, NotFound> {
 }
 
 /// The device to open: the default, or the one named (by id or description).
-pub fn find(wanted: Option<&str>) -> Result<(Device, String), String> {
+pub fn find(wanted: Option<&str>) -> Result<Device, String> {
     let host = cpal::default_host();
-    let device = match wanted {
+    match wanted {
         None => host
             .default_output_device()
-            .ok_or_else(|| NO_OUTPUT.to_string())?,
+            .ok_or_else(|| NO_OUTPUT.to_string()),
         Some(w) => host
             .output_devices()
             .map_err(|_| NO_OUTPUT.to_string())?
             .find(|d| id(d) == w || description(d).eq_ignore_ascii_case(w))
-            .ok_or_else(|| format!("there is no output named `{w}`"))?,
-    };
-    // The default device's own description is generic; the listing's says where it goes.
-    let listed = || {
-        host.output_devices()
-            .ok()?
-            .find(|d| id(d) == id(&device))
-            .map(|d| description(&d))
-    };
-    let name = match wanted {
-        None => format!(
-            "the default output ({})",
-            listed().unwrap_or_else(|| description(&device))
-        ),
-        Some(_) => format!("{} ({})", id(&device), description(&device)),
-    };
-    Ok((device, name))
+            .ok_or_else(|| format!("there is no output named `{w}`")),
+    }
+}
+
+/// What to call `device` (found for `wanted`) on the status line and in `hara chime`. For
+/// the default this goes through every output (the default's own description is generic;
+/// the listing's says where it goes), so it is asked only once the device plays: a machine
+/// with no output tries again every few seconds, and at about 10 ms a time the listing
+/// would cost more than the rest of the session.
+pub fn name(device: &Device, wanted: Option<&str>) -> String {
+    match wanted {
+        None => {
+            let listed = cpal::default_host()
+                .output_devices()
+                .ok()
+                .and_then(|mut all| all.find(|d| id(d) == id(device)))
+                .map(|d| description(&d));
+            format!(
+                "the default output ({})",
+                listed.unwrap_or_else(|| description(device))
+            )
+        }
+        Some(_) => format!("{} ({})", id(device), description(device)),
+    }
 }
 
 #[cfg(test)]

@@ -285,8 +285,8 @@ fn open_stream(
     // inside this process) inherit this thread's nice value: a busy machine must not starve
     // them either. Back to normal once the stream is open.
     let _nice = Nicer::new();
-    let device_name = device;
-    let (device, name) = devices::find(device)?;
+    let wanted = device;
+    let device = devices::find(wanted)?;
     let mut last_error = String::new();
     // hara's own format (mono at the synth's rate) first, so nothing is converted; then
     // stereo, which some devices insist on.
@@ -365,15 +365,18 @@ fn open_stream(
                     checked: Instant::now(),
                     quiet_since: None,
                 };
-                return Ok((live, name));
+                return Ok((live, devices::name(&device, wanted)));
             }
             Err(e) => last_error = e.to_string(),
         }
     }
-    Err(match device_name {
+    Err(match wanted {
         // The default output that does not open is no output at all, in plain words.
         None => devices::NO_OUTPUT.to_string(),
-        Some(_) => format!("{name} cannot play now ({last_error})"),
+        Some(_) => format!(
+            "{} cannot play now ({last_error})",
+            devices::name(&device, wanted)
+        ),
     })
 }
 
