@@ -95,6 +95,15 @@ cost "silent sit --silent (10 s)" 8 10 scripts/bench-sit.toml --silent
 cost "silent sit with a bed: surf (20 s)" 8 20 scripts/bench-bed.toml
 cost "silent sit with a bed: rain (20 s)" 8 20 scripts/bench-bed-rain.toml
 
+# The floor under those RSS figures: a program that does nothing but play a sine through the
+# same stack with hara's stream settings (examples/sound-floor.rs).
+cargo build --release --quiet --example sound-floor
+target/release/examples/sound-floor 6 & floor=$!
+sleep 4
+printf '%-44s RSS %.1f MiB\n' "a sine through the same stack, nothing else" \
+  "$(awk '/^VmRSS/ {print $2 / 1024}' "/proc/$floor/status")"
+wait "$floor"
+
 echo "== render: memory and speed"
 for session in group-sitting scripts/bench-3h.toml; do
   /usr/bin/time -f "max RSS %M KiB" -o "$work/time" "$bin" render "$session" -o "$work/out.wav" --force
