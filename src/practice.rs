@@ -135,8 +135,11 @@ pub struct Practice<C: Clock> {
 struct Ahead {
     event: Delivered,
     ticket: Ticket,
-    /// It began to play before the run changed under it: it stands for its event.
-    begun: bool,
+    /// It began to play before the run changed under it: then the practice time (see
+    /// [`Engine::practised`]) at which its event was due. It stands for its event if the run
+    /// gets there within the lead of that (on resuming a pause, or skipping to it), not if
+    /// the run gets there again much later (a step made longer, or begun again).
+    begun: Option<Duration>,
 }
 
 impl Ahead {
@@ -273,8 +276,14 @@ impl<C: Clock> Practice<C> {
     /// (or about to). One that was not (handed over too late, or after a skip) sounds at once.
     fn sound_delivered(&mut self, d: &Delivered) {
         if let Some(i) = self.ahead.iter().position(|a| a.is(d)) {
-            self.ahead.swap_remove(i);
-            return;
+            let a = self.ahead.swap_remove(i);
+            let practised = self.engine.practised(d.delivered);
+            let stands = a
+                .begun
+                .is_none_or(|due| practised.abs_diff(due) <= self.lead());
+            if stands {
+                return;
+            }
         }
         self.audio.event(&d.kind);
         if let Some(text) = self.audio.unready(&d.kind) {
@@ -286,9 +295,17 @@ impl<C: Clock> Practice<C> {
     /// breath phase already over when the engine got to it (it sounded, as it would have had
     /// it been delivered), or what a skip jumped over.
     fn passed(&mut self, now: Duration) {
-        let position = self.engine.status(now).position;
-        self.ahead
-            .retain(|a| a.event.due > now || a.event.at >= position);
+        let status = self.engine.status(now);
+        let lead = self.lead();
+        self.ahead.retain(|a| match a.begun {
+            None => a.event.due > now || a.event.at >= status.position,
+            Some(due) => status.practised <= due + lead,
+        });
+    }
+
+    /// The audio's lead in clock time.
+    fn lead(&self) -> Duration {
+        self.audio.lead() * self.clock.speed().max(1)
     }
 
     /// Hands the audio what falls due within its lead from `now`, placed on the sample heard
@@ -296,8 +313,7 @@ impl<C: Clock> Practice<C> {
     /// paused, skipped or changed). A sound that has begun is not taken back: it stands for
     /// its event, which does not sound again when it is delivered.
     fn sound_ahead(&mut self, now: Duration) {
-        let speed = self.clock.speed().max(1);
-        let until = now + self.audio.lead() * speed;
+        let until = now + self.lead();
         let coming: Vec<Delivered> = self
             .engine
             .coming(until)
@@ -305,12 +321,21 @@ impl<C: Clock> Practice<C> {
             .filter(|c| c.due > now)
             .collect();
         let audio = &self.audio;
+        let practised = self.engine.practised(now);
         self.ahead.retain_mut(|a| {
-            if a.begun || coming.iter().any(|c| a.is(c) && c.due == a.event.due) {
+            if a.begun.is_some() || coming.iter().any(|c| a.is(c) && c.due == a.event.due) {
                 return true;
             }
-            a.begun = !audio.cancel(a.ticket);
-            a.begun
+            if audio.cancel(a.ticket) {
+                return false;
+            }
+            // When it was due in practice time, as the run stood until now.
+            a.begun = Some(if a.event.due > now {
+                practised + (a.event.due - now)
+            } else {
+                practised.saturating_sub(now - a.event.due)
+            });
+            true
         });
         for c in coming {
             if self.ahead.iter().any(|a| a.is(&c)) {
@@ -323,7 +348,7 @@ impl<C: Clock> Practice<C> {
                 self.ahead.push(Ahead {
                     event: c,
                     ticket,
-                    begun: false,
+                    begun: None,
                 });
             }
         }
@@ -355,7 +380,8 @@ impl<C: Clock> Practice<C> {
         if control == Control::ToggleSpeech {
             // What was handed over is handed over again, spoken or not as now chosen.
             let audio = &self.audio;
-            self.ahead.retain(|a| a.begun || !audio.cancel(a.ticket));
+            self.ahead
+                .retain(|a| a.begun.is_some() || !audio.cancel(a.ticket));
         }
         self.sound_ahead(now);
         self.refresh();
@@ -373,7 +399,7 @@ impl<C: Clock> Practice<C> {
     /// The clock reading at which the next sound is to be handed to the audio (its lead
     /// before it falls due), if one is still to be.
     fn next_hand_over(&self) -> Option<Duration> {
-        let lead = self.audio.lead() * self.clock.speed().max(1);
+        let lead = self.lead();
         (!lead.is_zero())
             .then(|| self.engine.due_after(self.ahead_until))
             .flatten()
@@ -1016,5 +1042,60 @@ mod tests {
         p.advance(ms(5900));
         assert_eq!(p.status(ms(5900)).step, Some(1));
         assert_eq!(heard(&p, &clock), opening, "the sit has no tone");
+    }
+
+    #[test]
+    fn a_sound_that_began_before_its_step_was_made_longer_sounds_again_when_it_comes() {
+        // A sit from 2 s to 12 s, then an inhale's tone at 12 s.
+        let source = "title = \"T\"\nprepare = 2\ntones = true\n[[step]]\ntitle = \"Sit\"\n\
+            duration = 10\n[[step]]\ntitle = \"Breathe\"\nbreaths = 1\nbreath = \"4-0-4-0\"\n";
+        let (_, t) = crate::session::check_str(source, &InstrumentsOnly)
+            .session
+            .unwrap();
+        let clock = ManualClock::default();
+        let mut p = Practice::new(t, &clock, Audio::standing(Output::Device("test".into())));
+        for t in [ms(1900), s(2), ms(11_900)] {
+            clock.set(t);
+            p.advance(t);
+        }
+        p.audio.callback(clock.instant(ms(11_950)), 4800); // the inhale at 12 s begins
+        p.apply(Control::Extend(s(60)), ms(11_960));
+        assert_eq!(heard(&p, &clock), [], "what began plays on");
+        // A minute later the inhale comes again, and sounds.
+        clock.set(s(72) - p.audio.lead());
+        p.advance(clock.now());
+        assert_eq!(heard(&p, &clock), [Some(s(72))]);
+        clock.set(s(72));
+        p.advance(s(72));
+        assert_eq!(heard(&p, &clock), [Some(s(72))], "once");
+    }
+
+    #[test]
+    fn going_back_sounds_the_step_again_even_what_had_begun() {
+        let clock = ManualClock::default();
+        let mut p = sounding(&clock);
+        for t in [ms(1900), s(2), ms(5900)] {
+            clock.set(t);
+            p.advance(t);
+        }
+        // The device plays on to 6.05 s: the opening bell, the inhale and the exhale at 6 s
+        // have all begun.
+        p.audio.callback(clock.instant(ms(1950)), 4800);
+        p.audio.callback(clock.instant(ms(5950)), 4800);
+        assert_eq!(heard(&p, &clock), []);
+        // Back to the start of the breathing: the inhale now at 5.9 s, the exhale at 9.9 s.
+        p.apply(Control::Back, ms(5900));
+        assert_eq!(p.status(ms(5900)).position, Duration::ZERO);
+        let mut sounded = Vec::new();
+        for t in [ms(5900), ms(9900) - p.audio.lead(), ms(9900)] {
+            clock.set(t);
+            p.advance(t);
+            sounded = heard(&p, &clock);
+        }
+        assert_eq!(
+            sounded,
+            [None, None, Some(ms(9900))],
+            "the bell and inhale at once, the exhale on its moment"
+        );
     }
 }
