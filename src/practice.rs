@@ -946,6 +946,14 @@ mod tests {
         Practice::new(t, clock, Audio::standing(Output::Device("test".into())))
     }
 
+    /// Moves the clock to each reading in turn and advances the run there.
+    fn through(p: &mut Practice<&ManualClock>, clock: &ManualClock, readings: &[Duration]) {
+        for &t in readings {
+            clock.set(t);
+            p.advance(t);
+        }
+    }
+
     /// When the sounds waiting to be placed are to be heard, as clock readings.
     fn heard(p: &Practice<&ManualClock>, clock: &ManualClock) -> Vec<Option<Duration>> {
         p.audio
@@ -1031,10 +1039,7 @@ mod tests {
     fn skipping_takes_back_what_the_skip_passes_over() {
         let clock = ManualClock::default();
         let mut p = sounding(&clock);
-        for t in [ms(1900), s(2), ms(5900)] {
-            clock.set(t);
-            p.advance(t);
-        }
+        through(&mut p, &clock, &[ms(1900), s(2), ms(5900)]);
         let opening = [Some(s(2)), Some(s(2))];
         assert_eq!(heard(&p, &clock), [opening[0], opening[1], Some(s(6))]);
         p.apply(Control::Next, ms(5900));
@@ -1054,10 +1059,7 @@ mod tests {
             .unwrap();
         let clock = ManualClock::default();
         let mut p = Practice::new(t, &clock, Audio::standing(Output::Device("test".into())));
-        for t in [ms(1900), s(2), ms(11_900)] {
-            clock.set(t);
-            p.advance(t);
-        }
+        through(&mut p, &clock, &[ms(1900), s(2), ms(11_900)]);
         p.audio.callback(clock.instant(ms(11_950)), 4800); // the inhale at 12 s begins
         p.apply(Control::Extend(s(60)), ms(11_960));
         assert_eq!(heard(&p, &clock), [], "what began plays on");
@@ -1074,10 +1076,7 @@ mod tests {
     fn going_back_sounds_the_step_again_even_what_had_begun() {
         let clock = ManualClock::default();
         let mut p = sounding(&clock);
-        for t in [ms(1900), s(2), ms(5900)] {
-            clock.set(t);
-            p.advance(t);
-        }
+        through(&mut p, &clock, &[ms(1900), s(2), ms(5900)]);
         // The device plays on to 6.05 s: the opening bell, the inhale and the exhale at 6 s
         // have all begun.
         p.audio.callback(clock.instant(ms(1950)), 4800);
