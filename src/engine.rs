@@ -957,13 +957,13 @@ impl Engine {
         self.hold().map(|i| self.spans[i].1)
     }
 
-    /// Whether step `i` is open and has not ended.
     /// Where a run started part-way (`--from`) begins in the plan: added to a
     /// [`Status::position`], the plan's time, which is what delivered events carry.
     pub fn started_at(&self) -> Duration {
         self.skipped
     }
 
+    /// Whether step `i` is open and has not ended.
     pub fn is_open(&self, i: usize) -> bool {
         self.openness.get(i) == Some(&Openness::Open)
     }

@@ -256,7 +256,8 @@ impl<C: Clock> Practice<C> {
     /// writes one line per event. Only the phase still current is sounded.
     pub fn advance_every(&mut self, now: Duration) -> Vec<Delivered> {
         let delivered = self.engine.advance_every(now);
-        let position = self.engine.status(now).position;
+        // In the plan's time, which delivered events carry (a run started part-way too).
+        let position = self.engine.status(now).position + self.engine.started_at();
         for d in &delivered {
             let over =
                 matches!(d.kind, EventKind::Phase { length, .. } if d.at + length <= position);
@@ -296,9 +297,11 @@ impl<C: Clock> Practice<C> {
     /// it been delivered), or what a skip jumped over.
     fn passed(&mut self, now: Duration) {
         let status = self.engine.status(now);
+        // In the plan's time, which delivered events carry (a run started part-way too).
+        let position = status.position + self.engine.started_at();
         let lead = self.lead();
         self.ahead.retain(|a| match a.begun {
-            None => a.event.due > now || a.event.at >= status.position,
+            None => a.event.due > now || a.event.at >= position,
             Some(due) => status.practised <= due + lead,
         });
     }
@@ -313,12 +316,21 @@ impl<C: Clock> Practice<C> {
     /// paused, skipped or changed). A sound that has begun is not taken back: it stands for
     /// its event, which does not sound again when it is delivered.
     fn sound_ahead(&mut self, now: Duration) {
-        let until = now + self.lead();
+        let lead = self.lead();
+        if lead.is_zero() {
+            // No device (or it was lost): nothing handed over is playing or will be.
+            self.ahead.clear();
+            return;
+        }
+        let until = now + lead;
+        // A sound bed's change is not handed over: it fades over seconds, so it is placed
+        // well enough when it is delivered, and the bed's state is never taken back.
         let coming: Vec<Delivered> = self
             .engine
             .coming(until)
             .into_iter()
             .filter(|c| c.due > now)
+            .filter(|c| !matches!(c.kind, EventKind::Ambient { .. } | EventKind::Finished))
             .collect();
         let audio = &self.audio;
         let practised = self.engine.practised(now);
@@ -384,6 +396,11 @@ impl<C: Clock> Practice<C> {
                 .retain(|a| a.begun.is_some() || !audio.cancel(a.ticket));
         }
         self.sound_ahead(now);
+        if control == Control::Back {
+            // The step (or the countdown) is played again: what had begun plays on, and does
+            // not stand for what comes again.
+            self.ahead.retain(|a| a.begun.is_none());
+        }
         self.refresh();
         self.changed(now);
     }
@@ -1096,5 +1113,143 @@ mod tests {
             [None, None, Some(ms(9900))],
             "the bell and inhale at once, the exhale on its moment"
         );
+    }
+
+    /// Two breathing steps with tones; a run started at the second (`--from 2`).
+    const TWO: &str = "title = \"T\"\nprepare = 2\ntones = true\n[bells]\nstart = \"none\"\n\
+        end = \"none\"\n[[step]]\ntitle = \"A\"\nbreaths = 2\nbreath = \"4-0-4-0\"\n\
+        [[step]]\ntitle = \"B\"\nbreaths = 3\nbreath = \"4-0-4-0\"\n";
+
+    fn replay_after_a_collapse(from: usize) -> Vec<Option<Duration>> {
+        let (_, t) = crate::session::check_str(TWO, &InstrumentsOnly)
+            .session
+            .unwrap();
+        let clock = ManualClock::default();
+        let mut p = Practice::starting_at(
+            t,
+            &clock,
+            Audio::standing(Output::Device("test".into())),
+            from,
+        );
+        through(&mut p, &clock, &[ms(1900), s(2), ms(5500)]);
+        // The exhale due at 6 s begins to play.
+        p.audio.callback(clock.instant(ms(5950)), 4800);
+        // The loop next runs at 10.5 s (a busy machine, a stop and go on): the exhale is
+        // over and collapsed, the inhale at 10 s delivered.
+        clock.set(ms(10_500));
+        p.advance(ms(10_500));
+        // Back to the step's start (8.5 s into it), replayed from 10.5 s: its exhale at 14.5 s.
+        p.apply(Control::Back, ms(10_500));
+        p.advance(ms(10_500));
+        clock.set(ms(14_000));
+        p.advance(ms(14_000));
+        heard(&p, &clock)
+    }
+
+    #[test]
+    fn a_run_from_the_start_forgets_a_phase_the_engine_passed_over() {
+        assert!(replay_after_a_collapse(0).contains(&Some(ms(14_500))));
+    }
+
+    #[test]
+    fn a_run_started_part_way_forgets_a_phase_the_engine_passed_over_too() {
+        // The event's time counts the steps left out; the run's position does not.
+        assert!(replay_after_a_collapse(1).contains(&Some(ms(14_500))));
+    }
+
+    /// A sit with a sound bed that fades out at the end (at 12 s), no bells.
+    const BED: &str = "format = 1.1\ntitle = \"T\"\nprepare = 2\n\
+        ambient = { sound = \"surf\", volume = 0.2, fade = \"1s\" }\n\
+        [bells]\nstart = \"none\"\nend = \"none\"\n[[step]]\ntitle = \"Sit\"\nduration = 10\n";
+
+    fn bedded(clock: &ManualClock) -> Practice<&ManualClock> {
+        let (_, t) = crate::session::check_str(BED, &InstrumentsOnly)
+            .session
+            .unwrap();
+        let mut p = Practice::new(t, clock, Audio::standing(Output::Device("test".into())));
+        through(&mut p, clock, &[ms(1500), s(2)]);
+        // The bed starts playing.
+        p.audio.callback(clock.instant(ms(1950)), 4800);
+        assert_eq!(heard(&p, clock), []);
+        clock.set(ms(11_500));
+        p.advance(ms(11_500));
+        assert_eq!(
+            heard(&p, clock),
+            [],
+            "a bed's change is not handed over ahead"
+        );
+        p
+    }
+
+    #[test]
+    fn a_pause_just_before_the_end_keeps_the_bed_fading_out_at_the_end() {
+        let clock = ManualClock::default();
+        let mut p = bedded(&clock);
+        p.apply(Control::TogglePause, ms(11_600));
+        assert_eq!(heard(&p, &clock), [], "taken back");
+        clock.set(s(20));
+        p.apply(Control::TogglePause, s(20));
+        clock.set(ms(20_400));
+        p.advance(ms(20_400));
+        assert_eq!(
+            heard(&p, &clock),
+            [None],
+            "the bed's fade-out, as the run ends"
+        );
+    }
+
+    #[test]
+    fn a_stop_just_before_the_end_fades_the_bed_out() {
+        let clock = ManualClock::default();
+        let mut p = bedded(&clock);
+        p.finish(None, ms(11_600));
+        assert_eq!(heard(&p, &clock), [None], "the bed's fade-out, at once");
+    }
+
+    #[test]
+    fn restarting_the_countdown_sounds_the_opening_bell_again() {
+        let clock = ManualClock::default();
+        let mut p = sounding(&clock);
+        clock.set(ms(1900));
+        p.advance(ms(1900));
+        assert_eq!(heard(&p, &clock), [Some(s(2)), Some(s(2))]);
+        // The device plays on to 2.05 s: the opening bell and the inhale's tone begin ...
+        p.audio.callback(clock.instant(ms(1950)), 4800);
+        // ... and Back, pressed 40 ms before the bell, starts the 2 s countdown again.
+        clock.set(ms(1960));
+        p.apply(Control::Back, ms(1960));
+        assert_eq!(p.status(ms(1960)).prepare_left, s(2));
+        // The bell and the tone are due again at 3.96 s: two seconds on, they sound again.
+        let again = [Some(ms(3960)), Some(ms(3960))];
+        let lead = p.audio.lead();
+        through(&mut p, &clock, &[ms(3960) - lead, ms(3960)]);
+        assert_eq!(heard(&p, &clock), again);
+    }
+
+    #[test]
+    fn an_end_bell_reached_by_skipping_strikes_all_three_times() {
+        let source = "title = \"T\"\nprepare = 2\n[bells]\nstart = \"none\"\n\
+            end = { sound = \"bowl\", strikes = 3, gap = \"3s\" }\n[[step]]\ntitle = \"Sit\"\n\
+            duration = 60\n";
+        let (_, t) = crate::session::check_str(source, &InstrumentsOnly)
+            .session
+            .unwrap();
+        let clock = ManualClock::default();
+        let mut p = Practice::new(t, &clock, Audio::standing(Output::Device("test".into())));
+        through(&mut p, &clock, &[s(2), s(5)]);
+        // Skipping the sit: the end bell falls due now and is played at once.
+        p.apply(Control::Next, s(5));
+        p.advance(s(5));
+        assert_eq!(
+            heard(&p, &clock),
+            [None, None, None],
+            "three strikes at once"
+        );
+        // The device plays ten seconds.
+        for k in 0..100u32 {
+            p.audio
+                .callback(clock.instant(s(5) + Duration::from_millis(100) * k), 4800);
+        }
+        assert_eq!(heard(&p, &clock), [], "the later strikes never start");
     }
 }

@@ -101,8 +101,11 @@ pub struct Ticket(u64);
 enum Start {
     /// On the sample heard at this instant (at once, counted late, if that has gone).
     At(Instant),
-    /// As soon as it can be heard: the next sample put out.
+    /// As soon as it can be heard: the next sample put out when the callback first sees it
+    /// (then [`Start::Sample`], so that a bell's later strikes keep their distance).
     Now,
+    /// On this output sample.
+    Sample(u64),
 }
 
 /// A voice waiting for the callback to place it.
@@ -110,6 +113,8 @@ struct Pending {
     start: Start,
     /// Samples after `start` (a bell's later strikes).
     offset: u64,
+    /// The sound's first voice (the one placed first).
+    first: bool,
     ticket: Ticket,
     voice: Voice,
 }
@@ -185,15 +190,19 @@ impl Deck {
         let horizon = (position + frames as u64) as i64;
         let mut i = 0;
         while i < self.pending.len() {
-            let p = &self.pending[i];
-            let sample = p.offset as i64
-                + match p.start {
-                    Start::At(heard) => {
-                        let t = heard.saturating_duration_since(self.base).as_secs_f64();
-                        ((t - o) * f64::from(RATE)).round() as i64 - Mixer::delay() as i64
-                    }
-                    Start::Now => position as i64,
-                };
+            let p = &mut self.pending[i];
+            let start = match p.start {
+                Start::At(heard) => {
+                    let t = heard.saturating_duration_since(self.base).as_secs_f64();
+                    ((t - o) * f64::from(RATE)).round() as i64 - Mixer::delay() as i64
+                }
+                Start::Now => {
+                    p.start = Start::Sample(position);
+                    position as i64
+                }
+                Start::Sample(n) => n as i64,
+            };
+            let sample = start + p.offset as i64;
             if sample >= horizon {
                 i += 1;
                 continue;
@@ -210,17 +219,18 @@ impl Deck {
     }
 
     /// Takes back the voices of `ticket` if none has begun; true if it was taken back. A
-    /// sound that has begun (or has already played and ended) is left alone.
+    /// sound that has begun is left alone, and so is one whose first voice has played and
+    /// ended (its later strikes still waiting): it has been heard.
     fn cancel(&mut self, ticket: Ticket) -> bool {
-        let waiting = self.pending.iter().any(|p| p.ticket == ticket);
-        match self.mixer.take_back(ticket.0) {
-            Some(false) => false,
-            None if !waiting => false,
-            Some(true) | None => {
-                self.pending.retain(|p| p.ticket != ticket);
-                true
-            }
+        let first_waiting = self.pending.iter().any(|p| p.ticket == ticket && p.first);
+        // The first voice is placed before any later one (they are placed in sample order):
+        // while it waits, nothing of the sound is in the mix.
+        let taken = first_waiting || self.mixer.take_back(ticket.0) == Some(true);
+        if taken {
+            self.mixer.take_back(ticket.0);
+            self.pending.retain(|p| p.ticket != ticket);
         }
+        taken
     }
 }
 
@@ -750,12 +760,13 @@ impl Audio {
     }
 
     /// How long before its moment a sound must be handed over ([`sound_at`](Self::sound_at))
-    /// to be heard exactly on it: [`LEAD`], or nothing when there is no sound to place.
+    /// to be heard exactly on it: [`LEAD`] while a device plays or is about to (opening at
+    /// start-up), nothing while there is none (lost, none found, or no sound at all): then
+    /// nothing handed over would be heard, and a run need not wake to hand it over.
     pub fn lead(&self) -> Duration {
-        if self.shared.is_some() {
-            LEAD
-        } else {
-            Duration::ZERO
+        match self.output() {
+            Output::Device(_) | Output::Opening => LEAD,
+            Output::Lost(_) | Output::NoDevice(_) | Output::Silent => Duration::ZERO,
         }
     }
 
@@ -812,7 +823,7 @@ impl Audio {
         // Played at once, it is heard within the device's latency: LEAD is longer.
         let heard = match start {
             Start::At(heard) => heard,
-            Start::Now => Instant::now() + LEAD,
+            Start::Now | Start::Sample(_) => Instant::now() + LEAD,
         };
         if device && matches!(kind, EventKind::Ambient { bed: None } | EventKind::Finished) {
             self.bed_until.set(Some(heard + audible));
@@ -823,10 +834,13 @@ impl Audio {
             // Straight into the deck: the callback places them, whatever the control thread
             // is doing.
             let mut deck = lock(&s.deck);
-            for (offset, voice) in voices(&self.bank, kind) {
+            let voices = voices(&self.bank, kind);
+            let first = voices.iter().map(|(offset, _)| *offset).min();
+            for (offset, voice) in voices {
                 deck.pending.push(Pending {
                     start,
                     offset,
+                    first: Some(offset) == first,
                     ticket,
                     voice,
                 });
@@ -857,6 +871,7 @@ impl Audio {
         lock(&s.deck).pending.push(Pending {
             start: Start::Now,
             offset: 0,
+            first: true,
             ticket,
             voice: Voice::Bed(end),
         });
@@ -1040,7 +1055,7 @@ impl Audio {
     }
 
     /// The sounds waiting to be placed: the ticket, and the instant each is to be heard
-    /// (`None`: as soon as possible).
+    /// (`None`: as soon as possible, counted from when the callback first saw it).
     pub(crate) fn waiting(&self) -> Vec<(Ticket, Option<Instant>)> {
         let deck = lock(&self.shared.as_ref().expect("standing audio").deck);
         deck.pending
@@ -1048,7 +1063,7 @@ impl Audio {
             .map(|p| {
                 let at = match p.start {
                     Start::At(heard) => Some(heard),
-                    Start::Now => None,
+                    Start::Now | Start::Sample(_) => None,
                 };
                 (p.ticket, at)
             })
@@ -1162,6 +1177,7 @@ mod tests {
         Pending {
             start: Start::At(heard),
             offset: 0,
+            first: true,
             ticket: Ticket(1),
             voice,
         }
@@ -1219,5 +1235,58 @@ mod tests {
         d.pending.push(heard_at(d.base, click()));
         d.place(d.base + period * 40 + Duration::from_millis(80), out.len());
         assert_eq!(d.late, 1);
+    }
+
+    #[test]
+    fn a_bell_whose_first_strike_has_played_out_is_not_taken_back() {
+        // A bell of short strikes (a click-like sound file), two strikes a second apart,
+        // handed over ahead: the first strike is placed, played and over before the event is
+        // delivered; the second still waits. It has begun: it must not be taken back (that
+        // would let the practice hand the whole bell over again, striking it twice).
+        let mut d = Deck::new(1.0);
+        let at = d.base + Duration::from_millis(100);
+        for (offset, voice) in [(0, click()), (u64::from(RATE), click())] {
+            d.pending.push(Pending {
+                start: Start::At(at),
+                offset,
+                first: offset == 0,
+                ticket: Ticket(5),
+                voice,
+            });
+        }
+        d.place(d.base + Duration::from_millis(50), 4800);
+        let mut out = vec![0.0; 4800];
+        d.mixer.fill(&mut out);
+        assert!(out.iter().any(|s| *s != 0.0), "the first strike is heard");
+        assert!(
+            !d.cancel(Ticket(5)),
+            "taken back after its first strike was heard"
+        );
+        assert_eq!(d.pending.len(), 1, "the second strike still comes");
+    }
+
+    #[test]
+    fn a_bell_played_at_once_strikes_all_its_strikes() {
+        let mut d = Deck::new(1.0);
+        for offset in [0, u64::from(RATE)] {
+            d.pending.push(Pending {
+                start: Start::Now,
+                offset,
+                first: offset == 0,
+                ticket: Ticket(7),
+                voice: click(),
+            });
+        }
+        let period = Duration::from_millis(100);
+        let mut out = vec![0.0; 4800];
+        for k in 0..30 {
+            d.place(d.base + period * k, out.len());
+            d.mixer.fill(&mut out);
+        }
+        assert_eq!(d.placed, 2, "the second strike was never placed");
+        assert!(
+            d.pending.is_empty(),
+            "it waits for ever: the stream never idles"
+        );
     }
 }
