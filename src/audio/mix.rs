@@ -310,6 +310,8 @@ pub struct Mixer {
     bed_changes: Vec<BedWaiting>,
     master: Ramp,
     pause: Ramp,
+    /// Words being spoken fade out through this when speech is turned off (`v`).
+    hush: Ramp,
     tone_duck: Duck,
     bed_duck: Duck,
     limiter: Limiter,
@@ -335,6 +337,7 @@ impl Mixer {
             bed_changes: Vec::with_capacity(4),
             master: Ramp::new(gain),
             pause: Ramp::new(1.0),
+            hush: Ramp::new(1.0),
             tone_duck: Duck::new(TONE_DUCK_DB),
             bed_duck: Duck::new(BED_DUCK_DB),
             limiter: Limiter::new(),
@@ -429,6 +432,12 @@ impl Mixer {
     /// back in.
     pub fn set_paused(&mut self, paused: bool) {
         self.pause.set(if paused { 0.0 } else { 1.0 });
+    }
+
+    /// Fades out the words being spoken (over [`RAMP_SECONDS`]) and lets them go: speech
+    /// was turned off. Words that start later are not touched.
+    pub fn hush_speech(&mut self) {
+        self.hush.set(0.0);
     }
 
     /// True when nothing sounds or waits to sound, or all that is left is held by a pause
@@ -539,6 +548,20 @@ impl Mixer {
             if let Some(g) = &pause_gains {
                 bed.iter_mut().zip(g).for_each(|(b, g)| *b *= g);
             }
+        }
+        if spoke && (self.hush.moving() || self.hush.now < 1.0) {
+            for s in &mut self.speech[..n] {
+                *s *= self.hush.next();
+            }
+            if self.hush.now == 0.0 {
+                // Faded out: what was being said is let go, and later words sound again.
+                self.playing
+                    .retain(|p| !matches!(p.voice, Voice::Speech { .. }) || p.start >= to);
+                self.hush = Ramp::new(1.0);
+            }
+        } else if !spoke {
+            // Nothing was being said: there is nothing to fade.
+            self.hush = Ramp::new(1.0);
         }
         let speech_ms = if spoke {
             mean_square(&self.speech[..n])
@@ -990,5 +1013,33 @@ mod tests {
             synth::tests::rms(&out[..tenth]) > 10.0 * synth::tests::rms(&out[9 * tenth..second])
         );
         assert!(m.is_quiet());
+    }
+
+    #[test]
+    fn speech_turned_off_fades_out_at_once_and_later_words_still_sound() {
+        let second = RATE as usize;
+        let words = || Voice::Speech {
+            data: vec![0.3; 4 * second].into(),
+            at: 0,
+            gain: 1.0,
+        };
+        let mut m = Mixer::new(1.0);
+        m.add(0, words());
+        m.add(5 * second as u64, words());
+        let before = run(&mut m, second);
+        assert!(peak(&before[second / 2..]) > 0.2, "speaking");
+        m.hush_speech();
+        let after = run(&mut m, second);
+        // Gone within the ramp (and the limiter's look-ahead), without a jump.
+        let ramp = RAMP + LOOKAHEAD;
+        assert!(peak(&after[ramp..4 * second / 5]) == 0.0, "still speaking");
+        let steps = after[..ramp].windows(2).map(|w| (w[1] - w[0]).abs());
+        assert!(steps.fold(0f32, f32::max) < 0.01, "a click");
+        // The next words, four seconds on, are heard.
+        let later = run(&mut m, 4 * second);
+        assert!(
+            peak(&later[3 * second + second / 2..]) > 0.2,
+            "the next words"
+        );
     }
 }

@@ -947,6 +947,10 @@ impl Audio {
     /// shown.
     pub fn toggle_speech(&mut self) {
         self.bank.toggle_speech();
+        // Turned off, the voice stops now, not at the end of what it was saying.
+        if let (Some(s), false) = (&self.shared, self.bank.speaking()) {
+            lock(&s.deck).mixer.hush_speech();
+        }
     }
 
     /// Whether spoken cues are heard.
