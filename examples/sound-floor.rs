@@ -5,6 +5,8 @@
 //!
 //! cargo run --release --example sound-floor [SECONDS]
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rodio::cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use rodio::cpal::{self, BufferSize, StreamConfig};
 
@@ -35,7 +37,12 @@ fn main() {
                 phase = (phase + step) % (2.0 * std::f32::consts::PI);
             }
         },
-        |e| eprintln!("sound-floor: {e}"),
+        // Said once: cpal calls this over and over while a stream is broken.
+        |e| {
+            if ERRORS.fetch_add(1, Ordering::Relaxed) == 0 {
+                eprintln!("sound-floor: {e}");
+            }
+        },
         None,
     );
     let stream = match stream.and_then(|s| s.play().map(|()| s)) {
@@ -47,4 +54,11 @@ fn main() {
     };
     std::thread::sleep(std::time::Duration::from_secs(seconds));
     drop(stream);
+    let errors = ERRORS.load(Ordering::Relaxed);
+    if errors > 0 {
+        eprintln!("sound-floor: the stream reported {errors} errors");
+        std::process::exit(1);
+    }
 }
+
+static ERRORS: AtomicUsize = AtomicUsize::new(0);
