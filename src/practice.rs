@@ -314,7 +314,7 @@ impl<C: Clock> Practice<C> {
     /// Hands the audio what falls due within its lead from `now`, placed on the sample heard
     /// at the moment it is due, and takes back what no longer falls due then (the run was
     /// paused, skipped or changed). A sound that has begun is not taken back: it stands for
-    /// its event, which does not sound again when it is delivered.
+    /// its event if the run gets there within the lead (see [`Ahead::begun`]).
     fn sound_ahead(&mut self, now: Duration) {
         let lead = self.lead();
         if lead.is_zero() {
