@@ -18,7 +18,7 @@
 //!
 //! An **open step** (`duration = "open"`) lasts until the person moves on. The timeline lays
 //! it out [`OPEN_AHEAD`] long; while the run is in it, the engine keeps it laid out at least
-//! half of that ahead of the position ([`OpenPlan::events`] gives its breath, cues and bells
+//! half of that ahead of the position ([`OpenPlan::events`](crate::timeline::OpenPlan::events) gives its breath, cues and bells
 //! for any stretch, so laying it out piece by piece is the same as all at once), and moves
 //! what follows later with it, as an extension would. The position is never allowed past
 //! the end laid out so far: the run holds there (state [`State::Open`]) until the next call
@@ -201,7 +201,7 @@ pub struct PhaseStatus {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Status {
     pub state: State,
-    /// Index into [`Engine::step_titles`]; `None` while preparing.
+    /// Index into the timeline's steps ([`Timeline::steps`]); `None` while preparing.
     pub step: Option<usize>,
     pub phase: Option<PhaseStatus>,
     pub prepare_left: Duration,

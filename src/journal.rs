@@ -303,7 +303,7 @@ pub fn read(path: &Path) -> io::Result<(Vec<Entry>, Vec<Skipped>)> {
 
 /// The journal read from its last line back, in chunks: `hara log` shows the latest entries
 /// without reading the years before them. Yields `(n, line)` where `n` counts lines from the
-/// end (1 is the last line); [`Backward::line_number`] turns that into a line number.
+/// end (1 is the last line); [`Backward::line_count`] turns that into a line number.
 pub struct Backward<R> {
     file: R,
     /// Unread bytes of the file before `buf`.

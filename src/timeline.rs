@@ -36,7 +36,7 @@ pub struct Timeline {
     )]
     pub open_for: Option<Duration>,
     pub steps: Vec<PlannedStep>,
-    /// In order of time; events at the same offset in the order of [`EventKind::rank`].
+    /// In order of time; events at the same offset in the order of `EventKind::rank`.
     pub events: Vec<Event>,
     /// The seed the gaps of bells at random were drawn from; `None` when nothing in the
     /// session is drawn at random (then every seed gives this plan).
@@ -323,7 +323,7 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// Events that share an offset come in the order of [`EventKind::rank`]: a step, its bell,
+/// Events that share an offset come in the order of `EventKind::rank`: a step, its bell,
 /// a cue, the breath phase, its spoken word, and the end last.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]

@@ -4,7 +4,7 @@
 //!
 //! Every run listens on a Unix socket, `$XDG_RUNTIME_DIR/hara/run-PID.sock`, in a folder only
 //! its owner can enter. The run sends a [`Board`] (one JSON line) at once and after every
-//! change; the teacher's terminal sends [`Control`]s (one JSON line each). Nothing of the run
+//! change; the teacher's terminal sends [`Control`](crate::practice::Control)s (one JSON line each). Nothing of the run
 //! is worked out twice: the board is the practice's [`Plan`] with the step titles, and the
 //! teacher's terminal only moves it on with its own clock between boards.
 

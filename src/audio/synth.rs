@@ -30,7 +30,7 @@ pub const TONE_PEAK: f32 = 0.1;
 pub const LOUDNESS_WINDOW: Duration = Duration::from_millis(400);
 /// How far below its peak a strike has decayed when it ends (−60 dB).
 const END_LEVEL: f64 = 1e-3;
-/// How far below its peak a sound counts as rung out for [`Strike::audible`] (−40 dB): quiet
+/// How far below its peak a sound counts as rung out for [`Measured::audible`] (−40 dB): quiet
 /// enough that closing the device then, with its fade, cuts nothing anyone hears.
 pub const AUDIBLE_LEVEL: f64 = 1e-2;
 
