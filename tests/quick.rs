@@ -6,21 +6,11 @@ use assert_cmd::cargo::cargo_bin;
 
 mod sandbox;
 
-fn hara_in(home: &Path, args: &[&str]) -> std::process::Output {
-    sandbox::command(cargo_bin("hara"), home)
-        .arg("--silent")
-        .args(args)
-        .output()
-        .unwrap()
-}
+use sandbox::{silent as hara_in, text};
 
 fn hara(args: &[&str]) -> std::process::Output {
     let home = tempfile::tempdir().unwrap();
     hara_in(home.path(), args)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]

@@ -1,27 +1,14 @@
 //! Bells at random through the real binary: a seed gives one plan in `hara show`, `hara run`
 //! and `hara render`, and a run keeps its seed in the journal so it can be run again.
 
-use std::path::Path;
 use std::process::Output;
-
-use assert_cmd::cargo::cargo_bin;
 
 mod sandbox;
 
+use sandbox::{silent as hara, text};
+
 /// The fixture that documents bells at random (30 minutes, a bell every 3 to 7).
 const FIXTURE: &str = "tests/fixtures/valid/random-bells.toml";
-
-fn hara(home: &Path, args: &[&str]) -> Output {
-    sandbox::command(cargo_bin("hara"), home)
-        .arg("--silent")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn ok(out: &Output) -> String {
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -7,19 +7,11 @@ use assert_cmd::cargo::cargo_bin;
 
 mod sandbox;
 
+use sandbox::text;
+
 fn hara(args: &[&str]) -> std::process::Output {
     let home = tempfile::tempdir().unwrap();
-    sandbox::command(cargo_bin("hara"), home.path())
-        // What these tests read is the same with or without a sound device; --silent keeps
-        // the output free of the machine's audio setup.
-        .arg("--silent")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    sandbox::silent(home.path(), args)
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use std::ffi::OsStr;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// `program` (hara, or a shell that runs it) with `home` as its HOME and XDG folders, run
 /// from the crate's folder (so fixture paths in messages are short and the same on every
@@ -35,4 +35,22 @@ pub fn command(program: impl AsRef<OsStr>, home: &Path) -> Command {
         c.env_remove(var);
     }
     c
+}
+
+/// hara with `--silent` and `args` in `home`, run to its end: for tests that read what it
+/// prints, which is the same with or without a sound device (`--silent` keeps the machine's
+/// audio set-up out of it).
+#[allow(dead_code)]
+pub fn silent(home: &Path, args: &[&str]) -> Output {
+    command(assert_cmd::cargo::cargo_bin("hara"), home)
+        .arg("--silent")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// What a run printed, as text.
+#[allow(dead_code)]
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
