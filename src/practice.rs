@@ -296,6 +296,9 @@ impl<C: Clock> Practice<C> {
     /// breath phase already over when the engine got to it (it sounded, as it would have had
     /// it been delivered), or what a skip jumped over.
     fn passed(&mut self, now: Duration) {
+        if self.ahead.is_empty() {
+            return;
+        }
         let status = self.engine.status(now);
         // In the plan's time, which delivered events carry (a run started part-way too).
         let position = status.position + self.engine.started_at();

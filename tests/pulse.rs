@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::cargo_bin;
 
+mod sandbox;
 #[path = "support/needs.rs"]
 mod needs;
 use needs::{PGREP, PULSEAUDIO, TMUX};
@@ -160,13 +161,12 @@ fn onsets(samples: &[f32]) -> Vec<f64> {
     out
 }
 
-/// hara's environment: its own (empty) config and data folders.
+/// hara in a home of its own (HOME, XDG folders, none of the person's `HARA_` settings), its
+/// sound going to this test's server.
 fn hara(pulse: &Pulse, home: &Path) -> Command {
-    let mut c = pulse.command(cargo_bin("hara"));
-    c.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"));
+    let mut c = sandbox::command(cargo_bin("hara"), home);
+    c.env("XDG_RUNTIME_DIR", pulse.runtime.path())
+        .env("PULSE_CLIENTCONFIG", pulse.client_conf());
     c
 }
 
