@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::cargo_bin;
 
-mod sandbox;
 #[path = "support/needs.rs"]
 mod needs;
+mod sandbox;
 use needs::{PGREP, PULSEAUDIO, TMUX};
 #[path = "support/tmux.rs"]
 mod tmux;

@@ -382,26 +382,19 @@ impl Mixer {
         }
     }
 
-    /// Takes back the voices of `ticket` if none of them has begun: `Some(true)` if they
-    /// were taken back, `Some(false)` if one has begun (then they all play on: a bell keeps
-    /// its later strikes), `None` if it has none here.
-    pub fn take_back(&mut self, ticket: u64) -> Option<bool> {
+    /// Takes back the voices of `ticket` if it has some here and none of them has begun;
+    /// true if they were taken back. Once one has begun they all play on (a bell keeps its
+    /// later strikes).
+    pub fn take_back(&mut self, ticket: u64) -> bool {
         let mine = self.playing.iter().filter(|p| p.ticket == ticket);
-        if mine.clone().any(|p| p.start < self.position) {
-            return Some(false);
-        }
-        let waiting = mine.count()
-            + self
-                .bed_changes
-                .iter()
-                .filter(|b| b.ticket == ticket)
-                .count();
-        if waiting == 0 {
-            return None;
+        let begun = mine.clone().any(|p| p.start < self.position);
+        let here = mine.count() > 0 || self.bed_changes.iter().any(|b| b.ticket == ticket);
+        if begun || !here {
+            return false;
         }
         self.playing.retain(|p| p.ticket != ticket);
         self.bed_changes.retain(|b| b.ticket != ticket);
-        Some(true)
+        true
     }
 
     fn change_bed(&mut self, change: BedChange) {

@@ -225,9 +225,8 @@ impl Deck {
         let first_waiting = self.pending.iter().any(|p| p.ticket == ticket && p.first);
         // The first voice is placed before any later one (they are placed in sample order):
         // while it waits, nothing of the sound is in the mix.
-        let taken = first_waiting || self.mixer.take_back(ticket.0) == Some(true);
+        let taken = first_waiting || self.mixer.take_back(ticket.0);
         if taken {
-            self.mixer.take_back(ticket.0);
             self.pending.retain(|p| p.ticket != ticket);
         }
         taken
